@@ -1,0 +1,159 @@
+// The workflow model: what `compile` reads out of workflow.md, what skill.json carries, and what `deploy`,
+// `monitor` and the generated executor act on. Plain data; the parser lives in compiler/, the JSON form in
+// common/manifest.h, and docs/manifest.md describes every field.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace df {
+
+// 1-based position in the workflow source (columns count bytes, as compilers do).
+struct SourcePos {
+    int line = 0;
+    int column = 0;
+};
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+enum class InputType { string, number, boolean, choice };
+
+struct Input {
+    std::string name;         // ^[a-z][a-z0-9_]*$; the step commands see it as $name
+    std::string description;  // plain text
+    InputType type = InputType::string;
+    bool required = false;
+    std::optional<std::string> default_value;
+    std::vector<std::string> choices;  // non-empty exactly when type == choice
+    bool secret = false;               // masked in run records, logs and output
+    SourcePos pos;
+};
+
+struct Output {
+    std::string name;
+    std::string description;
+    SourcePos pos;
+};
+
+enum class StepKind {
+    command,  // has ```sh/```bash blocks: the executor runs them with bash -euo pipefail
+    agent,    // prose only: an OpenClaw agent carries it out
+};
+
+// A fenced block that is not shell: shown to the agent as context, never executed.
+struct CodeSample {
+    std::string language;
+    std::string code;
+};
+
+struct Step {
+    std::string id;     // slug of the title, unique within the workflow (`run --step ID`)
+    int number = 0;     // 1-based position in its section
+    std::string title;  // plain text
+    StepKind kind = StepKind::agent;
+    std::string description;                // prose paragraphs, plain text
+    std::vector<std::string> instructions;  // bullet items, plain text
+    std::string commands;                   // the shell blocks, byte-exact, joined by newlines
+    std::vector<CodeSample> samples;
+    std::optional<int> timeout_seconds;  // a `Timeout: …` bullet on the step overrides the workflow's
+    std::optional<int> retries;          // a `Retries: N` bullet on the step overrides the workflow's
+    SourcePos pos;
+};
+
+enum class GuardrailKind {
+    run_timeout,
+    step_timeout,
+    approval,
+    rate_limit,
+    retries,
+    concurrency,
+    memory_limit,
+    auto_rollback,
+    advisory,
+};
+
+struct Guardrail {
+    std::string text;            // the line as written (plain text)
+    GuardrailKind kind = GuardrailKind::advisory;
+    bool enforced = false;       // false: handed to the agent as advice
+    std::string interpretation;  // what compile understood, in one line
+    SourcePos pos;
+};
+
+// What the enforced guardrails compile to; the executor and deploy read this, never the prose.
+struct Policy {
+    struct Approval {
+        std::string when_input;  // empty: every run needs approval
+        std::string equals;      // the value of `when_input` that needs approval
+        int timeout_seconds = 3600;
+    };
+    struct RateLimit {
+        int max_runs = 0;
+        int window_seconds = 0;
+        std::string key_input;  // empty: one budget for all runs
+    };
+    struct Concurrency {
+        int max_runs = 1;
+        std::string key_input;  // empty: one pool of slots for all runs
+    };
+
+    std::optional<int> run_timeout_seconds;
+    std::optional<int> step_timeout_seconds;
+    int retries = 0;  // extra attempts per step after the first
+    int retry_delay_seconds = 5;
+    std::optional<Approval> approval;
+    std::optional<RateLimit> rate_limit;
+    std::optional<Concurrency> concurrency;
+    std::optional<std::uint64_t> memory_limit_bytes;
+    bool auto_rollback = false;
+};
+
+struct Trigger {
+    enum class Kind { http, cron };
+    Kind kind = Kind::http;
+    std::string schedule;  // cron: five numeric fields, as busybox crond reads them
+    std::string written;   // cron: the schedule as the author wrote it
+    KeyValues inputs;      // cron: the inputs each scheduled run gets
+    SourcePos pos;
+};
+
+struct Requirements {
+    std::vector<std::string> bins;  // must be on PATH (OpenClaw gating, Dockerfile packages)
+    std::vector<std::string> env;   // must be set
+};
+
+// A section compile does not know: kept, as Markdown, for the agent.
+struct Note {
+    std::string title;
+    std::string text;
+    SourcePos pos;
+};
+
+struct Workflow {
+    std::string title;        // `# Workflow: Title` without the prefix
+    std::string name;         // AgentSkills slug of the title; the skill folder's name
+    std::string description;  // plain text, may span paragraphs
+    std::vector<Input> inputs;
+    std::vector<Output> outputs;
+    std::vector<Step> steps;
+    std::vector<Step> rollback;  // `## Rollback`: run after a failure when auto-rollback is on
+    std::vector<Guardrail> guardrails;
+    Policy policy;
+    std::vector<Trigger> triggers;  // always includes http
+    Requirements requirements;
+    std::string error_handling;  // Markdown, for the agent
+    KeyValues example_inputs;    // from the ```yaml block under `## Example Usage`
+    std::vector<Note> notes;
+};
+
+std::string_view to_string(InputType type);
+std::string_view to_string(StepKind kind);
+std::string_view to_string(GuardrailKind kind);
+std::string_view to_string(Trigger::Kind kind);
+
+const Input* find_input(const Workflow& workflow, std::string_view name);
+
+}  // namespace df

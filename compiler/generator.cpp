@@ -1,0 +1,317 @@
+#include "compiler/generator.h"
+
+#include <kainjow/mustache.hpp>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "compiler/markdown.h"
+
+namespace df::compiler {
+namespace {
+
+using kainjow::mustache::data;
+using kainjow::mustache::mustache;
+
+// JSON with every non-ASCII character escaped: safe as a YAML 1.1 or 1.2 double-quoted scalar too
+// (YAML 1.1 reads U+2028 and U+0085 as line breaks inside quotes).
+std::string ascii_json_string(std::string_view s) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::ASCII<>> w(buffer);
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string metadata_json(const Workflow& wf) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::ASCII<>> w(buffer);
+    auto strings = [&](const std::vector<std::string>& list) {
+        w.StartArray();
+        for (const auto& s : list) w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+        w.EndArray();
+    };
+    std::vector<std::string> bins = runtime_bins();
+    for (const auto& b : wf.requirements.bins) {
+        if (std::find(bins.begin(), bins.end(), b) == bins.end()) bins.push_back(b);
+    }
+    w.StartObject();
+    w.Key("openclaw");
+    w.StartObject();
+    w.Key("os");
+    strings({"linux", "darwin"});
+    w.Key("requires");
+    w.StartObject();
+    w.Key("bins");
+    strings(bins);
+    w.Key("env");
+    strings(wf.requirements.env);
+    w.EndObject();
+    w.EndObject();
+    w.EndObject();
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+// Our Markdown back to plain text: backslash escapes removed, whitespace collapsed.
+std::string unescape_markdown(std::string_view md) {
+    std::string out;
+    for (std::size_t i = 0; i < md.size(); ++i) {
+        if (md[i] == '\\' && i + 1 < md.size() && std::ispunct(static_cast<unsigned char>(md[i + 1]))) ++i;
+        out += md[i];
+    }
+    return collapse_whitespace(out);
+}
+
+std::string shell_quote(std::string_view s) {
+    const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./:@%+=,").find(c) != std::string_view::npos;
+    });
+    if (plain) return std::string(s);
+    std::string out = "'";
+    for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string run_example(const Workflow& wf) {
+    std::string out;
+    for (const auto& in : wf.inputs) {
+        const auto example = std::find_if(wf.example_inputs.begin(), wf.example_inputs.end(),
+                                          [&](const auto& kv) { return kv.first == in.name; });
+        if (example != wf.example_inputs.end()) {
+            out += fmt::format(" --{} {}", in.name, shell_quote(example->second));
+        } else if (in.required) {
+            out += fmt::format(" --{} {}", in.name, in.secret ? "\"$" + in.name + "\"" : std::string("VALUE"));
+        }
+    }
+    return out;
+}
+
+std::string step_policy(const Step& s) {
+    std::vector<std::string> parts;
+    if (s.timeout_seconds) parts.push_back(fmt::format("times out after {} s", *s.timeout_seconds));
+    if (s.retries) parts.push_back(fmt::format("retried up to {} time{}", *s.retries, *s.retries == 1 ? "" : "s"));
+    if (parts.empty()) return {};
+    return "Enforced for this step: " + fmt::format("{}", fmt::join(parts, "; ")) + ".";
+}
+
+data step_data(const Step& s, bool compact) {
+    data d;
+    d.set("number", std::to_string(s.number));
+    d.set("title", escape_markdown(s.title));
+    d.set("kind", std::string(to_string(s.kind)));
+    d.set("kind_line", s.kind == StepKind::command
+                           ? fmt::format("*Command step* (id {}): `run` executes the commands below.", code_span(s.id))
+                           : fmt::format("*Agent step* (id {}): you carry it out.", code_span(s.id)));
+    // Every key is set in every item: mustache would otherwise find the workflow's key of the same name.
+    d.set("description", s.description.empty() ? data(false) : data(s.description));
+    data instructions = data::type::list;
+    for (const auto& i : s.instructions) {
+        data item;
+        // A multi-line instruction keeps its nested lines under the bullet.
+        std::string text;
+        for (std::size_t at = 0; at < i.size(); ++at) {
+            text += i[at];
+            if (i[at] == '\n' && at + 1 < i.size()) text += "  ";
+        }
+        item.set("text", text);
+        instructions.push_back(item);
+    }
+    d.set("instructions", instructions);
+    d.set("has_instructions", !s.instructions.empty());
+    d.set("commands", false);
+    if (!s.commands.empty()) {
+        d.set("commands", compact ? fmt::format("The commands ({} lines) are in `skill.json`; "
+                                                "`run --dry-run --step {}` shows them.",
+                                                std::count(s.commands.begin(), s.commands.end(), '\n'), s.id)
+                                  : code_fence(s.commands, "sh"));
+    }
+    data samples = data::type::list;
+    if (!compact) {
+        for (const auto& sample : s.samples) {
+            data item;
+            item.set("code", code_fence(sample.code, sample.language));
+            samples.push_back(item);
+        }
+    }
+    d.set("samples", samples);
+    const auto policy = step_policy(s);
+    d.set("policy", policy.empty() ? data(false) : data(policy));
+    return d;
+}
+
+data inputs_data(const Workflow& wf) {
+    data list = data::type::list;
+    for (const auto& in : wf.inputs) {
+        data d;
+        d.set("name", code_span(in.name));
+        d.set("required", in.required ? "yes" : "no");
+        d.set("default", in.default_value ? code_span(*in.default_value) : "");
+        std::string description = in.description;
+        if (in.type == InputType::choice) {
+            std::vector<std::string> spans;
+            for (const auto& c : in.choices) spans.push_back(code_span(c));
+            description += fmt::format("{}One of {}.", description.empty() ? "" : " ", fmt::join(spans, ", "));
+        } else if (in.type != InputType::string) {
+            description += fmt::format("{}({})", description.empty() ? "" : " ", to_string(in.type));
+        }
+        if (in.secret) description += description.empty() ? "Secret." : " Secret: never logged.";
+        // Inside a table cell a '|' would end the cell, even inside a code span.
+        std::string cell;
+        for (const char c : description) cell += c == '|' && (cell.empty() || cell.back() != '\\') ? "\\|" : std::string(1, c);
+        d.set("description", cell);
+        list.push_back(d);
+    }
+    return list;
+}
+
+std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
+    if (t.kind == Trigger::Kind::http) {
+        return fmt::format("HTTP: `POST {}` on the running service, with the inputs as a JSON object (needs the "
+                           "trigger token or an HMAC signature)",
+                           service.run_hook);
+    }
+    std::string text = fmt::format("cron {}", code_span(t.schedule));
+    if (t.written != t.schedule) text += fmt::format(" (written {})", code_span(t.written));
+    if (!t.inputs.empty()) {
+        std::vector<std::string> pairs;
+        for (const auto& [k, v] : t.inputs) pairs.push_back(code_span(k + "=" + v));
+        text += fmt::format(" with {}", fmt::join(pairs, ", "));
+    }
+    return text;
+}
+
+std::string render(std::string_view template_name, const data& d) {
+    mustache tmpl{std::string(embedded_file(template_name))};
+    // Templates are ours and tested; a broken one is a bug in this program, not a user error.
+    if (!tmpl.is_valid()) return fmt::format("template {} is invalid: {}\n", template_name, tmpl.error_message());
+    return tmpl.render(d);
+}
+
+// Mustache leaves blank lines where sections were empty; Markdown wants at most one.
+std::string tidy(std::string text) {
+    std::string out;
+    int newlines = 0;
+    for (const char c : text) {
+        newlines = c == '\n' ? newlines + 1 : 0;
+        if (newlines <= 2) out += c;
+    }
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out + "\n";
+}
+
+data skill_data(const Manifest& m, bool compact) {
+    const Workflow& wf = m.workflow;
+    data d;
+    d.set("name", wf.name);
+    d.set("description_yaml", ascii_json_string(short_description(wf)));
+    d.set("metadata_json", metadata_json(wf));
+    d.set("title", escape_markdown(wf.title));
+    d.set("description", wf.description.empty() ? escape_markdown(short_description(wf)) : wf.description);
+    d.set("inputs", inputs_data(wf));
+    if (!wf.inputs.empty()) d.set("has_inputs", true);
+    data steps = data::type::list;
+    for (const auto& s : wf.steps) steps.push_back(step_data(s, compact));
+    d.set("steps", steps);
+    data outputs = data::type::list;
+    for (const auto& o : wf.outputs) {
+        data od;
+        od.set("name", code_span(o.name));
+        od.set("description", o.description);
+        outputs.push_back(od);
+    }
+    d.set("outputs", outputs);
+    if (!wf.outputs.empty()) d.set("has_outputs", true);
+    data enforced = data::type::list, advice = data::type::list, all = data::type::list;
+    for (const auto& g : wf.guardrails) {
+        data gd;
+        gd.set("text", escape_markdown(g.text));
+        gd.set("interpretation", escape_markdown(g.interpretation));
+        gd.set("status", g.enforced ? "enforced" : "advice");
+        (g.enforced ? enforced : advice).push_back(gd);
+        all.push_back(gd);
+    }
+    d.set("enforced", enforced);
+    d.set("advice", advice);
+    d.set("guardrails", all);
+    if (!enforced.is_empty_list()) d.set("has_enforced", true);
+    if (!advice.is_empty_list()) d.set("has_advice", true);
+    if (!wf.guardrails.empty()) d.set("has_guardrails", true);
+    if (!wf.error_handling.empty()) d.set("error_handling", wf.error_handling);
+    data rollback = data::type::list;
+    for (const auto& s : wf.rollback) rollback.push_back(step_data(s, compact));
+    d.set("rollback", rollback);
+    if (!wf.rollback.empty()) {
+        d.set("has_rollback", true);
+        d.set("rollback_intro", wf.policy.auto_rollback
+                                    ? "These steps run automatically, in order, after any step fails (auto-rollback)."
+                                    : "These steps undo the workflow. Auto-rollback is off: run them only when asked.");
+    }
+    data notes = data::type::list;
+    for (const auto& n : wf.notes) {
+        data nd;
+        nd.set("title", escape_markdown(n.title));
+        nd.set("text", n.text);
+        notes.push_back(nd);
+    }
+    d.set("notes", notes);
+    if (!wf.notes.empty()) d.set("has_notes", true);
+    data triggers = data::type::list;
+    bool has_cron = false;
+    for (const auto& t : wf.triggers) {
+        data td;
+        td.set("text", trigger_text(t, m.service));
+        triggers.push_back(td);
+        has_cron |= t.kind == Trigger::Kind::cron;
+    }
+    d.set("triggers", triggers);
+    if (has_cron) d.set("has_cron", true);
+    d.set("run_example", run_example(wf));
+    d.set("compiler_version", m.compiler_version);
+    d.set("source", m.source_path.empty() ? std::string("standard input") : code_span(m.source_path));
+    d.set("port", std::to_string(m.service.port));
+    d.set("run_hook", m.service.run_hook);
+    d.set("status_hook", m.service.status_hook);
+    d.set("approve_hook", m.service.approve_hook);
+    d.set("health_hook", m.service.health_hook);
+    return d;
+}
+
+}  // namespace
+
+const std::vector<std::string>& runtime_bins() {
+    static const std::vector<std::string> bins = {"bash"};
+    return bins;
+}
+
+std::string short_description(const Workflow& wf) {
+    std::string text = unescape_markdown(wf.description.substr(0, wf.description.find("\n\n")));
+    if (text.empty()) text = fmt::format("Runs the {} workflow.", wf.title);
+    constexpr std::size_t limit = 160;
+    if (text.size() <= limit) return text;
+    const auto sentence = text.rfind(". ", limit - 1);
+    if (sentence != std::string::npos && sentence > 40) return text.substr(0, sentence + 1);
+    return truncate_utf8(text, limit);
+}
+
+std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags) {
+    std::vector<GeneratedFile> files;
+    std::string skill = tidy(render("SKILL.md.mustache", skill_data(m, false)));
+    if (skill.size() > kMaxSkillFileBytes * 8 / 10) {
+        diags.warning({}, fmt::format("SKILL.md would be {} bytes, close to OpenClaw's limit of {} bytes: its steps "
+                                      "show no commands (they are in skill.json)",
+                                      skill.size(), kMaxSkillFileBytes));
+        skill = tidy(render("SKILL.md.mustache", skill_data(m, true)));
+    }
+    if (skill.size() > kMaxSkillFileBytes) {
+        diags.error({}, fmt::format("SKILL.md would be {} bytes, over OpenClaw's limit of {} bytes: split the "
+                                    "workflow or shorten its text",
+                                    skill.size(), kMaxSkillFileBytes));
+    }
+    files.push_back({"SKILL.md", std::move(skill), 0644});
+    files.push_back({std::string(kManifestFile), write_manifest(m), 0644});
+    files.push_back({"README.md", tidy(render("README.md.mustache", skill_data(m, true))), 0644});
+    return files;
+}
+
+}  // namespace df::compiler

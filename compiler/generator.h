@@ -1,0 +1,36 @@
+// Manifest → the files of a skill folder. Pure: no I/O; output.h writes the result.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/manifest.h"
+#include "compiler/diagnostics.h"
+
+namespace df::compiler {
+
+inline constexpr std::size_t kMaxSkillFileBytes = 256000;  // OpenClaw refuses a larger SKILL.md
+
+struct GeneratedFile {
+    std::string path;  // relative to the skill folder; may contain one level of sub-folder
+    std::string content;
+    mode_t mode = 0644;
+};
+
+// The binaries every generated skill needs at run time, before the workflow's own Requires.
+const std::vector<std::string>& runtime_bins();
+
+// Renders every file of the skill folder, in a fixed order. Problems that only show in the output (a
+// SKILL.md too large for OpenClaw) are reported into `diags`.
+std::vector<GeneratedFile> generate_skill(const Manifest& manifest, Diagnostics& diags);
+
+// The one-line description for the SKILL.md frontmatter: plain text, at most 160 bytes.
+std::string short_description(const Workflow& workflow);
+
+// Embedded template files (generated at build time from compiler/templates/).
+std::string_view embedded_file(std::string_view name);
+
+}  // namespace df::compiler

@@ -1,0 +1,569 @@
+// The list sections: Inputs, Outputs, Requires, Triggers, and the example inputs of Example Usage.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+
+#include "common/text.h"
+#include "compiler/parse_support.h"
+#include "compiler/parser.h"
+
+namespace df::compiler {
+namespace {
+
+// Environment variables that commands, shells and loaders rely on. An input of that name (in any case)
+// would replace them in every step, so it is refused.
+bool is_reserved_name(std::string_view name) {
+    static constexpr std::array exact = {
+        "PATH",        "HOME",       "IFS",         "ENV",          "SHELL",       "SHELLOPTS",   "BASHOPTS",
+        "PS1",         "PS2",        "PS3",         "PS4",          "PWD",         "OLDPWD",      "USER",
+        "LOGNAME",     "HOSTNAME",   "TERM",        "TMPDIR",       "LANG",        "LANGUAGE",    "TZ",
+        "UID",         "EUID",       "GID",         "PPID",         "RANDOM",      "SECONDS",     "LINENO",
+        "CDPATH",      "GLOBIGNORE", "PROMPT_COMMAND", "HISTFILE",  "MAIL",        "MAILPATH",    "OPTIND",
+        "OPTARG",      "OPTERR",     "FUNCNAME",    "BASHPID",      "HOSTTYPE",    "OSTYPE",      "MACHTYPE",
+        "COLUMNS",     "LINES",      "EDITOR",      "PAGER",        "NODE_OPTIONS", "PYTHONPATH", "PYTHONSTARTUP",
+        "PERL5LIB",    "PERL5OPT",   "RUBYOPT",     "HTTP_PROXY",   "HTTPS_PROXY", "NO_PROXY",    "ALL_PROXY",
+        "FTP_PROXY",   "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "TIMEFORMAT", "HISTCONTROL"};
+    // Loader and shell variables are refused in any case (`ld_preload` reads as a mistake); the prefixes
+    // other tools own are refused as written, so `git_repo` stays a fine name while `GIT_DIR` is not.
+    static constexpr std::array any_case_prefixes = {"LD_", "BASH_", "DYLD_"};
+    static constexpr std::array exact_case_prefixes = {"DF_", "HOOK_", "OPENCLAW_", "LC_", "GIT_", "SSH_",
+                                                       "COOLIFY_", "WEBHOOK_", "INPUT_"};
+    std::string upper(name);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (const auto* e : exact) {
+        if (upper == e) return true;
+    }
+    for (const auto* p : any_case_prefixes) {
+        if (upper.rfind(p, 0) == 0) return true;
+    }
+    for (const auto* p : exact_case_prefixes) {
+        if (name.rfind(p, 0) == 0) return true;
+    }
+    return false;
+}
+
+bool looks_secret(std::string_view name) {
+    const std::string lower = to_lower(name);
+    for (const std::string_view word : {"token", "secret", "password", "passwd", "api_key", "apikey", "private_key",
+                                        "credential"}) {
+        if (lower.find(word) != std::string::npos) return true;
+    }
+    return false;
+}
+
+struct NamedItem {
+    std::string name;
+    std::string rest;      // marked text after the name
+    std::vector<Run> rest_runs;
+    SourcePos pos;
+    bool found = false;
+};
+
+// `name`: text, **name**: text, or name: text.
+NamedItem split_name(ParseContext& ctx, const Block& item) {
+    NamedItem out;
+    out.pos = ctx.pos(item);
+    const Block* para = first_paragraph(item);
+    if (!para || para->runs.empty()) return out;
+    const auto& runs = para->runs;
+    out.pos = ctx.pos_of_run(runs.front(), *para);
+    if (runs.front().kind == Run::Kind::code || runs.front().strong) {
+        out.name = std::string(trim(runs.front().text));
+        out.rest_runs.assign(runs.begin() + 1, runs.end());
+        // **`name`** is one bold run holding a code run.
+        if (runs.front().strong && runs.size() > 1 && runs[1].strong && runs.front().text.empty()) {
+            out.name = std::string(trim(runs[1].text));
+            out.rest_runs.assign(runs.begin() + 2, runs.end());
+        }
+    } else {
+        const std::string& first = runs.front().text;
+        auto stop = first.find_first_of(":(\xE2 \t");
+        out.name = std::string(trim(first.substr(0, stop)));
+        out.rest_runs = runs;
+        out.rest_runs.front().text = stop == std::string::npos ? "" : first.substr(stop);
+    }
+    while (!out.name.empty() && (out.name.back() == ':')) out.name.pop_back();
+    out.rest = marked_text(out.rest_runs);
+    out.found = !out.name.empty();
+    return out;
+}
+
+// Strips the separator and leading annotations ": ", "(required):", "— " off a description.
+std::string clean_description(std::string text) {
+    std::string_view t = trim(text);
+    for (int guard = 0; guard < 4 && !t.empty(); ++guard) {
+        if (t.front() == ':' || t.front() == '-' || t.front() == '=') {
+            t = trim(t.substr(1));
+        } else if (t.rfind("\xE2\x80\x94", 0) == 0 || t.rfind("\xE2\x80\x93", 0) == 0) {
+            t = trim(t.substr(3));
+        } else if (t.front() == '(') {
+            const auto close = t.find(')');
+            if (close == std::string_view::npos) break;
+            const std::string inner = to_lower(t.substr(1, close - 1));
+            bool all_known = true;
+            for (auto part : split(inner, ',')) {
+                const auto p = trim(part);
+                static constexpr std::array known = {"required", "optional", "secret", "sensitive", "mandatory",
+                                                     "number",   "integer",  "boolean", "bool",      "string"};
+                all_known &= std::find(known.begin(), known.end(), p) != known.end();
+            }
+            if (!all_known) break;
+            t = trim(t.substr(close + 1));
+        } else {
+            break;
+        }
+    }
+    return std::string(t);
+}
+
+// Reads a value that starts at `at` in marked text: a whole code span, or text up to a delimiter.
+std::string value_at(std::string_view marked, std::size_t at) {
+    while (at < marked.size() && (marked[at] == ' ' || marked[at] == ':' || marked[at] == '=')) ++at;
+    if (at < marked.size() && marked[at] == kCodeOpen) {
+        const auto close = marked.find(kCodeClose, at);
+        return std::string(marked.substr(at + 1, close == std::string_view::npos ? std::string_view::npos : close - at - 1));
+    }
+    std::size_t end = at;
+    while (end < marked.size() && std::string_view(",;)|").find(marked[end]) == std::string_view::npos &&
+           !(marked[end] == '.' && (end + 1 == marked.size() || marked[end + 1] == ' ')))
+        ++end;
+    std::string v(trim(unmark(marked.substr(at, end - at))));
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+    return v;
+}
+
+// Choices written `a | b | c` (code spans or words), or "one of: a, b, c".
+std::vector<std::string> find_choices(std::string_view marked) {
+    std::vector<std::string> choices;
+    const auto bar = marked.find('|');
+    if (bar != std::string_view::npos) {
+        auto token_before = [&](std::size_t end) -> std::pair<std::size_t, std::string> {
+            std::size_t e = end;
+            while (e > 0 && marked[e - 1] == ' ') --e;
+            if (e > 0 && marked[e - 1] == kCodeClose) {
+                const auto open = marked.rfind(kCodeOpen, e - 1);
+                if (open == std::string_view::npos) return {e, ""};
+                return {open, std::string(marked.substr(open + 1, e - open - 2))};
+            }
+            std::size_t b = e;
+            while (b > 0 && (std::isalnum(static_cast<unsigned char>(marked[b - 1])) ||
+                             std::string_view("_.-/:").find(marked[b - 1]) != std::string_view::npos))
+                --b;
+            return {b, std::string(marked.substr(b, e - b))};
+        };
+        auto [start, first] = token_before(bar);
+        (void)start;
+        if (first.empty()) return choices;
+        choices.push_back(first);
+        std::size_t pos = bar;
+        while (pos < marked.size() && marked[pos] == '|') {
+            std::size_t b = pos + 1;
+            while (b < marked.size() && marked[b] == ' ') ++b;
+            std::string token;
+            if (b < marked.size() && marked[b] == kCodeOpen) {
+                const auto close = marked.find(kCodeClose, b);
+                if (close == std::string_view::npos) break;
+                token = std::string(marked.substr(b + 1, close - b - 1));
+                pos = close + 1;
+            } else {
+                std::size_t e = b;
+                while (e < marked.size() && (std::isalnum(static_cast<unsigned char>(marked[e])) ||
+                                             std::string_view("_.-/:").find(marked[e]) != std::string_view::npos))
+                    ++e;
+                token = std::string(marked.substr(b, e - b));
+                while (!token.empty() && (token.back() == '.' || token.back() == ':')) token.pop_back(), --e;
+                pos = e;
+            }
+            if (token.empty()) break;
+            choices.push_back(token);
+            while (pos < marked.size() && marked[pos] == ' ') ++pos;
+        }
+        return choices;
+    }
+    const std::string lower = to_lower(marked);
+    for (const std::string_view cue : {"one of", "choices", "options", "allowed values"}) {
+        const auto at = lower.find(cue);
+        if (at == std::string::npos) continue;
+        std::string_view list = marked.substr(at + cue.size());
+        const auto end = list.find_first_of(").;");
+        list = list.substr(0, end);
+        for (auto part : split(list, ',')) {
+            std::string v(trim(unmark(part)));
+            while (!v.empty() && v.front() == ':') v = std::string(trim(v.substr(1)));
+            if (v.rfind("or ", 0) == 0) v = std::string(trim(v.substr(3)));
+            if (!v.empty()) choices.push_back(v);
+        }
+        if (choices.size() >= 2) return choices;
+        choices.clear();
+    }
+    return choices;
+}
+
+struct Annotations {
+    bool required = false, optional = false, secret = false;
+    std::optional<InputType> type;
+    std::optional<std::string> default_value;
+};
+
+Annotations read_annotations(std::string_view marked) {
+    Annotations a;
+    const std::string lower = to_lower(marked);
+    // Parenthesised words: (required), (optional, secret), (number), (default: main).
+    for (std::size_t open = lower.find('('); open != std::string::npos; open = lower.find('(', open + 1)) {
+        const auto close = lower.find(')', open);
+        if (close == std::string::npos) break;
+        for (auto part : split(std::string_view(lower).substr(open + 1, close - open - 1), ',')) {
+            const std::string p(trim(part));
+            if (p == "required" || p == "mandatory") a.required = true;
+            if (p == "optional") a.optional = true;
+            if (p == "secret" || p == "sensitive") a.secret = true;
+            if (p == "number" || p == "integer" || p == "int" || p == "numeric") a.type = InputType::number;
+            if (p == "boolean" || p == "bool" || p == "flag") a.type = InputType::boolean;
+            if (p == "string" || p == "text") a.type = InputType::string;
+        }
+    }
+    const std::string_view head = trim(std::string_view(lower).substr(
+        std::min(lower.size(), lower.find_first_not_of(" :-=\xE2\x80\x94"))));
+    if (head.rfind("required", 0) == 0) a.required = true;
+    if (head.rfind("optional", 0) == 0) a.optional = true;
+    // "(default: x)", "default x", "defaults to x", "default is x" anywhere.
+    for (std::size_t at = lower.find("default"); at != std::string::npos; at = lower.find("default", at + 1)) {
+        if (at > 0 && std::isalpha(static_cast<unsigned char>(lower[at - 1]))) continue;
+        std::size_t v = at + 7;
+        if (lower.compare(v, 1, "s") == 0) ++v;
+        while (v < lower.size() && lower[v] == ' ') ++v;
+        for (const std::string_view joiner : {"to ", "is ", "value is ", "value: ", "value "}) {
+            if (lower.compare(v, joiner.size(), joiner) == 0) {
+                v += joiner.size();
+                break;
+            }
+        }
+        if (v < lower.size() && (lower[v] == ':' || lower[v] == '=' || lower[v] == kCodeOpen ||
+                                 lower[v - 1] == ' ')) {
+            std::string value = value_at(marked, v);
+            if (!value.empty() || (v < marked.size() && marked[v] == kCodeOpen)) {
+                a.default_value = value;
+                break;
+            }
+        }
+    }
+    return a;
+}
+
+bool is_number(std::string_view s) {
+    if (s.empty()) return false;
+    std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    bool digits = false, dot = false;
+    for (; i < s.size(); ++i) {
+        if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+            digits = true;
+        } else if (s[i] == '.' && !dot) {
+            dot = true;
+        } else {
+            return false;
+        }
+    }
+    return digits;
+}
+
+bool is_boolean(std::string_view s) {
+    const std::string l = to_lower(s);
+    return l == "true" || l == "false" || l == "yes" || l == "no" || l == "1" || l == "0";
+}
+
+void check_default(ParseContext& ctx, const Input& in) {
+    if (!in.default_value) return;
+    const std::string& d = *in.default_value;
+    if (in.type == InputType::choice && std::find(in.choices.begin(), in.choices.end(), d) == in.choices.end()) {
+        ctx.diags.error(in.pos, fmt::format("the default '{}' of input '{}' is not one of its choices ({})", d,
+                                            in.name, fmt::join(in.choices, ", ")));
+    } else if (in.type == InputType::number && !is_number(d)) {
+        ctx.diags.error(in.pos, fmt::format("the default '{}' of number input '{}' is not a number", d, in.name));
+    } else if (in.type == InputType::boolean && !is_boolean(d)) {
+        ctx.diags.error(in.pos,
+                        fmt::format("the default '{}' of boolean input '{}' is not true or false", d, in.name));
+    }
+}
+
+std::vector<const Block*> list_items(ParseContext& ctx, const std::vector<const Block*>& blocks,
+                                     std::string_view section) {
+    std::vector<const Block*> items;
+    bool warned = false;
+    for (const Block* b : blocks) {
+        if (b->type == BlockType::bullet_list || b->type == BlockType::ordered_list) {
+            for (const auto& item : b->children) items.push_back(item.get());
+        } else if (!warned && b->type != BlockType::rule) {
+            ctx.diags.warning(ctx.pos(*b), fmt::format("only list items are read in the {} section; this is ignored",
+                                                       section));
+            warned = true;
+        }
+    }
+    return items;
+}
+
+std::string input_description(const NamedItem& item) {
+    return clean_description(inline_markdown(item.rest_runs));
+}
+
+}  // namespace
+
+void parse_inputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
+    Workflow& wf = ctx.workflow;
+    for (const Block* item : list_items(ctx, blocks, "Inputs")) {
+        NamedItem named = split_name(ctx, *item);
+        if (!named.found) {
+            ctx.diags.error(named.pos, "cannot find the input's name: write ``- `name`: description``");
+            continue;
+        }
+        Input in;
+        in.name = named.name;
+        in.pos = named.pos;
+        if (in.name.size() > kMaxNameBytes || !is_identifier(in.name)) {
+            ctx.diags.error(in.pos, fmt::format("invalid input name '{}': use letters, digits and '_', starting "
+                                                "with a letter, at most {} characters",
+                                                in.name, kMaxNameBytes));
+            continue;
+        }
+        if (is_reserved_name(in.name)) {
+            ctx.diags.error(in.pos, fmt::format("input name '{}' clashes with an environment variable that commands "
+                                                "rely on (inputs become environment variables); rename it",
+                                                in.name));
+            continue;
+        }
+        if (const Input* first = find_input(wf, in.name)) {
+            ctx.diags.error(in.pos, fmt::format("duplicate input '{}' (first declared on line {})", in.name,
+                                                first->pos.line));
+            continue;
+        }
+        if (wf.inputs.size() == kMaxInputs) {
+            ctx.diags.error(in.pos, fmt::format("more than {} inputs (the input limit)", kMaxInputs));
+            break;
+        }
+        const Annotations a = read_annotations(named.rest);
+        in.description = input_description(named);
+        in.choices = find_choices(named.rest);
+        in.type = !in.choices.empty() ? InputType::choice : a.type.value_or(InputType::string);
+        in.default_value = a.default_value;
+        in.secret = a.secret || looks_secret(in.name);
+        in.required = a.required || (!a.optional && !a.default_value);
+        if (a.required && a.default_value) {
+            ctx.diags.warning(in.pos, fmt::format("input '{}' is marked required but has a default; the default is "
+                                                  "used when it is not given",
+                                                  in.name));
+            in.required = false;
+        }
+        check_default(ctx, in);
+        wf.inputs.push_back(std::move(in));
+    }
+}
+
+void parse_outputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
+    Workflow& wf = ctx.workflow;
+    std::map<std::string, int> seen;
+    for (const Block* item : list_items(ctx, blocks, "Outputs")) {
+        NamedItem named = split_name(ctx, *item);
+        if (!named.found || !is_identifier(named.name) || named.name.size() > kMaxNameBytes) {
+            ctx.diags.error(named.pos, fmt::format("invalid output name '{}': write ``- `name`: description`` with "
+                                                   "letters, digits and '_'",
+                                                   named.name));
+            continue;
+        }
+        if (const auto [it, inserted] = seen.emplace(named.name, named.pos.line); !inserted) {
+            ctx.diags.error(named.pos, fmt::format("duplicate output '{}' (first declared on line {})", named.name,
+                                                   it->second));
+            continue;
+        }
+        if (wf.outputs.size() == kMaxOutputs) {
+            ctx.diags.error(named.pos, fmt::format("more than {} outputs (the output limit)", kMaxOutputs));
+            break;
+        }
+        wf.outputs.push_back({named.name, input_description(named), named.pos});
+    }
+}
+
+void parse_requires(ParseContext& ctx, const std::vector<const Block*>& blocks) {
+    Requirements& req = ctx.workflow.requirements;
+    auto add = [&](std::vector<std::string>& list, std::string name, SourcePos pos, bool env) {
+        const bool valid = env ? is_identifier(name)
+                               : !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+                                     return std::isalnum(static_cast<unsigned char>(c)) ||
+                                            std::string_view("._+-").find(c) != std::string_view::npos;
+                                 }) && name[0] != '-';
+        if (!valid || name.size() > 128) {
+            ctx.diags.error(pos, fmt::format("invalid {} name '{}' in Requires", env ? "environment variable" : "binary",
+                                             name));
+            return;
+        }
+        if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
+    };
+    for (const Block* item : list_items(ctx, blocks, "Requires")) {
+        const Block* para = first_paragraph(*item);
+        if (!para) continue;
+        const SourcePos pos = ctx.pos(*para);
+        const std::string marked = marked_text(para->runs);
+        const std::string lower = to_lower(unmark(marked));
+        const auto colon = marked.find(':');
+        const std::string label = colon == std::string::npos ? "" : to_lower(trim(unmark(marked.substr(0, colon))));
+        static constexpr std::array bin_labels = {"bins", "bin", "binaries", "binary", "commands", "tools", "programs"};
+        static constexpr std::array env_labels = {"env", "environment", "environment variables", "env vars",
+                                                  "variables", "secrets"};
+        const bool bin_list = std::find(bin_labels.begin(), bin_labels.end(), label) != bin_labels.end();
+        const bool env_list = std::find(env_labels.begin(), env_labels.end(), label) != env_labels.end();
+        if (bin_list || env_list) {
+            for (auto part : split(std::string_view(marked).substr(colon + 1), ',')) {
+                std::string name(trim(unmark(part)));
+                if (!name.empty()) add(env_list ? req.env : req.bins, name, pos, env_list);
+            }
+            continue;
+        }
+        // One requirement per line: the first code span or word; the rest says what kind it is.
+        std::string name;
+        if (!marked.empty() && marked[0] == kCodeOpen) {
+            name = marked.substr(1, marked.find(kCodeClose) - 1);
+        } else {
+            const std::string plain = unmark(marked);
+            name = plain.substr(0, plain.find_first_of(" \t:(,"));
+        }
+        const bool says_env = lower.find("env") != std::string::npos || lower.find("variable") != std::string::npos;
+        const bool all_caps = std::none_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
+                              std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+        const bool env = says_env || all_caps;
+        add(env ? req.env : req.bins, name, pos, env);
+    }
+}
+
+void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) {
+    Workflow& wf = ctx.workflow;
+    bool http = false;
+    for (const Block* item : list_items(ctx, blocks, "Triggers")) {
+        const Block* para = first_paragraph(*item);
+        if (!para) continue;
+        const SourcePos pos = ctx.pos(*para);
+        const std::string marked = marked_text(para->runs);
+        const std::string lower = to_lower(unmark(marked));
+        if (lower.rfind("cron", 0) == 0 || lower.rfind("schedule", 0) == 0) {
+            if (wf.triggers.size() == kMaxTriggers) {
+                ctx.diags.error(pos, fmt::format("more than {} triggers (the trigger limit)", kMaxTriggers));
+                break;
+            }
+            Trigger t;
+            t.kind = Trigger::Kind::cron;
+            t.pos = pos;
+            std::size_t at = marked.find(':');
+            if (at == std::string::npos) at = lower.find(' ');
+            std::string_view rest = at == std::string::npos ? "" : std::string_view(marked).substr(at + 1);
+            rest = trim(rest);
+            std::string_view inputs_text;
+            if (!rest.empty() && rest[0] == kCodeOpen) {
+                const auto close = rest.find(kCodeClose);
+                t.written = std::string(rest.substr(1, close - 1));
+                inputs_text = close == std::string_view::npos ? "" : rest.substr(close + 1);
+            } else {
+                const std::string low(to_lower(rest));
+                auto cut = std::min(low.find('('), low.find(" with "));
+                t.written = std::string(trim(unmark(rest.substr(0, cut))));
+                inputs_text = cut == std::string::npos ? "" : rest.substr(cut);
+            }
+            const CronResult cron = normalize_cron(t.written);
+            if (!cron.error.empty()) {
+                ctx.diags.error(pos, fmt::format("invalid cron schedule '{}': {}", t.written, cron.error));
+                continue;
+            }
+            t.schedule = cron.schedule;
+            // Inputs: "with a=b, c=d", "(a=b)", or nested bullets "- a: b".
+            std::vector<std::string> pairs;
+            for (auto part : split(inputs_text, ',')) pairs.emplace_back(unmark(part));
+            for (std::size_t i = 1; i < item->children.size(); ++i) {
+                const Block& nested = *item->children[i];
+                if (nested.type != BlockType::bullet_list) continue;
+                for (const auto& n : nested.children) {
+                    if (const Block* np = first_paragraph(*n)) pairs.push_back(unmark(marked_text(np->runs)));
+                }
+            }
+            for (std::string pair : pairs) {
+                std::string_view p = trim(pair);
+                for (const std::string_view w : {"(", "with "}) {
+                    if (starts_with_icase(p, w)) p = trim(p.substr(w.size()));
+                }
+                while (!p.empty() && p.back() == ')') p = trim(p.substr(0, p.size() - 1));
+                if (p.empty()) continue;
+                const auto eq = p.find_first_of("=:");
+                if (eq == std::string_view::npos) {
+                    ctx.diags.error(pos, fmt::format("cannot read '{}' as an input of the cron trigger: write "
+                                                     "`name=value`",
+                                                     p));
+                    continue;
+                }
+                const std::string key(trim(p.substr(0, eq)));
+                std::string value(trim(p.substr(eq + 1)));
+                if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+                    value = value.substr(1, value.size() - 2);
+                if (!find_input(wf, key)) {
+                    ctx.diags.error(pos, fmt::format("the cron trigger sets '{}', which is not an input", key));
+                    continue;
+                }
+                t.inputs.emplace_back(key, value);
+            }
+            for (const auto& in : wf.inputs) {
+                const bool given = std::any_of(t.inputs.begin(), t.inputs.end(),
+                                               [&](const auto& kv) { return kv.first == in.name; });
+                if (in.required && !given) {
+                    ctx.diags.error(pos, fmt::format("the cron trigger does not give the required input '{}': add "
+                                                     "`with {}=value`",
+                                                     in.name, in.name));
+                }
+            }
+            wf.triggers.push_back(std::move(t));
+        } else if (lower.rfind("http", 0) == 0 || lower.rfind("webhook", 0) == 0 || lower.rfind("manual", 0) == 0 ||
+                   lower.rfind("api", 0) == 0 || lower.rfind("on demand", 0) == 0) {
+            http = true;
+        } else {
+            ctx.diags.warning(pos, "unknown trigger: write `- cron: 0 3 * * *` or `- http`");
+        }
+    }
+    (void)http;  // the HTTP trigger is always served; listing it documents intent
+    Trigger t;
+    t.kind = Trigger::Kind::http;
+    wf.triggers.insert(wf.triggers.begin(), t);
+}
+
+void parse_example_usage(ParseContext& ctx, const std::vector<const Block*>& blocks) {
+    Workflow& wf = ctx.workflow;
+    for (const Block* b : blocks) {
+        if (b->type != BlockType::code || (b->language != "yaml" && b->language != "yml")) continue;
+        const SourcePos block_pos = ctx.pos(*b);
+        int line_no = block_pos.line;
+        for (auto raw_line : split(b->code, '\n')) {
+            ++line_no;
+            std::string_view line = raw_line;
+            if (trim(line).empty() || trim(line)[0] == '#' || trim(line) == "---") continue;
+            const SourcePos pos{line_no, 1};
+            if (line[0] == ' ' || line[0] == '\t' || trim(line)[0] == '-') {
+                ctx.diags.warning(pos, "only flat `name: value` pairs are read from the example inputs");
+                continue;
+            }
+            const auto colon = line.find(':');
+            if (colon == std::string_view::npos) {
+                ctx.diags.warning(pos, "cannot read this example input: write `name: value`");
+                continue;
+            }
+            const std::string key(trim(line.substr(0, colon)));
+            std::string value(trim(line.substr(colon + 1)));
+            if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+                value = value.substr(1, value.size() - 2);
+            } else if (const auto hash = value.find(" #"); hash != std::string::npos) {
+                value = std::string(trim(std::string_view(value).substr(0, hash)));
+            }
+            if (!find_input(wf, key)) {
+                ctx.diags.warning(pos, fmt::format("the example sets '{}', which is not an input", key));
+                continue;
+            }
+            wf.example_inputs.emplace_back(key, value);
+        }
+    }
+}
+
+}  // namespace df::compiler

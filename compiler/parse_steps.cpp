@@ -1,0 +1,279 @@
+// Steps, in either style the seed and PRODUCT.md show:
+//   ### 1. Clone Repository            1. **Clone Repository**
+//   Prose, bullets, ```sh blocks          - bullets, nested ```sh blocks
+// A step with shell blocks is a command step; a prose-only step is an agent step.
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "common/text.h"
+#include "compiler/parse_support.h"
+#include "compiler/parser.h"
+
+namespace df::compiler {
+namespace {
+
+bool is_shell(std::string_view language) {
+    return language == "sh" || language == "bash" || language == "shell";
+}
+
+// "Step 3: Title", "3. Title", "3) Title" → "Title", and the number written, if any.
+std::string strip_step_number(std::string title, int* written) {
+    std::string_view t = title;
+    if (starts_with_icase(t, "step ")) t.remove_prefix(5);
+    std::size_t i = 0;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    if (i == 0 || i > 6) return title;
+    const std::string_view rest = trim(t.substr(i));
+    if (rest.empty()) return title;
+    if (rest[0] == '.' || rest[0] == ')' || rest[0] == ':' || starts_with_icase(rest, "\xE2\x80\x94") ||
+        starts_with_icase(rest, "-")) {
+        *written = std::stoi(std::string(t.substr(0, i)));
+        std::string_view after = rest.substr(rest[0] == '\xE2' ? 3 : 1);
+        return std::string(trim(after));
+    }
+    return title;
+}
+
+class StepBuilder {
+public:
+    StepBuilder(ParseContext& ctx, Step& step) : ctx_(ctx), step_(step) {}
+
+    // A block that belongs to the step: paragraphs describe it, lists instruct, shell blocks run.
+    void add(const Block& b) {
+        switch (b.type) {
+            case BlockType::code: add_code(b); break;
+            case BlockType::bullet_list:
+            case BlockType::ordered_list:
+                for (const auto& item : b.children) add_instruction(*item);
+                break;
+            case BlockType::paragraph: add_description(inline_markdown(b.runs)); break;
+            default: {
+                collect_code(b);
+                const std::string text = render_without_shell(b);
+                if (!text.empty()) add_description(text);
+            }
+        }
+    }
+
+    void add_description(const std::string& text) {
+        if (text.empty()) return;
+        step_.description += step_.description.empty() ? text : "\n\n" + text;
+    }
+
+    void finish() {
+        step_.kind = step_.commands.empty() ? StepKind::agent : StepKind::command;
+        if (step_.kind == StepKind::agent && step_.description.empty() && step_.instructions.empty()) {
+            ctx_.diags.warning(step_.pos, fmt::format("step '{}' has no instructions: the agent gets only its title",
+                                                      step_.title));
+        }
+    }
+
+private:
+    void add_code(const Block& b) {
+        if (is_shell(b.language)) {
+            if (trim(b.code).empty()) {
+                ctx_.diags.warning(ctx_.pos(b), fmt::format("empty `{}` block in step '{}'", b.language, step_.title));
+                return;
+            }
+            if (!step_.commands.empty() && step_.commands.back() != '\n') step_.commands += '\n';
+            step_.commands += b.code;
+        } else {
+            if (b.language.empty() && !b.code.empty() && b.fenced) {
+                ctx_.diags.warning(ctx_.pos(b),
+                                   fmt::format("a code block without a language in step '{}' is shown to the agent, "
+                                               "not run; mark it ```sh to run it",
+                                               step_.title));
+            }
+            step_.samples.push_back({b.language, b.code});
+        }
+    }
+
+    // Shell blocks nested anywhere inside a bullet still belong to the step's commands.
+    void collect_code(const Block& b) {
+        for (const auto& c : b.children) {
+            if (c->type == BlockType::code) {
+                add_code(*c);
+            } else {
+                collect_code(*c);
+            }
+        }
+    }
+
+    std::string render_without_shell(const Block& b) {
+        std::vector<const Block*> kept;
+        for (const auto& c : b.children) {
+            if (!(c->type == BlockType::code && is_shell(c->language))) kept.push_back(c.get());
+        }
+        if (b.type == BlockType::list_item) return render_markdown(kept);
+        return render_markdown({&b});
+    }
+
+    void add_instruction(const Block& item) {
+        if (const Block* p = first_paragraph(item); p && item.children.size() == 1 &&
+                                                    apply_step_directive(plain_text(p->runs), step_)) {
+            return;  // "Timeout: 2 minutes" configures the step rather than instructing the agent
+        }
+        collect_code(item);
+        std::vector<const Block*> kept;
+        for (const auto& c : item.children) {
+            if (!(c->type == BlockType::code && is_shell(c->language))) kept.push_back(c.get());
+        }
+        const std::string text = render_markdown(kept);
+        if (!text.empty()) step_.instructions.push_back(text);
+    }
+
+    ParseContext& ctx_;
+    Step& step_;
+};
+
+Step new_step(ParseContext& ctx, std::string title, const Block& at, std::size_t index) {
+    Step s;
+    s.pos = ctx.pos(at);
+    s.number = static_cast<int>(index) + 1;
+    if (title.size() > kMaxTitleBytes) {
+        ctx.diags.error(s.pos, fmt::format("step title is {} bytes long, over the limit of {} bytes", title.size(),
+                                           kMaxTitleBytes));
+        title = truncate_utf8(title, kMaxTitleBytes);
+    }
+    s.title = title;
+    s.id = slugify(title, 48);
+    if (s.id.empty()) s.id = fmt::format("step-{}", s.number);
+    return s;
+}
+
+// List style: the leading bold text of the item's first paragraph is the title; without it, the first
+// sentence is.
+void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& steps) {
+    const Block* para = first_paragraph(item);
+    std::string title, rest_markdown;
+    if (para) {
+        std::vector<Run> title_runs, rest;
+        bool in_title = !para->runs.empty() && para->runs.front().strong;
+        for (const auto& r : para->runs) {
+            if (in_title && r.strong) {
+                title_runs.push_back(r);
+            } else {
+                in_title = false;
+                rest.push_back(r);
+            }
+        }
+        if (!title_runs.empty()) {
+            title = plain_text(title_runs);
+            while (!title.empty() && (title.back() == ':' || title.back() == '.')) title.pop_back();
+            std::string r = inline_markdown(rest);
+            std::string_view rv = trim(r);
+            while (!rv.empty() && (rv.front() == ':' || rv.front() == '-' || rv.front() == '\\')) {
+                rv = trim(rv.substr(1));
+            }
+            rest_markdown = std::string(rv);
+        } else {
+            const std::string text = plain_text(para->runs);
+            const auto stop = text.find_first_of(":.");
+            title = stop != std::string::npos && stop <= 80 ? text.substr(0, stop) : truncate_utf8(text, 80);
+            if (title != text) rest_markdown = inline_markdown(para->runs);
+        }
+    }
+    int written = 0;
+    title = strip_step_number(title, &written);
+    Step step = new_step(ctx, title.empty() ? fmt::format("Step {}", steps.size() + 1) : title, para ? *para : item,
+                         steps.size());
+    StepBuilder builder(ctx, step);
+    builder.add_description(rest_markdown);
+    bool first = true;
+    for (const auto& c : item.children) {
+        if (first && c.get() == para) {
+            first = false;
+            continue;
+        }
+        builder.add(*c);
+    }
+    builder.finish();
+    steps.push_back(std::move(step));
+}
+
+void check_count(ParseContext& ctx, const std::vector<Step>& steps, const Block& at) {
+    if (steps.size() == kMaxSteps + 1) {
+        ctx.diags.error(ctx.pos(at), fmt::format("more than {} steps (the step limit)", kMaxSteps));
+    }
+}
+
+}  // namespace
+
+bool apply_step_directive(std::string_view plain, Step& step) {
+    const std::string lower = to_lower(trim(plain));
+    if (lower.size() > 60) return false;
+    for (const std::string_view key : {"timeout", "time limit", "max time"}) {
+        if (lower.rfind(key, 0) == 0) {
+            const auto d = find_duration_seconds(lower);
+            if (!d) return false;
+            step.timeout_seconds = static_cast<int>(d->value);
+            return true;
+        }
+    }
+    if (lower.rfind("retries", 0) == 0 || lower.rfind("retry", 0) == 0) {
+        const auto n = find_count(lower);
+        if (!n || n->value > 100) return false;
+        step.retries = static_cast<int>(n->value);
+        return true;
+    }
+    return false;
+}
+
+void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std::vector<Step>& steps,
+                 std::string_view section) {
+    int step_level = 0;
+    for (const Block* b : blocks) {
+        if (b->type == BlockType::heading) {
+            step_level = step_level == 0 ? b->level : std::min(step_level, b->level);
+        }
+    }
+    std::optional<StepBuilder> current;
+    bool warned_loose = false;
+    auto loose = [&](const Block& b) {
+        if (!warned_loose) {
+            ctx.diags.warning(ctx.pos(b), fmt::format("text before the first step of {} is ignored", section));
+            warned_loose = true;
+        }
+    };
+    for (const Block* b : blocks) {
+        if (step_level > 0 && b->type == BlockType::heading && b->level == step_level) {
+            if (current) current->finish();
+            int written = 0;
+            const std::string title = strip_step_number(plain_text(b->runs), &written);
+            steps.push_back(new_step(ctx, title, *b, steps.size()));
+            check_count(ctx, steps, *b);
+            if (written != 0 && written != steps.back().number) {
+                ctx.diags.warning(ctx.pos(*b), fmt::format("step numbered {} is step {} of {}", written,
+                                                           steps.back().number, section));
+            }
+            current.emplace(ctx, steps.back());
+            continue;
+        }
+        if (step_level == 0 && (b->type == BlockType::ordered_list || b->type == BlockType::bullet_list)) {
+            if (current) current->finish();
+            current.reset();
+            for (const auto& item : b->children) {
+                step_from_item(ctx, *item, steps);
+                check_count(ctx, steps, *item);
+            }
+            // Blocks after a list but before the next one (an unindented ```sh under an item) join its last step.
+            if (!steps.empty()) current.emplace(ctx, steps.back());
+            continue;
+        }
+        if (current) {
+            if (b->type == BlockType::heading) {
+                current->add_description("**" + inline_markdown(b->runs) + "**");
+            } else {
+                current->add(*b);
+            }
+        } else {
+            loose(*b);
+        }
+    }
+    if (current && step_level > 0) current->finish();
+    // Steps that received blocks after their list was read are re-classified.
+    for (auto& s : steps) s.kind = s.commands.empty() ? StepKind::agent : StepKind::command;
+}
+
+}  // namespace df::compiler

@@ -1,0 +1,24 @@
+// workflow.md → Workflow. Reads the Markdown tree section by section; every problem becomes a diagnostic
+// with a position, and parsing goes on so one run reports all of a file's problems.
+#pragma once
+
+#include "common/workflow.h"
+#include "compiler/diagnostics.h"
+#include "compiler/source.h"
+
+namespace df::compiler {
+
+// Limits on the workflow's own structures (the source size and Markdown nesting are limited earlier).
+inline constexpr std::size_t kMaxSteps = 1000;
+inline constexpr std::size_t kMaxInputs = 200;
+inline constexpr std::size_t kMaxOutputs = 200;
+inline constexpr std::size_t kMaxGuardrails = 200;
+inline constexpr std::size_t kMaxTriggers = 50;
+inline constexpr std::size_t kMaxTitleBytes = 200;
+inline constexpr std::size_t kMaxNameBytes = 64;
+
+// Parses a usable source (see SourceFile::usable). The result is meaningful only when `diags` holds no
+// errors afterwards.
+Workflow parse_workflow(const SourceFile& source, Diagnostics& diags);
+
+}  // namespace df::compiler
