@@ -44,6 +44,12 @@ const Input* input_named_like(const Workflow& wf, std::string_view word) {
     for (const auto& in : wf.inputs) {
         if (in.name.find(word) != std::string::npos) return &in;
     }
+    // "per repository" → git_repo: a part of the input's name that abbreviates the word (at least 3 letters).
+    for (const auto& in : wf.inputs) {
+        for (const auto& part : split(in.name, '_')) {
+            if (part.size() >= 3 && word.size() > part.size() && word.substr(0, part.size()) == part) return &in;
+        }
+    }
     return nullptr;
 }
 
@@ -170,9 +176,9 @@ private:
         g.interpretation = wf_.rollback.empty()
                                ? "on failure the run ends as failed (no Rollback steps to run); deploy redeploys the "
                                  "last good commit when a deployment fails"
-                               : fmt::format("on failure the {} Rollback step{} run; deploy redeploys the last good "
+                               : fmt::format("on failure the Rollback steps ({}) run; deploy redeploys the last good "
                                              "commit when a deployment fails",
-                                             wf_.rollback.size(), wf_.rollback.size() == 1 ? "" : "s");
+                                             wf_.rollback.size());
         wf_.policy.auto_rollback = true;
         return true;
     }

@@ -1,0 +1,71 @@
+# Shared helpers for the end-to-end tests. Each test is a bash script run by ctest with:
+#   DF_BIN   folder holding df-compile, df-deploy, df-monitor and the test stand-ins
+#   DF_SRC   the source tree (workflow-templates/, examples/, tests/data/)
+# A test prints what it checks, exits 0 on success and non-zero (with the reason) on failure; 77 = skipped.
+set -euo pipefail
+
+: "${DF_BIN:?DF_BIN must name the bin folder of the build}"
+: "${DF_SRC:?DF_SRC must name the source tree}"
+export NO_COLOR=1 LC_ALL=C.UTF-8
+
+compile() { "$DF_BIN/df-compile" "$@"; }
+deploy() { "$DF_BIN/df-deploy" "$@"; }
+monitor() { "$DF_BIN/df-monitor" "$@"; }
+
+# A scratch folder for this test, removed when it ends (kept with DF_KEEP=1 for debugging).
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/df-e2e.XXXXXX")
+cleanup_hooks=()
+on_exit() { cleanup_hooks+=("$1"); }
+_cleanup() {
+  local h
+  for h in "${cleanup_hooks[@]:+${cleanup_hooks[@]}}"; do eval "$h" || true; done
+  if [[ "${DF_KEEP:-}" != 1 ]]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi
+}
+trap _cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+skip() {
+  echo "SKIP: $*" >&2
+  exit 77
+}
+step() { echo "--- $*"; }
+
+assert_eq() { # expected actual [what]
+  [[ "$1" == "$2" ]] || fail "${3:-value}: expected [$1], got [$2]"
+}
+assert_contains() { # haystack needle [what]
+  [[ "$1" == *"$2"* ]] || fail "${3:-output} does not contain [$2]; it is: $1"
+}
+assert_not_contains() {
+  [[ "$1" != *"$2"* ]] || fail "${3:-output} contains [$2]; it is: $1"
+}
+# expect_exit CODE command...: runs the command, captures stdout/stderr into $OUT/$ERR, checks the code.
+expect_exit() {
+  local want=$1
+  shift
+  set +e
+  "$@" >"$WORK/.out" 2>"$WORK/.err"
+  local got=$?
+  set -e
+  OUT=$(cat "$WORK/.out")
+  ERR=$(cat "$WORK/.err")
+  [[ "$got" == "$want" ]] || fail "$* exited $got, expected $want; stderr: $ERR; stdout: $OUT"
+}
+# A free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_for CMD...: retries a command for up to 10 s.
+wait_for() {
+  local i
+  for i in $(seq 100); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  fail "timed out waiting for: $*"
+}
+# sha256 of every file under a folder, one line each, for before/after comparisons.
+tree_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
