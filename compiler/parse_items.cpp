@@ -1,4 +1,5 @@
 // The list sections: Inputs, Outputs, Requires, Triggers, and the example inputs of Example Usage.
+#include <optional>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -437,7 +438,7 @@ void parse_requires(ParseContext& ctx, const std::vector<const Block*>& blocks) 
 
 void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) {
     Workflow& wf = ctx.workflow;
-    bool http = false;
+    std::optional<SourcePos> http_pos;  // where `- http` is written, when it is
     for (const Block* item : list_items(ctx, blocks, "Triggers")) {
         const Block* para = first_paragraph(*item);
         if (!para) continue;
@@ -519,14 +520,15 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
             wf.triggers.push_back(std::move(t));
         } else if (lower.rfind("http", 0) == 0 || lower.rfind("webhook", 0) == 0 || lower.rfind("manual", 0) == 0 ||
                    lower.rfind("api", 0) == 0 || lower.rfind("on demand", 0) == 0) {
-            http = true;
+            http_pos = pos;
         } else {
             ctx.diags.warning(pos, "unknown trigger: write `- cron: 0 3 * * *` or `- http`");
         }
     }
-    (void)http;  // the HTTP trigger is always served; listing it documents intent
+    // The HTTP trigger is always served; listing it documents intent.
     Trigger t;
     t.kind = Trigger::Kind::http;
+    if (http_pos) t.pos = *http_pos;
     wf.triggers.insert(wf.triggers.begin(), t);
 }
 
