@@ -86,6 +86,8 @@ std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
         return usage(fmt::format("--{} takes no NAME", o.view == View::registry ? "registry" : "check"));
     }
     if (o.follow && o.view != View::logs) return usage("--follow goes with --logs");
+    if (o.follow && o.json) return usage("--follow prints lines as they come; it does not combine with --json");
+    if (o.deployments && o.view != View::listing) return usage("--deployments goes with the listing");
     if (o.watch && o.view != View::listing)
         return usage("--watch refreshes the listing only; it takes no other view");
     return std::nullopt;
@@ -107,8 +109,8 @@ std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
     o.follow_seconds = args["interval"].as<int>();
     if (o.follow_seconds < 1 || o.follow_seconds > 3600) return usage("--interval takes 1 to 3600 seconds");
     o.follow = args.count("follow") > 0;
-    o.timestamps = args.count("timestamps") > 0;
     o.json = args.count("json") > 0;
+    o.deployments = args.count("deployments") > 0;
     if (args.count("watch")) {
         const auto text = args["watch"].as<std::string>();
         if (!all_digits(text) || text.size() > 5 || std::stoi(text) < 1) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "monitor/timefmt.h"
 
 namespace df::monitor {
 
@@ -29,13 +28,6 @@ std::vector<std::string> new_lines(const std::vector<std::string>& previous,
         }
     }
     return current;
-}
-
-std::string_view strip_docker_timestamp(std::string_view line) {
-    const auto space = line.find(' ');
-    if (space == std::string_view::npos || space < 20 || line[space - 1] != 'Z') return line;
-    if (!parse_timestamp(line.substr(0, space))) return line;
-    return line.substr(space + 1);
 }
 
 }  // namespace df::monitor

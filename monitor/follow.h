@@ -17,7 +17,4 @@ std::vector<std::string> split_lines(std::string_view text);
 std::vector<std::string> new_lines(const std::vector<std::string>& previous,
                                    const std::vector<std::string>& current);
 
-// Drops a leading Docker timestamp ("2026-08-22T10:00:00.123456789Z ") from a line, if it has one.
-std::string_view strip_docker_timestamp(std::string_view line);
-
 }  // namespace df::monitor

@@ -28,6 +28,7 @@ struct AppRow {
     bool registered = false;  // the registry knows this skill
     bool in_coolify = false;  // Coolify has the app
     LastDeployment last;      // empty when the registry has no deployment recorded
+    LastDeployment latest;    // Coolify's newest deployment (only with --deployments)
 };
 
 struct Listing {

@@ -1,6 +1,7 @@
 #include "monitor/watch.h"
 
 #include <algorithm>
+#include <ctime>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -28,8 +29,8 @@ int effective_interval(const WatchSettings& settings) {
     return std::max({1, settings.interval_seconds, floor_for_budget});
 }
 
-ExitCode run_watch(const WatchSettings& settings, Clock& clock, const RenderFrame& render, std::ostream& out,
-                   std::ostream& err) {
+ExitCode run_watch(const WatchSettings& settings, http::Clock& clock, const std::atomic<bool>* cancel,
+                   const RenderFrame& render, std::ostream& out, std::ostream& err) {
     const int interval = effective_interval(settings);
     if (interval != settings.interval_seconds) {
         err << fmt::format("monitor: note: refreshing every {}s to stay within the API rate limit\n",
@@ -47,11 +48,11 @@ ExitCode run_watch(const WatchSettings& settings, Clock& clock, const RenderFram
             out << "\n";
         if (settings.header) {
             out << fmt::format("Every {}s, {} UTC (Ctrl-C to stop)\n\n", interval,
-                               clock_text(clock.now_seconds()));
+                               clock_text(static_cast<std::int64_t>(std::time(nullptr))));
         }
         out << (text ? *text : "monitor: error: " + text.error().message + "\n") << std::flush;
         if (settings.max_frames > 0 && frame >= settings.max_frames) return ExitCode::ok;
-        clock.sleep_for(std::chrono::seconds(interval));
+        if (!clock.sleep_for(std::chrono::seconds(interval), cancel)) return ExitCode::interrupted;
     }
 }
 

@@ -2,13 +2,14 @@
 // elsewhere — without ever exceeding Coolify's request budget.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <string>
 
 #include "common/error.h"
-#include "monitor/clock.h"
+#include "common/http.h"
 
 namespace df::monitor {
 
@@ -33,7 +34,8 @@ int effective_interval(const WatchSettings& settings);
 // the frame and the loop goes on; a permission or configuration error ends it with that error's code.
 using RenderFrame = std::function<Result<std::string>()>;
 
-ExitCode run_watch(const WatchSettings& settings, Clock& clock, const RenderFrame& render, std::ostream& out,
-                   std::ostream& err);
+// Ends with ExitCode::interrupted when `cancel` is raised (Ctrl-C). The header shows `wall_clock()`.
+ExitCode run_watch(const WatchSettings& settings, http::Clock& clock, const std::atomic<bool>* cancel,
+                   const RenderFrame& render, std::ostream& out, std::ostream& err);
 
 }  // namespace df::monitor
