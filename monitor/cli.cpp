@@ -86,7 +86,8 @@ std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
         return usage(fmt::format("--{} takes no NAME", o.view == View::registry ? "registry" : "check"));
     }
     if (o.follow && o.view != View::logs) return usage("--follow goes with --logs");
-    if (o.follow && o.json) return usage("--follow prints lines as they come; it does not combine with --json");
+    if (o.follow && o.json)
+        return usage("--follow prints lines as they come; it does not combine with --json");
     if (o.deployments && o.view != View::listing) return usage("--deployments goes with the listing");
     if (o.watch && o.view != View::listing)
         return usage("--watch refreshes the listing only; it takes no other view");

@@ -13,7 +13,9 @@ namespace df::monitor {
 
 namespace {
 
-std::string yes_no(const std::optional<bool>& b) { return !b ? "" : *b ? "on" : "off"; }
+std::string yes_no(const std::optional<bool>& b) {
+    return !b ? "" : *b ? "on" : "off";
+}
 
 Tone deployment_tone(std::string_view status) {
     if (status == "finished") return Tone::good;
@@ -42,8 +44,9 @@ std::string probe_text(const Probe& p) {
 
 std::string app_section(const Detail& d, const Style& style) {
     if (!d.app) {
-        return fmt::format("{}: {}\n", d.app_name,
-                           paint(style, Tone::bad, std::string(mark(style, Tone::bad)) + "missing in Coolify"));
+        return fmt::format(
+            "{}: {}\n", d.app_name,
+            paint(style, Tone::bad, std::string(mark(style, Tone::bad)) + "missing in Coolify"));
     }
     const auto& a = *d.app;
     const Health h = classify_status(a.status);
@@ -56,14 +59,15 @@ std::string app_section(const Detail& d, const Style& style) {
         {"pinned commit", {a.git_commit_sha == "HEAD" ? "" : a.git_commit_sha}},
         {"build pack", {a.build_pack}},
         {"port", {a.ports_exposes}},
-        {"health check", {a.health_check_enabled ? fmt::format("{} {}", yes_no(a.health_check_enabled),
-                                                                a.health_check_path)
-                                                  : ""}},
+        {"health check",
+         {a.health_check_enabled ? fmt::format("{} {}", yes_no(a.health_check_enabled), a.health_check_path)
+                                 : ""}},
         {"auto deploy", {yes_no(a.is_auto_deploy_enabled)}},
         {"memory limit", {a.limits_memory == "0" ? "" : a.limits_memory}},
         {"last online", {format_timestamp(a.last_online_at)}},
     };
-    if (d.probe) rows.push_back({"health hook", {probe_text(*d.probe), d.probe->ok() ? Tone::good : Tone::bad, true}});
+    if (d.probe)
+        rows.push_back({"health hook", {probe_text(*d.probe), d.probe->ok() ? Tone::good : Tone::bad, true}});
     return fmt::format("{}\n", a.name) + fields(rows, style);
 }
 
@@ -134,10 +138,14 @@ void write_app(JsonOut& j, const coolify::Application& a) {
         .field_or_null("build_pack", a.build_pack)
         .field_or_null("ports_exposes", a.ports_exposes)
         .field_or_null("health_check_path", a.health_check_path);
-    if (a.health_check_enabled) j.field("health_check_enabled", *a.health_check_enabled);
-    else j.null_field("health_check_enabled");
-    if (a.is_auto_deploy_enabled) j.field("is_auto_deploy_enabled", *a.is_auto_deploy_enabled);
-    else j.null_field("is_auto_deploy_enabled");
+    if (a.health_check_enabled)
+        j.field("health_check_enabled", *a.health_check_enabled);
+    else
+        j.null_field("health_check_enabled");
+    if (a.is_auto_deploy_enabled)
+        j.field("is_auto_deploy_enabled", *a.is_auto_deploy_enabled);
+    else
+        j.null_field("is_auto_deploy_enabled");
     j.field_or_null("last_online_at", a.last_online_at).end_object();
 }
 
@@ -161,13 +169,17 @@ std::string render_detail(const Detail& d, const Style& style) {
 std::string detail_json(const Detail& d) {
     JsonOut j;
     j.begin_object().field("name", d.skill).field("app_name", d.app_name);
-    if (d.app) write_app(j, *d.app);
-    else j.null_field("app");
+    if (d.app)
+        write_app(j, *d.app);
+    else
+        j.null_field("app");
     j.field("deployment_count", d.deployments.count).begin_array("deployments");
     for (const auto& dep : d.deployments.deployments) write_deployment(j, dep, d.now);
     j.end_array();
-    if (d.record) write_skill_record(j, "registry", *d.record);
-    else j.null_field("registry");
+    if (d.record)
+        write_skill_record(j, "registry", *d.record);
+    else
+        j.null_field("registry");
     if (d.probe) {
         j.begin_object("health_probe")
             .field("url", d.probe->url)

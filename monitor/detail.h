@@ -18,8 +18,8 @@ inline constexpr std::size_t kRecentHistory = 10;
 // The answer of the app's health hook (GET <domain>/hooks/health).
 struct Probe {
     std::string url;
-    int status = 0;      // HTTP status; 0 when there was no answer
-    std::string error;   // why there was no answer
+    int status = 0;     // HTTP status; 0 when there was no answer
+    std::string error;  // why there was no answer
     std::int64_t millis = 0;
     bool ok() const { return status >= 200 && status < 300; }
 };

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace df::monitor {
 
 std::vector<std::string> split_lines(std::string_view text) {

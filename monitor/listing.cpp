@@ -25,7 +25,9 @@ AppRow row_for_app(const coolify::Application& app) {
     return row;
 }
 
-std::string short_commit(std::string_view commit) { return std::string(commit.substr(0, 7)); }
+std::string short_commit(std::string_view commit) {
+    return std::string(commit.substr(0, 7));
+}
 
 std::string note_for(const AppRow& row) {
     if (!row.in_coolify) return "missing in Coolify";
@@ -40,9 +42,12 @@ struct Counts {
 Counts count(const Listing& listing) {
     Counts c;
     for (const auto& row : listing.apps) {
-        if (!row.in_coolify) ++c.missing;
-        else if (is_ok(row.health)) ++c.healthy;
-        else ++c.unwell;
+        if (!row.in_coolify)
+            ++c.missing;
+        else if (is_ok(row.health))
+            ++c.healthy;
+        else
+            ++c.unwell;
         if (!row.registered) ++c.unregistered;
     }
     return c;
@@ -65,7 +70,8 @@ void write_last(JsonOut& j, std::string_view key, const LastDeployment& last) {
 LastDeployment last_deployment(const SkillRecord& record) {
     if (record.history.empty()) return {record.updated_at, record.commit, record.status};
     const DeployRecord& newest = record.history.back();
-    return {newest.finished_at.empty() ? newest.started_at : newest.finished_at, newest.commit, newest.status};
+    return {newest.finished_at.empty() ? newest.started_at : newest.finished_at, newest.commit,
+            newest.status};
 }
 
 Listing build_listing(const std::vector<coolify::Application>& apps, const Registry& registry) {
@@ -127,8 +133,8 @@ std::string render_listing(const Listing& listing, const Style& style) {
                                            : render_table(table, style);
     const Counts c = count(listing);
     if (!listing.apps.empty()) {
-        out += fmt::format("\n{} apps: {} healthy, {} not healthy", listing.apps.size() - c.missing, c.healthy,
-                           c.unwell);
+        out += fmt::format("\n{} apps: {} healthy, {} not healthy", listing.apps.size() - c.missing,
+                           c.healthy, c.unwell);
         if (c.missing > 0) out += fmt::format("; {} in the registry but missing in Coolify", c.missing);
         if (c.unregistered > 0) out += fmt::format("; {} not in the registry", c.unregistered);
         out += "\n";

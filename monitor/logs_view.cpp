@@ -28,9 +28,10 @@ void write_entries(JsonOut& j, const std::vector<coolify::LogEntry>& entries) {
     j.end_array();
 }
 
-void write_build_log(JsonOut& j, std::string_view key, const BuildLog& log, std::int64_t now) {
+// The build log's members, written into the object the caller has opened.
+void write_build_log(JsonOut& j, const BuildLog& log, std::int64_t now) {
     const auto& d = log.deployment;
-    j.begin_object(key).field("app", log.app_name);
+    j.field("app", log.app_name);
     j.begin_object("deployment")
         .field("uuid", d.deployment_uuid)
         .field("status", d.status)
@@ -40,7 +41,6 @@ void write_build_log(JsonOut& j, std::string_view key, const BuildLog& log, std:
         .field_or_null("duration", deployment_duration(d, now))
         .end_object();
     write_entries(j, log.entries);
-    j.end_object();
 }
 
 }  // namespace
@@ -72,7 +72,8 @@ std::string render_build_log(const BuildLog& log, const Style& style, std::int64
 std::string build_log_json(const BuildLog& log, std::int64_t now) {
     JsonOut j;
     j.begin_object();
-    write_build_log(j, {}, log, now);
+    write_build_log(j, log, now);
+    j.end_object();
     return j.str();
 }
 
@@ -99,8 +100,13 @@ std::string runtime_logs_json(const RuntimeLogs& logs, std::int64_t now) {
         .begin_array("lines");
     for (const auto& line : logs.lines) j.value(line);
     j.end_array();
-    if (logs.stopped_build_log) write_build_log(j, "build_log", *logs.stopped_build_log, now);
-    else j.null_field("build_log");
+    if (logs.stopped_build_log) {
+        j.begin_object("build_log");
+        write_build_log(j, *logs.stopped_build_log, now);
+        j.end_object();
+    } else {
+        j.null_field("build_log");
+    }
     j.end_object();
     return j.str();
 }

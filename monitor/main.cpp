@@ -1,10 +1,9 @@
 // monitor: what is deployed on Coolify and is it well. Parses flags, turns SIGINT/SIGTERM into a flag the
 // --watch and --follow loops check, and hands over to the df_monitor library.
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <unistd.h>
 
 #include "monitor/monitor.h"
 
@@ -12,7 +11,9 @@ namespace {
 
 std::atomic<bool> g_cancel{false};
 
-extern "C" void on_signal(int) { g_cancel.store(true); }
+extern "C" void on_signal(int) {
+    g_cancel.store(true);
+}
 
 void install_signal_handlers() {
     struct sigaction sa {};

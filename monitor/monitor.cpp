@@ -1,9 +1,8 @@
 #include "monitor/monitor.h"
 
-#include <unistd.h>
-
 #include <ctime>
 #include <ostream>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -17,7 +16,9 @@ namespace df::monitor {
 
 namespace {
 
-std::int64_t wall_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t wall_now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 Style style_for(const Options& options, const World& world) {
     if (options.json || options.color == "never") return Style{};
@@ -36,7 +37,8 @@ ExitCode registry_view(const Options& options, World& world, std::ostream& out, 
     if (!path) return report(path.error(), err);
     auto registry = load_registry(*path);
     if (!registry) return report(registry.error(), err);
-    out << (options.json ? registry_json(*registry, *path) : render_registry(*registry, *path, style_for(options, world)));
+    out << (options.json ? registry_json(*registry, *path)
+                         : render_registry(*registry, *path, style_for(options, world)));
     return ExitCode::ok;
 }
 
@@ -45,11 +47,15 @@ ExitCode check_view(const Options& options, World& world, std::ostream& out, std
     auto session = Session::open(options, world);
     std::optional<Error> registry_error;
     auto listing = session ? (*session)->listing(registry_error) : Result<Listing>(session.error());
-    if (!listing) result = check_from_error(listing.error());
-    else if (registry_error) result = check_from_error(*registry_error);
-    else result = evaluate_check(*listing);
+    if (!listing)
+        result = check_from_error(listing.error());
+    else if (registry_error)
+        result = check_from_error(*registry_error);
+    else
+        result = evaluate_check(*listing);
     out << (options.json ? check_json(result) : result.summary + "\n");
-    if (result.code != ExitCode::ok && result.code != ExitCode::failed) err << "monitor: error: " << result.summary << "\n";
+    if (result.code != ExitCode::ok && result.code != ExitCode::failed)
+        err << "monitor: error: " << result.summary << "\n";
     return result.code;
 }
 
@@ -74,8 +80,9 @@ ExitCode listing_view(Session& session, const Options& options, World& world, st
         settings.requests_per_refresh = 1;
         settings.in_place = world.stdout_is_terminal && !options.json;
         settings.header = !options.json;
-        return run_watch(settings, *world.clock, world.cancel,
-                         [&] { return listing_frame(session, options, style, false, registry_error); }, out, err);
+        return run_watch(
+            settings, *world.clock, world.cancel,
+            [&] { return listing_frame(session, options, style, false, registry_error); }, out, err);
     }
     auto frame = listing_frame(session, options, style, true, registry_error);
     if (!frame) return report(frame.error(), err);
@@ -103,16 +110,19 @@ ExitCode session_view(Session& session, const Options& options, World& world, st
             }
             auto logs = session.runtime_logs(options.name, options.lines);
             if (!logs) return report(logs.error(), err);
-            out << (options.json ? runtime_logs_json(*logs, wall_now()) : render_runtime_logs(*logs, style, wall_now()));
+            out << (options.json ? runtime_logs_json(*logs, wall_now())
+                                 : render_runtime_logs(*logs, style, wall_now()));
             return ExitCode::ok;
         }
         case View::deployment: {
             auto log = session.build_log(options.name, options.deployment_uuid);
             if (!log) return report(log.error(), err);
-            out << (options.json ? build_log_json(*log, wall_now()) : render_build_log(*log, style, wall_now()));
+            out << (options.json ? build_log_json(*log, wall_now())
+                                 : render_build_log(*log, style, wall_now()));
             return ExitCode::ok;
         }
-        default: return listing_view(session, options, world, out, err);
+        default:
+            return listing_view(session, options, world, out, err);
     }
 }
 

@@ -29,7 +29,7 @@ struct Options {
     bool follow = false;
     bool timestamps = false;  // keep Docker's timestamps on log lines
     bool json = false;
-    bool deployments = false;     // listing: add each app's newest Coolify deployment (one request per app)
+    bool deployments = false;  // listing: add each app's newest Coolify deployment (one request per app)
     std::optional<int> watch;  // --watch [SECONDS]
     int follow_seconds = 2;    // --interval for --follow
     // Where Coolify and the registry are; empty = from the environment / config files.

@@ -48,7 +48,8 @@ Status run_paced(std::size_t count, int threads, Pacer& pacer, const std::atomic
             }
         }
     };
-    const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), count));
+    const int n =
+        static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), count));
     std::vector<std::thread> pool;
     for (int t = 0; t < n; ++t) pool.emplace_back(worker);
     for (auto& t : pool) t.join();

@@ -17,12 +17,12 @@ inline constexpr int kConcurrency = 4;
 
 // Hands out start times at least 60 s / per_minute apart, so any minute holds at most per_minute + 1 starts.
 class Pacer {
-public:
+  public:
     Pacer(http::Clock& clock, int per_minute);
     // Blocks until this caller may start its request; false when `cancel` was raised while waiting.
     bool wait_turn(const std::atomic<bool>* cancel);
 
-private:
+  private:
     http::Clock& clock_;
     std::chrono::steady_clock::duration spacing_;
     std::mutex mutex_;

@@ -60,7 +60,10 @@ std::string render_registry(const Registry& registry, const std::string& path, c
 
 std::string registry_json(const Registry& registry, const std::string& path) {
     JsonOut j;
-    j.begin_object().field("path", path).field("schema_version", registry.schema_version).begin_array("skills");
+    j.begin_object()
+        .field("path", path)
+        .field("schema_version", registry.schema_version)
+        .begin_array("skills");
     for (const auto& [name, r] : registry.skills) {
         j.begin_object().field("name", name);
         write_skill_record(j, "record", r);

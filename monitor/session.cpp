@@ -37,9 +37,13 @@ http::Options probe_options(const Config& config, const World& world) {
     return o;
 }
 
-bool not_running_error(const Error& e) { return e.message.find("not running") != std::string::npos; }
+bool not_running_error(const Error& e) {
+    return e.message.find("not running") != std::string::npos;
+}
 
-std::int64_t wall_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t wall_now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 }  // namespace
 
@@ -64,8 +68,10 @@ Result<std::string> registry_path_for(const Options& options, const EnvLookup& e
 RegistryRead read_registry(const std::string& path) {
     RegistryRead read{path, {}, std::nullopt};
     auto loaded = load_registry(path);
-    if (loaded) read.registry = std::move(*loaded);
-    else read.error = loaded.error();
+    if (loaded)
+        read.registry = std::move(*loaded);
+    else
+        read.error = loaded.error();
     return read;
 }
 
@@ -144,8 +150,10 @@ Probe Session::probe(const std::string& domain) {
     const auto start = world_.clock->now();
     auto response = client.send(http::Request{"GET", p.url, {}, {}});
     p.millis = std::chrono::duration_cast<http::Millis>(world_.clock->now() - start).count();
-    if (response) p.status = response->status;
-    else p.error = response.error().message;
+    if (response)
+        p.status = response->status;
+    else
+        p.error = response.error().message;
     return p;
 }
 
@@ -163,8 +171,8 @@ Result<Detail> Session::detail(const std::string& name) {
     if (auto it = read.registry.skills.find(skill); it != read.registry.skills.end()) d.record = it->second;
     if (!d.app && !d.record) {
         return Error{ExitCode::failed,
-                     fmt::format("no skill named {}: Coolify has no app {} and the registry {} has no entry", skill,
-                                 d.app_name, registry_path_)};
+                     fmt::format("no skill named {}: Coolify has no app {} and the registry {} has no entry",
+                                 skill, d.app_name, registry_path_)};
     }
     if (d.app) {
         auto page = api_->list_deployments(d.app->uuid, 0, kRecentDeployments);
@@ -201,7 +209,8 @@ Result<BuildLog> Session::build_log(const std::string& name, const std::string& 
     if (uuid.empty()) {
         auto page = api_->list_deployments(app->uuid, 0, 1);
         if (!page) return page.error();
-        if (page->deployments.empty()) return Error{ExitCode::failed, fmt::format("{} has no deployments", app_name)};
+        if (page->deployments.empty())
+            return Error{ExitCode::failed, fmt::format("{} has no deployments", app_name)};
         uuid = page->deployments.front().deployment_uuid;
     }
     return load_build_log(app_name, uuid);
@@ -258,7 +267,8 @@ ExitCode Session::follow(const Options& options, std::ostream& out, std::ostream
             previous = std::move(current);
             first = false;
             said_stopped = false;
-        } else if (text.error().code == ExitCode::no_permission || text.error().code == ExitCode::interrupted) {
+        } else if (text.error().code == ExitCode::no_permission ||
+                   text.error().code == ExitCode::interrupted) {
             err << "monitor: error: " << text.error().message << "\n";
             return text.error().code;
         } else if (!said_stopped) {

@@ -34,7 +34,7 @@ struct RegistryRead {
 RegistryRead read_registry(const std::string& path);
 
 class Session {
-public:
+  public:
     // Resolves the configuration; COOLIFY_URL and COOLIFY_TOKEN missing → config error saying what to set.
     static Result<std::unique_ptr<Session>> open(const Options& options, World& world);
 
@@ -53,7 +53,7 @@ public:
     const std::string& registry_path() const { return registry_path_; }
     const std::atomic<bool>* cancel() const { return world_.cancel; }
 
-private:
+  private:
     Session(World& world, Config config);
     Result<coolify::Application> find_app(const std::string& app_name);
     Result<std::optional<coolify::Application>> find_app_optional(const std::string& app_name);

@@ -29,7 +29,7 @@ AppRow row(std::string skill, std::string status, bool in_coolify = true, bool r
 
 // A clock that advances only when slept on, and remembers the sleeps.
 class FakeClock final : public df::http::Clock {
-public:
+  public:
     std::chrono::steady_clock::time_point t{};
     std::vector<std::int64_t> sleeps;
     std::chrono::steady_clock::time_point now() override { return t; }
@@ -107,8 +107,8 @@ TEST_CASE("monitor watch: frames are redrawn at the interval, within the request
     s.interval_seconds = 5;
     s.max_frames = 3;
     const auto code = run_watch(
-        s, clock, nullptr, [&]() -> df::Result<std::string> { return "frame " + std::to_string(++calls) + "\n"; }, out,
-        err);
+        s, clock, nullptr,
+        [&]() -> df::Result<std::string> { return "frame " + std::to_string(++calls) + "\n"; }, out, err);
     CHECK(code == ExitCode::ok);
     CHECK(calls == 3);
     CHECK(clock.sleeps == std::vector<std::int64_t>{5000, 5000});

@@ -58,7 +58,8 @@ TEST_CASE("monitor listing: df-* apps joined with the registry, both kinds of st
     reg.skills["alpha"] = record("df-alpha", "aaaaaaaaaaaa", "finished");
     reg.skills["gone"] = record("df-gone", "bbbbbbbbbbbb", "finished");
     const std::vector<Application> apps{app("df-alpha", "running:healthy", "https://a.example.com,https://b"),
-                                        app("df-stray", "exited:unhealthy"), app("postgres", "running:healthy")};
+                                        app("df-stray", "exited:unhealthy"),
+                                        app("postgres", "running:healthy")};
     const Listing l = build_listing(apps, reg);
     REQUIRE(l.apps.size() == 3);  // postgres is not ours
     CHECK(l.apps[0].skill == "alpha");
@@ -77,8 +78,9 @@ TEST_CASE("monitor listing: df-* apps joined with the registry, both kinds of st
     CHECK(text.find("missing in Coolify") != std::string::npos);
     CHECK(text.find("not in registry") != std::string::npos);
     CHECK(text.find("aaaaaaa ") != std::string::npos);  // commits shortened to 7
-    CHECK(text.find("2 apps: 1 healthy, 1 not healthy; 1 in the registry but missing in Coolify; 1 not in the "
-                    "registry") != std::string::npos);
+    CHECK(
+        text.find("2 apps: 1 healthy, 1 not healthy; 1 in the registry but missing in Coolify; 1 not in the "
+                  "registry") != std::string::npos);
     const std::string json = listing_json(l);
     CHECK(parses(json));
     CHECK(json.find("\"in_coolify\": false") != std::string::npos);
@@ -155,7 +157,8 @@ TEST_CASE("monitor build log: Coolify's order, hidden entries skipped, stderr ke
     log.deployment.status = "failed";
     const std::string text = render_build_log(log, Style{}, 0);
     CHECK(text.find("Deployment dep9 of df-x: failed") == 0);
-    const auto first = text.find("first\n"), second = text.find("second\n"), boom = text.find("boom\nline two\n");
+    const auto first = text.find("first\n"), second = text.find("second\n"),
+               boom = text.find("boom\nline two\n");
     CHECK(first < second);
     CHECK(second < boom);
     CHECK(boom != std::string::npos);
@@ -186,7 +189,7 @@ TEST_CASE("monitor registry view: a table and a JSON document, no network", "[mo
 
 namespace {
 class StepClock final : public df::http::Clock {
-public:
+  public:
     std::mutex m;
     std::chrono::steady_clock::time_point t{};
     std::chrono::steady_clock::time_point now() override {
