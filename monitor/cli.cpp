@@ -120,6 +120,8 @@ std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
         o.watch = std::stoi(text);
     }
     if (args.count("coolify-url")) o.coolify_url = args["coolify-url"].as<std::string>();
+    if (args.count("token-file")) o.token_file = args["token-file"].as<std::string>();
+    if (args.count("ca-file")) o.ca_file = args["ca-file"].as<std::string>();
     if (args.count("context")) o.context = args["context"].as<std::string>();
     if (args.count("config")) o.config_file = args["config"].as<std::string>();
     if (args.count("registry-file")) o.registry_path = args["registry-file"].as<std::string>();

@@ -43,19 +43,13 @@ ExitCode registry_view(const Options& options, World& world, std::ostream& out, 
 }
 
 ExitCode check_view(const Options& options, World& world, std::ostream& out, std::ostream& err) {
-    CheckResult result;
     auto session = Session::open(options, world);
-    std::optional<Error> registry_error;
-    auto listing = session ? (*session)->listing(registry_error) : Result<Listing>(session.error());
-    if (!listing)
-        result = check_from_error(listing.error());
-    else if (registry_error)
-        result = check_from_error(*registry_error);
-    else
-        result = evaluate_check(*listing);
+    std::optional<Error> error;
+    auto listing = session ? (*session)->listing(error) : Result<Listing>(session.error());
+    if (!listing) error = listing.error();
+    const CheckResult result = error ? check_from_error(*error) : evaluate_check(*listing);
     out << (options.json ? check_json(result) : result.summary + "\n");
-    if (result.code != ExitCode::ok && result.code != ExitCode::failed)
-        err << "monitor: error: " << result.summary << "\n";
+    if (error) report(*error, err);
     return result.code;
 }
 

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "common/files.h"
 #include "common/manifest.h"
+#include "common/text.h"
 #include "monitor/follow.h"
 #include "monitor/listing.h"
 #include "monitor/pacer.h"
@@ -47,8 +49,14 @@ std::int64_t wall_now() {
 
 }  // namespace
 
-ConfigFlags config_flags_from(const Options& options) {
+Result<ConfigFlags> config_flags_from(const Options& options) {
     ConfigFlags flags;
+    if (!options.token_file.empty()) {
+        auto token = read_file(options.token_file, 64 * 1024);
+        if (!token) return Error{ExitCode::config, fmt::format("--token-file: {}", token.error().message)};
+        flags.values["token"] = std::string(trim(*token));
+    }
+    if (!options.ca_file.empty()) flags.values["ca_file"] = options.ca_file;
     if (!options.coolify_url.empty()) flags.values["coolify_url"] = options.coolify_url;
     if (!options.context.empty()) flags.values["context"] = options.context;
     if (!options.config_file.empty()) flags.values["config"] = options.config_file;
@@ -57,8 +65,8 @@ ConfigFlags config_flags_from(const Options& options) {
 }
 
 Result<std::string> registry_path_for(const Options& options, const EnvLookup& env) {
-    if (auto config = resolve_config(config_flags_from(options), env); config && config->registry.set()) {
-        return config->registry.value;
+    if (auto flags = config_flags_from(options)) {
+        if (auto config = resolve_config(*flags, env); config && config->registry.set()) return config->registry.value;
     }
     std::optional<std::string> flag;
     if (!options.registry_path.empty()) flag = options.registry_path;
@@ -83,7 +91,9 @@ Session::Session(World& world, Config config)
       api_(std::make_unique<coolify::Client>(http_, config_.coolify_url.value, config_.token.value)) {}
 
 Result<std::unique_ptr<Session>> Session::open(const Options& options, World& world) {
-    auto config = resolve_config(config_flags_from(options), world.env);
+    auto flags = config_flags_from(options);
+    if (!flags) return flags.error();
+    auto config = resolve_config(*flags, world.env);
     if (!config) return config.error();
     if (auto s = require_settings(*config, {"coolify_url", "token"}); !s) {
         return Error{s.error().code, s.error().message + "; `monitor --registry` works without them"};

@@ -18,8 +18,9 @@
 
 namespace df::monitor {
 
-// The config settings monitor reads from its flags (see config_flags_from).
-ConfigFlags config_flags_from(const Options& options);
+// The config settings monitor reads from its flags; --token-file is read here (trimmed), so a bad path is a
+// config error that names it.
+Result<ConfigFlags> config_flags_from(const Options& options);
 
 // The registry file for `--registry`: from the full configuration when it resolves, else from the flag
 // and DF_REGISTRY alone, so the registry view works with no (or a broken) Coolify configuration.

@@ -93,6 +93,9 @@ void Server::control(const httplib::Request& req, httplib::Response& res) {
         if (auto s = df::json::opt_str(doc, "status")) a->status = *s;
         if (auto b = df::json::opt_bool(doc, "fail_builds")) a->fail_builds = *b;
         if (auto b = df::json::opt_bool(doc, "unhealthy")) a->unhealthy = *b;
+        if (const auto* lines = df::json::member(doc, "append_log"); lines && lines->IsArray()) {
+            for (const auto& l : lines->GetArray()) a->runtime_log.push_back(df::json::text(l));
+        }
         return send(res, 200, "{}");
     }
     if (p == "/_standin/config" && req.method == "POST") {

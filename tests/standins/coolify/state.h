@@ -41,6 +41,7 @@ struct App {
     std::vector<std::string> tags;
     bool fail_builds = false;  // fault: every build fails
     bool unhealthy = false;    // fault: the new container never gets healthy
+    std::vector<std::string> runtime_log;  // container log lines (control: append_log); empty → a default
     std::string running_commit;
     std::string created_at, updated_at;
     std::optional<Clock::time_point> healthy_at;  // status lag after a deploy
