@@ -37,7 +37,10 @@ cxxopts::Options make_spec() {
         "SECONDS")("json", "One JSON document on stdout (docs/monitor.md)")(
         "coolify-url", "Coolify base URL (else COOLIFY_URL, config file, Coolify CLI)",
         cxxopts::value<std::string>(),
-        "URL")("context", "Coolify CLI context (instance) to use", cxxopts::value<std::string>(), "NAME")(
+        "URL")("token-file", "File holding the Coolify API token (else COOLIFY_TOKEN, config files)",
+               cxxopts::value<std::string>(), "FILE")(
+        "ca-file", "PEM bundle to trust for Coolify's TLS certificate", cxxopts::value<std::string>(),
+        "FILE")("context", "Coolify CLI context (instance) to use", cxxopts::value<std::string>(), "NAME")(
         "config", "Config file (else DF_CONFIG or the default location)", cxxopts::value<std::string>(),
         "FILE")("registry-file", "Registry file (else DF_REGISTRY or the default location)",
                 cxxopts::value<std::string>(), "FILE")(

@@ -37,8 +37,8 @@ struct Options {
     std::string context;  // a context of the Coolify CLI's config.json
     std::string config_file;
     std::string registry_path;
-    std::string token_file;       // a file holding the Coolify token (else COOLIFY_TOKEN, config files)
-    std::string ca_file;          // PEM bundle to trust for Coolify's TLS
+    std::string token_file;      // a file holding the Coolify token (else COOLIFY_TOKEN, config files)
+    std::string ca_file;         // PEM bundle to trust for Coolify's TLS
     std::string color = "auto";  // auto, always, never
     bool help = false;
     bool version = false;

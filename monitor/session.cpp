@@ -66,7 +66,8 @@ Result<ConfigFlags> config_flags_from(const Options& options) {
 
 Result<std::string> registry_path_for(const Options& options, const EnvLookup& env) {
     if (auto flags = config_flags_from(options)) {
-        if (auto config = resolve_config(*flags, env); config && config->registry.set()) return config->registry.value;
+        if (auto config = resolve_config(*flags, env); config && config->registry.set())
+            return config->registry.value;
     }
     std::optional<std::string> flag;
     if (!options.registry_path.empty()) flag = options.registry_path;
