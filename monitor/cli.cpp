@@ -33,8 +33,9 @@ cxxopts::Options make_spec() {
         "check",
         "One summary line and an exit code for cron: 0 healthy, 1 unhealthy or missing, 69 unreachable")(
         "watch", "Refresh the listing every SECONDS (default 10)",
-        cxxopts::value<std::string>()->implicit_value("10"),
-        "SECONDS")("json", "One JSON document on stdout (docs/monitor.md)")(
+        cxxopts::value<std::string>()->implicit_value("10"), "SECONDS")(
+        "deployments", "Listing: add each app's newest Coolify deployment (one paced request per app)")(
+        "json", "One JSON document on stdout (docs/monitor.md)")(
         "coolify-url", "Coolify base URL (else COOLIFY_URL, config file, Coolify CLI)",
         cxxopts::value<std::string>(),
         "URL")("token-file", "File holding the Coolify API token (else COOLIFY_TOKEN, config files)",
