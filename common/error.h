@@ -13,23 +13,23 @@
 namespace df {
 
 enum class ExitCode : int {
-    ok = 0,                  // success
-    failed = 1,              // ran, and the result is bad: invalid workflow, failed deployment, unhealthy app
-    needs_attention = 2,     // failed and the undo failed too: a human must look
-    rejected = 3,            // refused by a guardrail: rate limit, concurrency, approval denied
-    awaiting_approval = 4,   // a run is paused until someone approves it
-    timed_out = 5,           // a timeout guardrail or deadline ended the job
-    usage = 64,              // bad flags or arguments
-    data_error = 65,         // input data is malformed: corrupt registry, bad manifest, bad run inputs
-    no_input = 66,           // an input file or folder is missing or unreadable
-    unavailable = 69,        // a remote (Coolify, git, the Gateway) cannot be reached, even after retries
-    cant_create = 73,        // an output cannot be created (exists and is not ours, is a symlink, ...)
-    io_error = 74,           // local I/O failed: write, fsync, rename, disk full
-    temp_fail = 75,          // try again later: a lock is held by another process
-    protocol = 76,           // the remote broke its contract: bad JSON, unexpected redirect, TLS failure
-    no_permission = 77,      // the remote refused our credentials (HTTP 401/403)
-    config = 78,             // configuration is missing or invalid
-    interrupted = 130,       // SIGINT; 143 for SIGTERM is reported as 128 + signal number
+    ok = 0,                 // success
+    failed = 1,             // ran, and the result is bad: invalid workflow, failed deployment, unhealthy app
+    needs_attention = 2,    // failed and the undo failed too: a human must look
+    rejected = 3,           // refused by a guardrail: rate limit, concurrency, approval denied
+    awaiting_approval = 4,  // a run is paused until someone approves it
+    timed_out = 5,          // a timeout guardrail or deadline ended the job
+    usage = 64,             // bad flags or arguments
+    data_error = 65,        // input data is malformed: corrupt registry, bad manifest, bad run inputs
+    no_input = 66,          // an input file or folder is missing or unreadable
+    unavailable = 69,       // a remote (Coolify, git, the Gateway) cannot be reached, even after retries
+    cant_create = 73,       // an output cannot be created (exists and is not ours, is a symlink, ...)
+    io_error = 74,          // local I/O failed: write, fsync, rename, disk full
+    temp_fail = 75,         // try again later: a lock is held by another process
+    protocol = 76,          // the remote broke its contract: bad JSON, unexpected redirect, TLS failure
+    no_permission = 77,     // the remote refused our credentials (HTTP 401/403)
+    config = 78,            // configuration is missing or invalid
+    interrupted = 130,      // SIGINT; 143 for SIGTERM is reported as 128 + signal number
 };
 
 // Stable identifier of an exit code (`failed`, `usage`, ...) for --json output and docs.
@@ -43,7 +43,7 @@ struct Error {
 // A value or an Error. Deliberately tiny: `if (!r) return r.error();` and `*r` cover every use.
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
 
@@ -54,12 +54,14 @@ public:
     const T* operator->() const { return &std::get<0>(v_); }
     const Error& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 struct Unit {};
 using Status = Result<Unit>;
-inline Status ok() { return Unit{}; }
+inline Status ok() {
+    return Unit{};
+}
 
 }  // namespace df

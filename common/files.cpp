@@ -1,12 +1,11 @@
 #include "common/files.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <random>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -38,7 +37,9 @@ Status UniqueFd::close(std::string_view what) {
     return ok();
 }
 
-std::string errno_text(int errnum) { return std::strerror(errnum); }
+std::string errno_text(int errnum) {
+    return std::strerror(errnum);
+}
 
 Result<std::string> read_stream(std::FILE* stream, std::size_t max_bytes, std::string_view name) {
     std::string data;

@@ -2,12 +2,11 @@
 // (temp file in the same directory, fsync, rename, fsync of the directory).
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -15,7 +14,7 @@ namespace df {
 
 // Owns a file descriptor; closes it on destruction.
 class UniqueFd {
-public:
+  public:
     UniqueFd() = default;
     explicit UniqueFd(int fd) : fd_(fd) {}
     UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
@@ -30,7 +29,7 @@ public:
     // Closes now and reports a failed close (which can signal a lost write on some file systems).
     Status close(std::string_view what);
 
-private:
+  private:
     int fd_ = -1;
 };
 
@@ -44,7 +43,8 @@ Result<std::string> read_file(const std::string& path, std::size_t max_bytes);
 // Reads a whole stream (stdin) with the same limit; `name` is used in messages.
 Result<std::string> read_stream(std::FILE* stream, std::size_t max_bytes, std::string_view name);
 
-// Writes all of `data`, retrying short writes and EINTR. `what` names the file in errors (ExitCode::io_error).
+// Writes all of `data`, retrying short writes and EINTR. `what` names the file in errors
+// (ExitCode::io_error).
 Status write_all(int fd, std::string_view data, std::string_view what);
 
 // fsync(2) a file or directory. A failure is reported, never retried.

@@ -1,11 +1,10 @@
 #include "common/manifest.h"
 
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
-
-#include <fmt/format.h>
 
 #include "common/files.h"
 
@@ -238,7 +237,7 @@ using Value = rapidjson::Value;
 // Reads fields of one JSON object, remembering the first problem so callers can read many fields and
 // check once. `where` is the field path used in messages ("steps[2]").
 class ObjectReader {
-public:
+  public:
     ObjectReader(const Value& v, std::string where, std::string* problem)
         : v_(v), where_(std::move(where)), problem_(problem) {
         if (!v.IsObject()) fail("", "an object");
@@ -314,7 +313,7 @@ public:
     }
     std::string path(const char* key) const { return where_.empty() ? key : where_ + "." + key; }
 
-private:
+  private:
     const Value* field(const char* key, bool optional = false) {
         if (!v_.IsObject()) return nullptr;
         const auto it = v_.FindMember(key);
@@ -326,8 +325,9 @@ private:
     }
     void fail(const char* key, const char* expected) {
         if (problem_->empty()) {
-            *problem_ = *key ? fmt::format("field '{}' must be {}", path(key), expected)
-                             : fmt::format("'{}' must be {}", where_.empty() ? "the document" : where_, expected);
+            *problem_ =
+                *key ? fmt::format("field '{}' must be {}", path(key), expected)
+                     : fmt::format("'{}' must be {}", where_.empty() ? "the document" : where_, expected);
         }
     }
 
@@ -346,10 +346,18 @@ E parse_enum(const std::string& text, std::initializer_list<E> all, std::string_
     return *all.begin();
 }
 
-std::string_view input_type_name(InputType t) { return to_string(t); }
-std::string_view step_kind_name(StepKind k) { return to_string(k); }
-std::string_view guardrail_kind_name(GuardrailKind k) { return to_string(k); }
-std::string_view trigger_kind_name(Trigger::Kind k) { return to_string(k); }
+std::string_view input_type_name(InputType t) {
+    return to_string(t);
+}
+std::string_view step_kind_name(StepKind k) {
+    return to_string(k);
+}
+std::string_view guardrail_kind_name(GuardrailKind k) {
+    return to_string(k);
+}
+std::string_view trigger_kind_name(Trigger::Kind k) {
+    return to_string(k);
+}
 
 Step read_step(const Value& v, const std::string& where, std::string* problem) {
     ObjectReader r(v, where, problem);
@@ -397,7 +405,8 @@ Policy read_policy(const Value& v, std::string* problem) {
     }
     if (const Value* rl = r.optional_object("rate_limit")) {
         ObjectReader rr(*rl, "policy.rate_limit", problem);
-        p.rate_limit = Policy::RateLimit{rr.integer("max_runs"), rr.integer("window_seconds"), rr.str("key_input")};
+        p.rate_limit =
+            Policy::RateLimit{rr.integer("max_runs"), rr.integer("window_seconds"), rr.str("key_input")};
     }
     if (const Value* c = r.optional_object("concurrency")) {
         ObjectReader cr(*c, "policy.concurrency", problem);
@@ -423,9 +432,9 @@ void read_workflow_lists(const Value& doc, Workflow& wf, std::string* problem) {
             Input in;
             in.name = ir.str("name");
             in.description = ir.str("description");
-            in.type = parse_enum(ir.str("type"),
-                                 {InputType::string, InputType::number, InputType::boolean, InputType::choice},
-                                 input_type_name, ir.path("type"), problem);
+            in.type = parse_enum(
+                ir.str("type"), {InputType::string, InputType::number, InputType::boolean, InputType::choice},
+                input_type_name, ir.path("type"), problem);
             in.required = ir.boolean("required");
             in.default_value = ir.optional_str("default");
             in.choices = ir.strings("choices");
@@ -449,12 +458,12 @@ void read_workflow_lists(const Value& doc, Workflow& wf, std::string* problem) {
             ObjectReader gr((*a)[i], fmt::format("guardrails[{}]", i), problem);
             Guardrail g;
             g.text = gr.str("text");
-            g.kind = parse_enum(gr.str("kind"),
-                                {GuardrailKind::run_timeout, GuardrailKind::step_timeout, GuardrailKind::approval,
-                                 GuardrailKind::rate_limit, GuardrailKind::retries, GuardrailKind::concurrency,
-                                 GuardrailKind::memory_limit, GuardrailKind::auto_rollback,
-                                 GuardrailKind::advisory},
-                                guardrail_kind_name, gr.path("kind"), problem);
+            g.kind = parse_enum(
+                gr.str("kind"),
+                {GuardrailKind::run_timeout, GuardrailKind::step_timeout, GuardrailKind::approval,
+                 GuardrailKind::rate_limit, GuardrailKind::retries, GuardrailKind::concurrency,
+                 GuardrailKind::memory_limit, GuardrailKind::auto_rollback, GuardrailKind::advisory},
+                guardrail_kind_name, gr.path("kind"), problem);
             g.enforced = gr.boolean("enforced");
             g.interpretation = gr.str("interpretation");
             g.pos.line = gr.integer("line");
@@ -550,9 +559,8 @@ Result<Manifest> read_manifest(std::string_view json, std::string_view origin) {
     }
     if (!problem.empty()) return Error{ExitCode::data_error, fmt::format("{}: {}", origin, problem)};
     if (m.compiler_name != kCompilerName) {
-        return Error{ExitCode::data_error,
-                     fmt::format("{}: not written by {} (compiler.name is '{}')", origin, kCompilerName,
-                                 m.compiler_name)};
+        return Error{ExitCode::data_error, fmt::format("{}: not written by {} (compiler.name is '{}')",
+                                                       origin, kCompilerName, m.compiler_name)};
     }
     return m;
 }

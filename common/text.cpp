@@ -1,8 +1,7 @@
 #include "common/text.h"
 
-#include <openssl/evp.h>
-
 #include <cctype>
+#include <openssl/evp.h>
 
 namespace df {
 

@@ -4,32 +4,49 @@ namespace df {
 
 std::string_view to_string(InputType type) {
     switch (type) {
-        case InputType::string: return "string";
-        case InputType::number: return "number";
-        case InputType::boolean: return "boolean";
-        case InputType::choice: return "choice";
+        case InputType::string:
+            return "string";
+        case InputType::number:
+            return "number";
+        case InputType::boolean:
+            return "boolean";
+        case InputType::choice:
+            return "choice";
     }
     return "string";
 }
 
-std::string_view to_string(StepKind kind) { return kind == StepKind::command ? "command" : "agent"; }
+std::string_view to_string(StepKind kind) {
+    return kind == StepKind::command ? "command" : "agent";
+}
 
 std::string_view to_string(GuardrailKind kind) {
     switch (kind) {
-        case GuardrailKind::run_timeout: return "run_timeout";
-        case GuardrailKind::step_timeout: return "step_timeout";
-        case GuardrailKind::approval: return "approval";
-        case GuardrailKind::rate_limit: return "rate_limit";
-        case GuardrailKind::retries: return "retries";
-        case GuardrailKind::concurrency: return "concurrency";
-        case GuardrailKind::memory_limit: return "memory_limit";
-        case GuardrailKind::auto_rollback: return "auto_rollback";
-        case GuardrailKind::advisory: return "advisory";
+        case GuardrailKind::run_timeout:
+            return "run_timeout";
+        case GuardrailKind::step_timeout:
+            return "step_timeout";
+        case GuardrailKind::approval:
+            return "approval";
+        case GuardrailKind::rate_limit:
+            return "rate_limit";
+        case GuardrailKind::retries:
+            return "retries";
+        case GuardrailKind::concurrency:
+            return "concurrency";
+        case GuardrailKind::memory_limit:
+            return "memory_limit";
+        case GuardrailKind::auto_rollback:
+            return "auto_rollback";
+        case GuardrailKind::advisory:
+            return "advisory";
     }
     return "advisory";
 }
 
-std::string_view to_string(Trigger::Kind kind) { return kind == Trigger::Kind::cron ? "cron" : "http"; }
+std::string_view to_string(Trigger::Kind kind) {
+    return kind == Trigger::Kind::cron ? "cron" : "http";
+}
 
 const Input* find_input(const Workflow& workflow, std::string_view name) {
     for (const auto& input : workflow.inputs) {

@@ -1,2 +1,47 @@
-#include <cstdio>
-int main() { std::fputs("monitor: error: not built yet\n", stderr); return 1; }
+// monitor: what is deployed on Coolify and is it well. Parses flags, turns SIGINT/SIGTERM into a flag the
+// --watch and --follow loops check, and hands over to the df_monitor library.
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <unistd.h>
+
+#include "monitor/monitor.h"
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+extern "C" void on_signal(int) {
+    g_cancel.store(true);
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto options = df::monitor::parse_options(argc, argv);
+    if (!options) {
+        std::cerr << "monitor: error: " << options.error().message << "\n";
+        return static_cast<int>(options.error().code);
+    }
+    if (options->help) {
+        std::cout << df::monitor::usage_text();
+        return 0;
+    }
+    if (options->version) {
+        std::cout << "monitor (Dark Factory Engine) " << DF_VERSION << "\n";
+        return 0;
+    }
+    install_signal_handlers();
+    df::monitor::World world;
+    world.cancel = &g_cancel;
+    world.stdout_is_terminal = ::isatty(STDOUT_FILENO) == 1;
+    return static_cast<int>(df::monitor::run_monitor(*options, world, std::cout, std::cerr));
+}

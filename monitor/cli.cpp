@@ -1,0 +1,171 @@
+// Flag parsing for monitor. cxxopts never lets an option with an optional value take the next argument,
+// so `--watch 5` and `--deployment UUID` are resolved here: a number after --watch is its interval, a
+// second positional argument after --deployment is the deployment's UUID.
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include <cxxopts.hpp>
+#include <fmt/format.h>
+
+#include "monitor/options.h"
+
+namespace df::monitor {
+
+namespace {
+
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+cxxopts::Options make_spec() {
+    cxxopts::Options spec(
+        "monitor", "Show what Dark Factory skills are deployed on Coolify, and whether they are well.");
+    spec.custom_help("[options]").positional_help("[NAME] [UUID]");
+    spec.add_options()("logs", "Runtime logs of NAME (the last deployment's build log when it is stopped)")(
+        "n,lines", "Log lines to show (Coolify caps at 10000)", cxxopts::value<int>()->default_value("100"),
+        "N")("f,follow", "With --logs: keep polling and print new lines")(
+        "interval", "Seconds between --follow polls", cxxopts::value<int>()->default_value("2"), "S")(
+        "timestamps", "With --logs: keep the container's timestamps")(
+        "deployment", "Build log of NAME's deployment UUID (default: the latest)",
+        cxxopts::value<std::string>()->implicit_value(""),
+        "UUID")("registry", "Show the registry alone: no network, no Coolify config needed")(
+        "check",
+        "One summary line and an exit code for cron: 0 healthy, 1 unhealthy or missing, 69 unreachable")(
+        "watch", "Refresh the listing every SECONDS (default 10)",
+        cxxopts::value<std::string>()->implicit_value("10"), "SECONDS")(
+        "deployments", "Listing: add each app's newest Coolify deployment (one paced request per app)")(
+        "json", "One JSON document on stdout (docs/monitor.md)")(
+        "coolify-url", "Coolify base URL (else COOLIFY_URL, config file, Coolify CLI)",
+        cxxopts::value<std::string>(),
+        "URL")("token-file", "File holding the Coolify API token (else COOLIFY_TOKEN, config files)",
+               cxxopts::value<std::string>(), "FILE")(
+        "ca-file", "PEM bundle to trust for Coolify's TLS certificate", cxxopts::value<std::string>(),
+        "FILE")("context", "Coolify CLI context (instance) to use", cxxopts::value<std::string>(), "NAME")(
+        "config", "Config file (else DF_CONFIG or the default location)", cxxopts::value<std::string>(),
+        "FILE")("registry-file", "Registry file (else DF_REGISTRY or the default location)",
+                cxxopts::value<std::string>(), "FILE")(
+        "color", "Colour: auto, always or never", cxxopts::value<std::string>()->default_value("auto"),
+        "WHEN")("h,help", "Show this help")("version", "Show the version")(
+        "positional", "NAME and UUID", cxxopts::value<std::vector<std::string>>());
+    spec.parse_positional({"positional"});
+    return spec;
+}
+
+// "--watch 5" → "--watch=5" before cxxopts sees it.
+std::vector<std::string> join_watch_interval(int argc, const char* const* argv) {
+    std::vector<std::string> args(argv, argv + argc);
+    for (std::size_t i = 1; i + 1 < args.size(); ++i) {
+        if (args[i] == "--watch" && all_digits(args[i + 1])) {
+            args[i] += "=" + args[i + 1];
+            args.erase(args.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        }
+    }
+    return args;
+}
+
+Error usage(std::string message) {
+    return Error{ExitCode::usage, std::move(message) + " (see monitor --help)"};
+}
+
+std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
+    const int views = static_cast<int>(args.count("logs") + args.count("deployment") +
+                                       args.count("registry") + args.count("check"));
+    if (views > 1) return usage("--logs, --deployment, --registry and --check exclude each other");
+    if (args.count("logs"))
+        o.view = View::logs;
+    else if (args.count("deployment"))
+        o.view = View::deployment;
+    else if (args.count("registry"))
+        o.view = View::registry;
+    else if (args.count("check"))
+        o.view = View::check;
+    else if (!o.name.empty())
+        o.view = View::detail;
+    if ((o.view == View::logs || o.view == View::deployment) && o.name.empty()) {
+        return usage(
+            fmt::format("--{} needs the skill's NAME", o.view == View::logs ? "logs" : "deployment"));
+    }
+    if ((o.view == View::registry || o.view == View::check) && !o.name.empty()) {
+        return usage(fmt::format("--{} takes no NAME", o.view == View::registry ? "registry" : "check"));
+    }
+    if (o.follow && o.view != View::logs) return usage("--follow goes with --logs");
+    if (o.follow && o.json)
+        return usage("--follow prints lines as they come; it does not combine with --json");
+    if (o.deployments && o.view != View::listing) return usage("--deployments goes with the listing");
+    if (o.watch && o.view != View::listing)
+        return usage("--watch refreshes the listing only; it takes no other view");
+    return std::nullopt;
+}
+
+std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
+    const auto positional = args.count("positional") ? args["positional"].as<std::vector<std::string>>()
+                                                     : std::vector<std::string>{};
+    if (!positional.empty()) o.name = positional[0];
+    if (args.count("deployment")) o.deployment_uuid = args["deployment"].as<std::string>();
+    if (positional.size() == 2 && args.count("deployment") && o.deployment_uuid.empty()) {
+        o.deployment_uuid = positional[1];
+    } else if (positional.size() > 1) {
+        return usage(fmt::format("unexpected argument '{}'", positional[1]));
+    }
+    o.lines = args["lines"].as<int>();
+    if (o.lines < 1 || o.lines > kMaxLogLines)
+        return usage(fmt::format("--lines takes 1 to {}", kMaxLogLines));
+    o.follow_seconds = args["interval"].as<int>();
+    if (o.follow_seconds < 1 || o.follow_seconds > 3600) return usage("--interval takes 1 to 3600 seconds");
+    o.follow = args.count("follow") > 0;
+    o.json = args.count("json") > 0;
+    o.deployments = args.count("deployments") > 0;
+    if (args.count("watch")) {
+        const auto text = args["watch"].as<std::string>();
+        if (!all_digits(text) || text.size() > 5 || std::stoi(text) < 1) {
+            return usage(fmt::format("--watch takes a number of seconds, not '{}'", text));
+        }
+        o.watch = std::stoi(text);
+    }
+    if (args.count("coolify-url")) o.coolify_url = args["coolify-url"].as<std::string>();
+    if (args.count("token-file")) o.token_file = args["token-file"].as<std::string>();
+    if (args.count("ca-file")) o.ca_file = args["ca-file"].as<std::string>();
+    if (args.count("context")) o.context = args["context"].as<std::string>();
+    if (args.count("config")) o.config_file = args["config"].as<std::string>();
+    if (args.count("registry-file")) o.registry_path = args["registry-file"].as<std::string>();
+    o.color = args["color"].as<std::string>();
+    if (o.color != "auto" && o.color != "always" && o.color != "never") {
+        return usage("--color takes auto, always or never");
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string usage_text() {
+    return make_spec().help() +
+           "\nViews: monitor (all df-* apps), monitor NAME, monitor NAME --logs, monitor NAME --deployment "
+           "[UUID],\n"
+           "monitor --registry, monitor --check. Exit status: 0 ok, 1 unhealthy or missing (--check), 64 "
+           "usage,\n"
+           "65 corrupt registry, 69 Coolify unreachable, 76 bad answer from Coolify, 77 credentials "
+           "refused,\n"
+           "78 configuration missing (docs/monitor.md, docs/exit-codes.md).\n";
+}
+
+Result<Options> parse_options(int argc, const char* const* argv) {
+    Options o;
+    try {
+        auto spec = make_spec();
+        const auto joined = join_watch_interval(argc, argv);
+        std::vector<const char*> ptrs;
+        for (const auto& a : joined) ptrs.push_back(a.c_str());
+        const auto args = spec.parse(static_cast<int>(ptrs.size()), ptrs.data());
+        o.help = args.count("help") > 0;
+        o.version = args.count("version") > 0;
+        if (o.help || o.version) return o;
+        if (auto e = read_values(args, o)) return *e;
+        if (auto e = pick_view(args, o)) return *e;
+    } catch (const cxxopts::exceptions::exception& e) {
+        return usage(e.what());
+    }
+    return o;
+}
+
+}  // namespace df::monitor

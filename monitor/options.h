@@ -1,0 +1,52 @@
+// monitor's command line, parsed into one struct. Parsing lives in the library so tests reach it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace df::monitor {
+
+enum class View {
+    listing,     // monitor
+    detail,      // monitor NAME
+    logs,        // monitor NAME --logs
+    deployment,  // monitor NAME --deployment [UUID]
+    registry,    // monitor --registry
+    check,       // monitor --check
+};
+
+inline constexpr int kDefaultLogLines = 100;
+inline constexpr int kMaxLogLines = 10000;  // Coolify's cap (reference/coolify.md §2.10)
+
+struct Options {
+    View view = View::listing;
+    std::string name;             // skill name ("x") or app name ("df-x")
+    std::string deployment_uuid;  // --deployment UUID; empty = the latest
+    int lines = kDefaultLogLines;
+    bool follow = false;
+    bool timestamps = false;  // keep Docker's timestamps on log lines
+    bool json = false;
+    bool deployments = false;  // listing: add each app's newest Coolify deployment (one request per app)
+    std::optional<int> watch;  // --watch [SECONDS]
+    int follow_seconds = 2;    // --interval for --follow
+    // Where Coolify and the registry are; empty = from the environment / config files.
+    std::string coolify_url;
+    std::string context;  // a context of the Coolify CLI's config.json
+    std::string config_file;
+    std::string registry_path;
+    std::string token_file;      // a file holding the Coolify token (else COOLIFY_TOKEN, config files)
+    std::string ca_file;         // PEM bundle to trust for Coolify's TLS
+    std::string color = "auto";  // auto, always, never
+    bool help = false;
+    bool version = false;
+};
+
+// Parses argv. Usage errors → ExitCode::usage with a message that names the flag.
+Result<Options> parse_options(int argc, const char* const* argv);
+
+std::string usage_text();
+
+}  // namespace df::monitor

@@ -1,0 +1,104 @@
+#include "common/config.h"
+
+#include <filesystem>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "common/files.h"
+
+using namespace df;
+
+namespace {
+
+struct Home {
+    std::string dir;
+    Home() {
+        char tmpl[] = "/tmp/df-config-test.XXXXXX";
+        dir = ::mkdtemp(tmpl);
+        std::filesystem::create_directories(dir + "/.config/dark-factory");
+        std::filesystem::create_directories(dir + "/.config/coolify");
+    }
+    ~Home() { std::filesystem::remove_all(dir); }
+    void write(const std::string& rel, const std::string& text) const {
+        REQUIRE(write_file_atomic(dir + rel, text));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("config: flags beat environment beat our file beat the Coolify CLI") {
+    Home h;
+    h.write("/.config/dark-factory/config.json",
+            R"({"coolify_url":"https://file.test","git_remote":"file-remote","domain":"file.test"})");
+    h.write(
+        "/.config/coolify/config.json",
+        R"({"instances":[{"name":"cloud","fqdn":"https://app.coolify.io","token":"cloud-token"},{"name":"prod","fqdn":"https://cli.test","token":"cli-token","default":true}]})");
+    ConfigFlags flags;
+    flags.values["git_remote"] = "flag-remote";
+    auto c = resolve_config(
+        flags, fixed_env({{"HOME", h.dir}, {"DF_GIT_REMOTE", "env-remote"}, {"DF_DOMAIN", "env.test"}}));
+    REQUIRE(c);
+    CHECK(c->git_remote.value == "flag-remote");
+    CHECK(c->git_remote.origin == "--git-remote");
+    CHECK(c->domain.value == "env.test");
+    CHECK(c->coolify_url.value == "https://file.test");
+    CHECK(c->token.value == "cli-token");
+    CHECK(c->token.origin == "coolify-cli context prod");
+    CHECK(c->environment.value == "production");
+    CHECK(c->git_url.value == "flag-remote");
+    CHECK(c->registry.value == h.dir + "/.local/state/dark-factory/registry.json");
+
+    auto ctx = resolve_config({}, fixed_env({{"HOME", h.dir}, {"COOLIFY_CONTEXT", "cloud"}}));
+    REQUIRE(ctx);
+    CHECK(ctx->token.value == "cloud-token");
+    auto missing_ctx = resolve_config({}, fixed_env({{"HOME", h.dir}, {"COOLIFY_CONTEXT", "nope"}}));
+    REQUIRE_FALSE(missing_ctx);
+    CHECK(missing_ctx.error().code == ExitCode::config);
+}
+
+TEST_CASE("config: malformed or invalid settings are config errors before anything else") {
+    Home h;
+    h.write("/.config/dark-factory/config.json", "{not json");
+    auto bad = resolve_config({}, fixed_env({{"HOME", h.dir}}));
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code == ExitCode::config);
+    CHECK(bad.error().message.find("config.json") != std::string::npos);
+
+    h.write("/.config/dark-factory/config.json", R"({"coolify_ulr":"x"})");
+    auto typo = resolve_config({}, fixed_env({{"HOME", h.dir}}));
+    REQUIRE_FALSE(typo);
+    CHECK(typo.error().message.find("coolify_ulr") != std::string::npos);
+
+    h.write("/.config/dark-factory/config.json", "{}");
+    auto url = resolve_config({}, fixed_env({{"HOME", h.dir}, {"COOLIFY_URL", "ftp://x"}}));
+    REQUIRE_FALSE(url);
+    CHECK(url.error().code == ExitCode::config);
+
+    auto key = resolve_config({}, fixed_env({{"HOME", h.dir}, {"DF_GIT_SOURCE", "deploy-key"}}));
+    REQUIRE_FALSE(key);
+    CHECK(key.error().message.find("DF_PRIVATE_KEY_UUID") != std::string::npos);
+
+    auto explicit_missing =
+        resolve_config({}, fixed_env({{"HOME", h.dir}, {"DF_CONFIG", h.dir + "/nope.json"}}));
+    REQUIRE_FALSE(explicit_missing);
+}
+
+TEST_CASE("config: required settings and masked printing") {
+    Home h;
+    auto c = resolve_config(
+        {}, fixed_env({{"HOME", h.dir}, {"COOLIFY_TOKEN", "1|very-secret"}, {"COOLIFY_URL", "http://x/"}}));
+    REQUIRE(c);
+    CHECK(c->coolify_url.value == "http://x");
+    auto s = require_settings(*c, {"coolify_url", "token", "git_remote", "server_uuid"});
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == ExitCode::config);
+    CHECK(s.error().message.find("DF_GIT_REMOTE") != std::string::npos);
+    CHECK(s.error().message.find("DF_SERVER_UUID") != std::string::npos);
+    for (bool as_json : {false, true}) {
+        const std::string text = describe_config(*c, as_json);
+        CHECK(text.find("very-secret") == std::string::npos);
+        CHECK(text.find("***") != std::string::npos);
+        CHECK(text.find("env COOLIFY_TOKEN") != std::string::npos);
+    }
+}
