@@ -17,8 +17,8 @@ readonly DF_RUN_ID_PATTERN='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
 # would put our stderr into the HTTP answer). Control characters become spaces: one event, one line.
 df_log() {
   [[ -n ${DF_LOG:-} ]] || return 0
-  local line
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) ${DF_SKILL_NAME:-skill}: $*"
+  local line TZ=UTC0
+  printf -v line '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s' -1 "${DF_SKILL_NAME:-skill}" "$*"
   line=${line//[$'\001'-$'\037'$'\177']/ }
   printf '%s\n' "${line:0:2000}" >>"$DF_LOG" 2>/dev/null || true
 }
@@ -38,15 +38,20 @@ df_reject() {
 
 # df_answer COMMAND...: runs COMMAND (the executor), answers with the JSON object it printed, or with an
 # error object made from its stderr, logs one line and exits with COMMAND's status. DF_EVENT names the
-# event in the log; DF_QUIET_OK=1 logs failures only.
+# event in the log; DF_QUIET_OK=1 logs failures only. The usual answer, {"run_id":…,"status":…}, is read
+# without starting jq: this is on the path from request to first step.
 df_answer() {
-  local err out code=0 fields=()
-  err=$(mktemp)
+  local err="$DF_STATE_DIR/.hook.$$.$RANDOM.err" out code=0 fields=()
   out=$("$@" 2>"$err") || code=$?
-  # One jq call checks that the output is an object and picks what the log line needs.
-  mapfile -t -d $'\037' fields < <(jq -j 'select(type == "object")
-      | [.run_id, .status, .error] | map(. // "" | tostring | gsub("\u001f"; " ")) | join("\u001f")' \
-      <<<"$out" 2>/dev/null || true)
+  local quick='^\{"run_id":"([0-9A-Za-z-]+)","status":"([a-z_]+)"[^{}]*\}$'
+  if ((code == 0)) && [[ $out =~ $quick ]]; then
+    fields=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "")
+  else
+    # One jq call checks that the output is an object and picks what the log line needs.
+    mapfile -t -d $'\037' fields < <(jq -j 'select(type == "object")
+        | [.run_id, .status, .error] | map(. // "" | tostring | gsub("\u001f"; " ")) | join("\u001f")' \
+        <<<"$out" 2>/dev/null || true)
+  fi
   if ((${#fields[@]} == 0)); then
     local message
     message=$(tail -n 3 "$err" | tr '\n' ' ')
