@@ -86,7 +86,9 @@ fi
 df_log scheduler "started with ${#schedules[@]} schedule(s)"
 sleeper=""
 trap '[[ -z $sleeper ]] || kill "$sleeper" 2>/dev/null; exit 0' TERM INT
-last=-1
+# Like crond, the minute we start in is not run: a restart within a minute never starts its jobs twice.
+printf -v now '%(%s)T' -1
+last=$((now / 60))
 while :; do
   printf -v now '%(%s)T' -1
   if ((now / 60 != last)); then
