@@ -70,7 +70,7 @@ assert_eq "$run_id" "$(jq -r .run_id <<<"$BODY")" "status run_id"
 assert_eq succeeded "$(jq -r .status <<<"$BODY")" "status"
 expect_http 200 GET "status?run_id=$run_id" -H "X-DF-Approve-Token: $approver"
 expect_http 500 GET "status?run_id=20991231T235959Z-deadbeef" -H "X-DF-Token: $token"
-jq -e 'has("error")' <<<"$BODY" >/dev/null || fail "unknown run: no error object in $BODY"
+assert_eq not_found "$(jq -r .status <<<"$BODY")" "unknown run"
 expect_http 500 GET "status?run_id=../../etc/passwd" -H "X-DF-Token: $token"
 assert_eq invalid_request "$(jq -r .status <<<"$BODY")" "malformed run id"
 
@@ -103,11 +103,15 @@ expect_http 500 POST approve -H "X-DF-Approve-Token: $approver" --data-binary 'n
 assert_eq invalid_request "$(jq -r .status <<<"$BODY")" "approval that is not JSON"
 assert_eq awaiting_approval "$(jq -r .status "$WORK/state/runs/$waiting_id.json")" "still waiting"
 expect_http 200 POST approve -H "X-DF-Approve-Token: $approver" --data-binary "$approval"
+assert_eq "$waiting_id approved alice@example.com" "$(jq -r '"\(.run_id) \(.decision) \(.by)"' <<<"$BODY")" "approve answer"
 wait_for_record "$waiting_id" succeeded
 assert_eq approved "$(jq -r .approval.status "$WORK/state/runs/$waiting_id.json")" "approval status"
 assert_eq alice@example.com "$(jq -r .approval.by "$WORK/state/runs/$waiting_id.json")" "approved by"
 expect_http 500 POST approve -H "X-DF-Approve-Token: $approver" --data-binary "$approval"
-jq -e 'has("error")' <<<"$BODY" >/dev/null || fail "second approval: no error object in $BODY"
+assert_eq invalid_input "$(jq -r .status <<<"$BODY")" "approving a finished run"
+expect_http 500 POST approve -H "X-DF-Approve-Token: $approver" \
+  --data-binary '{"run_id":"20991231T235959Z-deadbeef","decision":"approve"}'
+assert_eq not_found "$(jq -r .status <<<"$BODY")" "approving an unknown run"
 
 step "deny over HTTP ends a waiting run as rejected"
 expect_http 202 POST run -H "X-DF-Token: $token" --data-binary '{"message":"no","environment":"production"}'

@@ -24,4 +24,4 @@ run_id=${fields[0]} decision=${fields[1]} by=${fields[2]}
 by=${by//[$'\001'-$'\037'$'\177']/ }
 by=${by:0:200}
 
-DF_EVENT="approve decision=$decision" df_answer "$DF_SKILL_DIR/run" "--$decision" "$run_id" --by "$by"
+DF_EVENT="approve decision=$decision" df_answer "$DF_SKILL_DIR/run" "--$decision" "$run_id" --by "$by" --json

@@ -60,8 +60,16 @@ df_answer() {
       out=$(jq -cn --arg message "$out" '{status: "ok", message: $message}')
       fields=("" ok "")
     else
-      out=$(df_error_json error "${message:-exit status $code}")
-      fields=("" error "${message:-exit status $code}")
+      # The executor's exit status says what kind of refusal it was (docs/exit-codes.md).
+      local status=error
+      case $code in
+        3) status=rejected ;;
+        64) status=invalid_request ;;
+        65) status=invalid_input ;;
+        66) status=not_found ;;
+      esac
+      out=$(df_error_json "$status" "${message:-exit status $code}")
+      fields=("" "$status" "${message:-exit status $code}")
     fi
   fi
   rm -f -- "$err"
