@@ -4,7 +4,8 @@
 #   answer  POST sent → HTTP answer with the run id received
 #   first   POST sent → first step's command running (the step writes $EPOCHREALTIME)
 #   last    POST sent → tenth step's command running
-# and, for comparison, the same with `run --detach` started directly (no webhook, no hook script).
+# and, for comparison, the same with `run --detach` started directly (no webhook, no hook script), and the
+# service layer alone: webhook and the hook script in front of a `run` that only notes the time it starts.
 # Not part of ctest: timings are results for docs/performance.md, never assertions.
 #   tests/bench/trigger_latency.sh [REPETITIONS]   (default 30; needs a build: cmake --build --preset default)
 set -euo pipefail
@@ -12,9 +13,10 @@ src=$(cd -- "$(dirname -- "$0")/../.." && pwd -P)
 bin=${DF_BIN:-$src/build/bin}
 reps=${1:-30}
 work=$(mktemp -d "${TMPDIR:-/tmp}/df-bench.XXXXXX")
-service_pid=""
+pids=()
 cleanup() {
-  [[ -z $service_pid ]] || kill -TERM -- "-$service_pid" 2>/dev/null || true
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,15 +41,45 @@ skill=$("$bin/df-compile" -q --out "$work/out" "$work/bench.md" 2>"$work/compile
 state=$work/state
 mkdir -p "$state"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
 token=bench-token-0123456789abcdef
-DF_TRIGGER_TOKEN=$token DF_BIND=127.0.0.1 DF_PORT=$port DF_STATE_DIR=$state \
-  setsid timeout 1800 "$skill/entrypoint" >"$work/service.log" 2>&1 &
-service_pid=$!
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$port/hooks/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+# serve SKILL STATE: starts SKILL's entrypoint on a free port; prints the port.
+serve() {
+  local port
+  port=$(free_port)
+  DF_TRIGGER_TOKEN=$token DF_BIND=127.0.0.1 DF_PORT=$port DF_STATE_DIR=$2 \
+    setsid timeout 1800 "$1/entrypoint" >>"$work/service.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$port/hooks/health" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  echo "$port"
+}
+port=$(serve "$skill" "$state")
+
+# The service layer alone: the same skill with a `run` that notes when it starts and answers at once.
+cp -r "$skill" "$work/layer"
+cat >"$work/layer/run" <<'STUB'
+#!/usr/bin/env bash
+printf '%s\n' "$EPOCHREALTIME" >>"$DF_STATE_DIR/layer-stamps"
+printf '{"run_id":"20260101T000000Z-%08x","status":"queued"}\n' "$RANDOM"
+STUB
+mkdir -p "$work/layer-state"
+layer_port=$(serve "$work/layer" "$work/layer-state")
+
+# measure_layer: prints "answer run-started" in milliseconds.
+measure_layer() {
+  local t0 t1 start
+  : >"$work/layer-state/layer-stamps"
+  t0=$EPOCHREALTIME
+  curl -fsS -o /dev/null -X POST -H "X-DF-Token: $token" --data-binary '{}' "http://127.0.0.1:$layer_port/hooks/run"
+  t1=$EPOCHREALTIME
+  start=$(cat "$work/layer-state/layer-stamps")
+  awk -v t0="$t0" -v t1="$t1" -v s="$start" 'BEGIN { printf "%.1f %.1f\n", (t1 - t0) * 1000, (s - t0) * 1000 }'
+}
 
 # stamp_of FILE RUN_ID: the step's start time for that run, waiting up to 30 s for it.
 stamp_of() {
@@ -94,10 +126,13 @@ summary() { # label column file
 }
 
 measure http >/dev/null # warm-up: caches, the first state files
+measure_layer >/dev/null
 for mode in http direct; do
   : >"$work/$mode.txt"
   for _ in $(seq "$reps"); do measure "$mode" >>"$work/$mode.txt"; done
 done
+: >"$work/layer.txt"
+for _ in $(seq "$reps"); do measure_layer >>"$work/layer.txt"; done
 
 echo "Machine: $(nproc) cores, $(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "webhook $(webhook -version | awk '{ print $3 }'), bash ${BASH_VERSION%%(*}, $reps runs per row, times in ms"
@@ -110,3 +145,5 @@ summary "HTTP: POST → 10th step starts" 3 "$work/http.txt"
 summary "run --detach → its answer" 1 "$work/direct.txt"
 summary "run --detach → first step starts" 2 "$work/direct.txt"
 summary "run --detach → 10th step starts" 3 "$work/direct.txt"
+summary "service layer: POST → \`run\` starts" 2 "$work/layer.txt"
+summary "service layer: POST → answer" 1 "$work/layer.txt"

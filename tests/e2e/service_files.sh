@@ -79,9 +79,10 @@ for dir in "${folders[@]}"; do
       fail "$name: workflow text in a Dockerfile line other than the unknown-tool comment: $line"
   done <"$df"
   grep -q '^USER df$' "$df" || fail "$name: the image does not run as the df user"
-  grep -q '^ENTRYPOINT \["/app/entrypoint"\]$' "$df" || fail "$name: entrypoint"
+  grep -q '^ENTRYPOINT \["/usr/bin/tini", "--", "/app/entrypoint"\]$' "$df" || fail "$name: entrypoint"
   grep -q '^EXPOSE 9000$' "$df" || fail "$name: port"
   grep -q 'apt-get install -y --no-install-recommends .*\bwebhook\b' "$df" || fail "$name: webhook not installed"
+  grep -q 'apt-get install -y --no-install-recommends .*\btini\b' "$df" || fail "$name: tini not installed"
 
   if [[ -f $dir/crontab ]]; then
     step "$name: the crontab holds only schedules and fixed commands"
