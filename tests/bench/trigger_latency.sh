@@ -133,6 +133,13 @@ for mode in http direct; do
 done
 : >"$work/layer.txt"
 for _ in $(seq "$reps"); do measure_layer >>"$work/layer.txt"; done
+# Calibration: what starting one bash costs on this machine right now (the floor of every row above).
+: >"$work/bash.txt"
+for _ in $(seq "$reps"); do
+  t0=$EPOCHREALTIME
+  bash -c true
+  awk -v t0="$t0" -v t1="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (t1 - t0) * 1000 }' >>"$work/bash.txt"
+done
 
 echo "Machine: $(nproc) cores, $(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "webhook $(webhook -version | awk '{ print $3 }'), bash ${BASH_VERSION%%(*}, $reps runs per row, times in ms"
@@ -147,3 +154,4 @@ summary "run --detach → first step starts" 2 "$work/direct.txt"
 summary "run --detach → 10th step starts" 3 "$work/direct.txt"
 summary "service layer: POST → \`run\` starts" 2 "$work/layer.txt"
 summary "service layer: POST → answer" 1 "$work/layer.txt"
+summary "calibration: \`bash -c true\`" 1 "$work/bash.txt"
