@@ -334,12 +334,12 @@ EOF
 
 # --dry-run: the plan, with the exact requests agent steps would send; nothing runs, no state is written.
 readonly _DF_JQ_PLAN='
-def plan_step($m; $s; $label; $inputs; $agent):
+def plan_step($m; $s; $num; $inputs; $agent):
   {id: $s.id, number: $s.number, title: $s.title, kind: $s.kind,
    timeout_seconds: ($s.timeout_seconds // $m.policy.step_timeout_seconds),
    retries: ($s.retries // $m.policy.retries)}
   + (if $s.kind == "command" then {commands: $s.commands}
-     else {request: request($m; $s; $label; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
+     else {request: request($m; $s; $num; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
      end);
 $m[0] as $m | $m.policy as $p
 | {dry_run: true, skill: $m.name, version: $m.version, inputs: $inputs,
