@@ -50,10 +50,10 @@ expect_exit 0 "$SKILL/run" --service_name api
 expect_exit 3 "$SKILL/run" --service_name api --json
 id=$(jq -r .run_id <<<"$OUT")
 assert_eq rejected "$(field "$id" .status)" status
-assert_eq pending "$(field "$id" '.steps[0].status')" "steps never started"
-assert_contains "$(field "$id" .error)" "rejected by the rate limit"
+assert_eq skipped "$(field "$id" '.steps[0].status')" "steps never started"
+assert_contains "$(field "$id" .error)" "rejected by the rate limit guardrail"
 assert_contains "$(field "$id" '.guardrails[0].detail')" '2 of 2 runs in the last 3600 s for service_name "api"'
-assert_contains "$ERR" "rejected by the rate limit"
+assert_contains "$ERR" "rejected by the rate limit guardrail"
 expect_exit 3 "$SKILL/run" --service_name api --detach
 assert_eq rejected "$(jq -r .status <<<"$OUT")" "detach answer"
 assert_contains "$(jq -r .error <<<"$OUT")" "rate limit"

@@ -120,12 +120,12 @@ df_cmd_run() {
 
 # A run refused at its start by the rate limit or concurrency: a record that says why; exit 3.
 df_reject_run() {
-  local _df_why="${_DF_PENDING_GUARDS[-3]}: ${_DF_PENDING_GUARDS[-1]}"
-  df_rec_create rejected "" "rejected by the ${_df_why//_/ }"
-  df_error "run $_DF_RUN_ID rejected by the ${_df_why//_/ }"
+  local _df_kind=${_DF_PENDING_GUARDS[-3]//_/ }
+  local _df_why="rejected by the $_df_kind guardrail: ${_DF_PENDING_GUARDS[-1]}"
+  df_rec_create rejected "" "$_df_why"
+  df_error "run $_DF_RUN_ID $_df_why"
   if [[ -n $_DF_OPT_DETACH ]]; then
-    jq -nc --arg id "$_DF_RUN_ID" --arg e "rejected by the ${_df_why//_/ }" \
-      '{error: $e, status: "rejected", run_id: $id}'
+    jq -nc --arg id "$_DF_RUN_ID" --arg e "$_df_why" '{error: $e, status: "rejected", run_id: $id}'
   elif [[ -n $_DF_OPT_JSON ]]; then
     cat -- "$_DF_REC"
   else
@@ -188,7 +188,7 @@ df_execute() {
       1) df_finish rejected "approval denied" ;;
       2) df_finish rejected "approval expired: no decision within $_DF_APPROVAL_TIMEOUT s" ;;
     esac
-    df_acquire_slot || df_finish rejected "rejected by the concurrency guardrail: ${_DF_PENDING_GUARDS[-1]:-no free slot}"
+    df_acquire_slot || df_finish rejected "rejected by the concurrency guardrail: ${_DF_PENDING_GUARDS[-1]}"
   fi
   mkdir -p -- "$DF_WORKDIR" || df_finish failed "cannot create the working directory $DF_WORKDIR"
   _DF_DEADLINE_MS=0
