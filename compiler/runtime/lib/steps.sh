@@ -222,13 +222,14 @@ df_run_step() {
     elif ((_DF_LIMIT_S > 0 && _DF_NOW_MS - _df_start >= _DF_LIMIT_S * 1000 - 50)) &&
       [[ $_DF_RC == 124 || $_DF_RC == 137 || $_DF_RC == 143 || $_df_kind == agent ]]; then
       _df_status=timed_out
+      local _df_what="its process group was killed"
+      [[ $_df_kind == command ]] || _df_what="the request to the Gateway was abandoned ($_DF_ERR)"
       if [[ $_DF_LIMIT_BY == run ]]; then
-        _DF_ERR="stopped when the run's time limit of $_DF_RUN_TIMEOUT s was reached"
-        df_guard run_timeout stopped "step $_DF_CUR_STEP_ID stopped at the run's limit of $_DF_RUN_TIMEOUT s; \
-its process group was killed"
+        _DF_ERR="stopped when the run's time limit of $_DF_RUN_TIMEOUT s was reached; $_df_what"
+        df_guard run_timeout stopped "step $_DF_CUR_STEP_ID stopped at the run's limit of $_DF_RUN_TIMEOUT s; $_df_what"
       else
-        _DF_ERR="stopped after its time limit of $_DF_LIMIT_S s"
-        df_guard step_timeout stopped "step $_DF_CUR_STEP_ID stopped after $_DF_LIMIT_S s; its process group was killed"
+        _DF_ERR="stopped after its time limit of $_DF_LIMIT_S s; $_df_what"
+        df_guard step_timeout stopped "step $_DF_CUR_STEP_ID stopped after $_DF_LIMIT_S s; $_df_what"
       fi
     fi
     df_log "$_DF_RUN_ID: step $_df_label $_DF_CUR_STEP_ID: $_df_status${_DF_ERR:+ ($_DF_ERR)}"
