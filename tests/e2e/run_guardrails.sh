@@ -85,5 +85,5 @@ assert_eq failed "$(field "$id" .status)" status
 assert_eq "deploy" "$(field "$id" '[.steps[].id] | join(" ")')" "steps in the record"
 assert_eq 0 "$(field "$id" '.rollback | length')" "rollback steps"
 expect_exit 64 "$SKILL/run" --service_name x --step nope
-assert_contains "$ERR" 'no step "nope"; the steps are: prepare,deploy'
+assert_contains "$ERR" 'no step "nope"; the steps are: prepare, deploy'
 echo PASS

@@ -298,7 +298,8 @@ df_help() {
        else "" end)
     + (if .type == "choice" then " One of: \(.choices | join(", "))." elif .type != "string" then " A \(.type)." else "" end)
     + (if .secret then " Secret: masked in records." else "" end)' "$_DF_MANIFEST")
-  local IFS=,
+  local IFS=, _df_ids
+  _df_ids="${_DF_STEP_ID[*]:0:_DF_NSTEPS}"
   cat <<EOF
 Usage: run [--INPUT VALUE | --INPUT=VALUE]... [--inputs-json FILE|-] [--dry-run] [--json] [--step ID]
            [--workdir DIR] [--detach | --no-wait]
@@ -315,7 +316,7 @@ ${_df_inputs:-  (none)}
 Options:
   --inputs-json FILE|-  take inputs from a JSON object (command-line inputs override it)
   --dry-run             print the plan and the agent prompts; run nothing, write nothing
-  --step ID             run one step (${_DF_STEP_ID[*]:0:_DF_NSTEPS})
+  --step ID             run one step (${_df_ids//,/, })
   --workdir DIR         working directory for the steps (default: a new one per run, under the state folder)
   --json                print the run record (JSON) on stdout when the run ends
   --detach              start the run in the background; print {"run_id":...,"status":"queued"}
@@ -337,7 +338,7 @@ readonly _DF_JQ_PLAN='
 def plan_step($m; $s; $num; $inputs; $agent):
   {id: $s.id, number: $s.number, title: $s.title, kind: $s.kind,
    timeout_seconds: ($s.timeout_seconds // $m.policy.step_timeout_seconds),
-   retries: ($s.retries // $m.policy.retries)}
+   retries: ($s.retries // $m.policy.retries), instructions: $s.instructions}
   + (if $s.kind == "command" then {commands: $s.commands}
      else {request: request($m; $s; $num; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
      end);
@@ -362,12 +363,12 @@ readonly _DF_JQ_PLAN_TEXT='
 def indent: split("\n")[] | "      " + .;
 def step: "\(.number). \(.id) (\(.kind)): \(.title)",
   "   time limit: \(if .timeout_seconds then "\(.timeout_seconds) s" else "none" end); retries: \(.retries)",
-  (if .kind == "command" then "   commands:", (.commands | rtrimstr("\n") | indent)
+  (if .kind == "command" then (.instructions[] | "   - " + .), "   commands:", (.commands | rtrimstr("\n") | indent)
    else "   request to the Gateway (model \(.request.model)):",
         (.request.messages[] | "    [\(.role)]", (.content | indent)) end);
 "Dry run of \(.skill) \(.version): nothing runs and no state is written.",
 "", "Inputs:", (.inputs | to_entries[] | "  \(.key) = \(.value | tojson)"),
-"", "Guardrails:", (.guardrails[] | "  " + .),
+"", "Guardrails:", (if (.guardrails | length) > 0 then (.guardrails[] | "  " + .) else "  (none)" end),
 "", "Steps:", (.steps[] | step),
 (if (.rollback | length) > 0 then "", "Rollback steps (after a failure):", (.rollback[] | step) else empty end)'
 
