@@ -11,11 +11,6 @@
 //   unauthorized  HTTP 401
 // A request without `Authorization: Bearer <--token>` gets 401 as the real Gateway does. Every request is
 // appended to --log as one JSON line {path, authorization, agent_id, body}.
-#include <httplib.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +21,10 @@
 #include <thread>
 
 #include <cxxopts.hpp>
+#include <httplib.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace {
 
@@ -59,7 +58,8 @@ std::string body_as_json(const std::string& body) {
 
 std::string completion(const std::string& content) {
     return R"({"id":"chatcmpl_standin","object":"chat.completion","model":"openclaw/default","choices":[{"index":0,"message":{"role":"assistant","content":)" +
-           json_string(content) + R"(},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})";
+           json_string(content) +
+           R"(},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})";
 }
 
 std::string result_block(const std::string& status, const std::string& outputs) {
@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
             std::lock_guard<std::mutex> lock(log_mutex);
             std::ofstream log(o.log, std::ios::app);
             log << R"({"path":)" << json_string(req.path) << R"(,"authorization":)" << json_string(auth)
-                << R"(,"agent_id":)" << json_string(agent) << R"(,"body":)" << body_as_json(req.body) << "}\n";
+                << R"(,"agent_id":)" << json_string(agent) << R"(,"body":)" << body_as_json(req.body)
+                << "}\n";
         }
         std::string mode = o.mode;
         for (const char* m : {"ok", "fail", "malformed", "error500", "slow", "unauthorized"}) {
@@ -114,7 +115,8 @@ int main(int argc, char** argv) {
         }
         if (mode == "unauthorized" || (!o.token.empty() && auth != "Bearer " + o.token)) {
             res.status = 401;
-            res.set_content(R"({"error":{"message":"Unauthorized","type":"unauthorized"}})", "application/json");
+            res.set_content(R"({"error":{"message":"Unauthorized","type":"unauthorized"}})",
+                            "application/json");
             return;
         }
         if (mode == "error500") {

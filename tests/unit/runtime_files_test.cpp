@@ -1,13 +1,14 @@
 // compile emits the executor (`run` and lib/*.sh) into every skill: the embedded bytes of compiler/runtime/,
 // identical for every workflow, `run` executable, and SKILL.md requiring the binaries they call.
-#include <catch2/catch.hpp>
+#include "compiler/runtime_files.h"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include <catch2/catch.hpp>
+
 #include "compiler/generator.h"
-#include "compiler/runtime_files.h"
 
 namespace {
 
