@@ -1,9 +1,10 @@
 #include "compiler/generator.h"
 
-#include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <fmt/format.h>
 
 #include "common/text.h"
 #include "compiler/markdown.h"
@@ -65,8 +66,7 @@ std::string unescape_markdown(std::string_view md) {
 
 std::string shell_quote(std::string_view s) {
     const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) ||
-               std::string_view("_-./:@%+=,").find(c) != std::string_view::npos;
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./:@%+=,").find(c) != std::string_view::npos;
     });
     if (plain) return std::string(s);
     std::string out = "'";
@@ -82,8 +82,7 @@ std::string run_example(const Workflow& wf) {
         if (example != wf.example_inputs.end()) {
             out += fmt::format(" --{} {}", in.name, shell_quote(example->second));
         } else if (in.required) {
-            out +=
-                fmt::format(" --{} {}", in.name, in.secret ? "\"$" + in.name + "\"" : std::string("VALUE"));
+            out += fmt::format(" --{} {}", in.name, in.secret ? "\"$" + in.name + "\"" : std::string("VALUE"));
         }
     }
     return out;
@@ -92,8 +91,7 @@ std::string run_example(const Workflow& wf) {
 std::string step_policy(const Step& s) {
     std::vector<std::string> parts;
     if (s.timeout_seconds) parts.push_back(fmt::format("times out after {} s", *s.timeout_seconds));
-    if (s.retries)
-        parts.push_back(fmt::format("retried up to {} time{}", *s.retries, *s.retries == 1 ? "" : "s"));
+    if (s.retries) parts.push_back(fmt::format("retried up to {} time{}", *s.retries, *s.retries == 1 ? "" : "s"));
     if (parts.empty()) return {};
     return "Enforced for this step: " + fmt::format("{}", fmt::join(parts, "; ")) + ".";
 }
@@ -103,10 +101,9 @@ data step_data(const Step& s, bool compact) {
     d.set("number", std::to_string(s.number));
     d.set("title", escape_markdown(s.title));
     d.set("kind", std::string(to_string(s.kind)));
-    d.set("kind_line",
-          s.kind == StepKind::command
-              ? fmt::format("*Command step* (id {}): `run` executes the commands below.", code_span(s.id))
-              : fmt::format("*Agent step* (id {}): you carry it out.", code_span(s.id)));
+    d.set("kind_line", s.kind == StepKind::command
+                           ? fmt::format("*Command step* (id {}): `run` executes the commands below.", code_span(s.id))
+                           : fmt::format("*Agent step* (id {}): you carry it out.", code_span(s.id)));
     // Every key is set in every item: mustache would otherwise find the workflow's key of the same name.
     d.set("description", s.description.empty() ? data(false) : data(s.description));
     data instructions = data::type::list;
@@ -155,16 +152,14 @@ data inputs_data(const Workflow& wf) {
         if (in.type == InputType::choice) {
             std::vector<std::string> spans;
             for (const auto& c : in.choices) spans.push_back(code_span(c));
-            description +=
-                fmt::format("{}One of {}.", description.empty() ? "" : " ", fmt::join(spans, ", "));
+            description += fmt::format("{}One of {}.", description.empty() ? "" : " ", fmt::join(spans, ", "));
         } else if (in.type != InputType::string) {
             description += fmt::format("{}({})", description.empty() ? "" : " ", to_string(in.type));
         }
         if (in.secret) description += description.empty() ? "Secret." : " Secret: never logged.";
         // Inside a table cell a '|' would end the cell, even inside a code span.
         std::string cell;
-        for (const char c : description)
-            cell += c == '|' && (cell.empty() || cell.back() != '\\') ? "\\|" : std::string(1, c);
+        for (const char c : description) cell += c == '|' && (cell.empty() || cell.back() != '\\') ? "\\|" : std::string(1, c);
         d.set("description", cell);
         list.push_back(d);
     }
@@ -173,10 +168,9 @@ data inputs_data(const Workflow& wf) {
 
 std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
     if (t.kind == Trigger::Kind::http) {
-        return fmt::format(
-            "HTTP: `POST {}` on the running service, with the inputs as a JSON object (needs the "
-            "trigger token or an HMAC signature)",
-            service.run_hook);
+        return fmt::format("HTTP: `POST {}` on the running service, with the inputs as a JSON object (needs the "
+                           "trigger token or an HMAC signature)",
+                           service.run_hook);
     }
     std::string text = fmt::format("cron {}", code_span(t.schedule));
     if (t.written != t.schedule) text += fmt::format(" (written {})", code_span(t.written));
@@ -191,8 +185,7 @@ std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
 std::string render(std::string_view template_name, const data& d) {
     mustache tmpl{std::string(embedded_file(template_name))};
     // Templates are ours and tested; a broken one is a bug in this program, not a user error.
-    if (!tmpl.is_valid())
-        return fmt::format("template {} is invalid: {}\n", template_name, tmpl.error_message());
+    if (!tmpl.is_valid()) return fmt::format("template {} is invalid: {}\n", template_name, tmpl.error_message());
     return tmpl.render(d);
 }
 
@@ -251,10 +244,9 @@ data skill_data(const Manifest& m, bool compact) {
     d.set("rollback", rollback);
     if (!wf.rollback.empty()) {
         d.set("has_rollback", true);
-        d.set("rollback_intro",
-              wf.policy.auto_rollback
-                  ? "These steps run automatically, in order, after any step fails (auto-rollback)."
-                  : "These steps undo the workflow. Auto-rollback is off: run them only when asked.");
+        d.set("rollback_intro", wf.policy.auto_rollback
+                                    ? "These steps run automatically, in order, after any step fails (auto-rollback)."
+                                    : "These steps undo the workflow. Auto-rollback is off: run them only when asked.");
     }
     data notes = data::type::list;
     for (const auto& n : wf.notes) {
@@ -309,25 +301,22 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags)
     std::vector<GeneratedFile> files;
     std::string skill = tidy(render("SKILL.md.mustache", skill_data(m, false)));
     if (skill.size() > kMaxSkillFileBytes * 8 / 10) {
-        diags.warning(
-            {}, fmt::format("SKILL.md would be {} bytes, close to OpenClaw's limit of {} bytes: its steps "
-                            "show no commands (they are in skill.json)",
-                            skill.size(), kMaxSkillFileBytes));
+        diags.warning({}, fmt::format("SKILL.md would be {} bytes, close to OpenClaw's limit of {} bytes: its steps "
+                                      "show no commands (they are in skill.json)",
+                                      skill.size(), kMaxSkillFileBytes));
         skill = tidy(render("SKILL.md.mustache", skill_data(m, true)));
     }
     if (skill.size() > kMaxSkillFileBytes) {
-        diags.error({},
-                    fmt::format("SKILL.md would be {} bytes, over OpenClaw's limit of {} bytes: split the "
-                                "workflow or shorten its text",
-                                skill.size(), kMaxSkillFileBytes));
+        diags.error({}, fmt::format("SKILL.md would be {} bytes, over OpenClaw's limit of {} bytes: split the "
+                                    "workflow or shorten its text",
+                                    skill.size(), kMaxSkillFileBytes));
     }
     files.push_back({"SKILL.md", std::move(skill), 0644});
     files.push_back({std::string(kManifestFile), write_manifest(m), 0644});
     files.push_back({"README.md", tidy(render("README.md.mustache", skill_data(m, true))), 0644});
     // The executor: the same bytes for every skill; everything workflow-specific is in skill.json.
     for (const std::string_view name : runtime::kFiles) {
-        files.push_back(
-            {std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});
+        files.push_back({std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});
     }
     return files;
 }
