@@ -120,12 +120,12 @@ df_cmd_run() {
 
 # A run refused at its start by the rate limit or concurrency: a record that says why; exit 3.
 df_reject_run() {
-  local _df_why="${_DF_PENDING_GUARDS[-3]}: ${_DF_PENDING_GUARDS[-1]}"
-  df_rec_create rejected "" "rejected by the ${_df_why//_/ }"
-  df_error "run $_DF_RUN_ID rejected by the ${_df_why//_/ }"
+  local _df_kind=${_DF_PENDING_GUARDS[-3]//_/ }
+  local _df_why="rejected by the $_df_kind guardrail: ${_DF_PENDING_GUARDS[-1]}"
+  df_rec_create rejected "" "$_df_why"
+  df_error "run $_DF_RUN_ID $_df_why"
   if [[ -n $_DF_OPT_DETACH ]]; then
-    jq -nc --arg id "$_DF_RUN_ID" --arg e "rejected by the ${_df_why//_/ }" \
-      '{error: $e, status: "rejected", run_id: $id}'
+    jq -nc --arg id "$_DF_RUN_ID" --arg e "$_df_why" '{error: $e, status: "rejected", run_id: $id}'
   elif [[ -n $_DF_OPT_JSON ]]; then
     cat -- "$_DF_REC"
   else
@@ -188,7 +188,7 @@ df_execute() {
       1) df_finish rejected "approval denied" ;;
       2) df_finish rejected "approval expired: no decision within $_DF_APPROVAL_TIMEOUT s" ;;
     esac
-    df_acquire_slot || df_finish rejected "rejected by the concurrency guardrail: ${_DF_PENDING_GUARDS[-1]:-no free slot}"
+    df_acquire_slot || df_finish rejected "rejected by the concurrency guardrail: ${_DF_PENDING_GUARDS[-1]}"
   fi
   mkdir -p -- "$DF_WORKDIR" || df_finish failed "cannot create the working directory $DF_WORKDIR"
   _DF_DEADLINE_MS=0
@@ -298,7 +298,8 @@ df_help() {
        else "" end)
     + (if .type == "choice" then " One of: \(.choices | join(", "))." elif .type != "string" then " A \(.type)." else "" end)
     + (if .secret then " Secret: masked in records." else "" end)' "$_DF_MANIFEST")
-  local IFS=,
+  local IFS=, _df_ids
+  _df_ids="${_DF_STEP_ID[*]:0:_DF_NSTEPS}"
   cat <<EOF
 Usage: run [--INPUT VALUE | --INPUT=VALUE]... [--inputs-json FILE|-] [--dry-run] [--json] [--step ID]
            [--workdir DIR] [--detach | --no-wait]
@@ -315,7 +316,7 @@ ${_df_inputs:-  (none)}
 Options:
   --inputs-json FILE|-  take inputs from a JSON object (command-line inputs override it)
   --dry-run             print the plan and the agent prompts; run nothing, write nothing
-  --step ID             run one step (${_DF_STEP_ID[*]:0:_DF_NSTEPS})
+  --step ID             run one step (${_df_ids//,/, })
   --workdir DIR         working directory for the steps (default: a new one per run, under the state folder)
   --json                print the run record (JSON) on stdout when the run ends
   --detach              start the run in the background; print {"run_id":...,"status":"queued"}
@@ -334,12 +335,12 @@ EOF
 
 # --dry-run: the plan, with the exact requests agent steps would send; nothing runs, no state is written.
 readonly _DF_JQ_PLAN='
-def plan_step($m; $s; $label; $inputs; $agent):
+def plan_step($m; $s; $num; $inputs; $agent):
   {id: $s.id, number: $s.number, title: $s.title, kind: $s.kind,
    timeout_seconds: ($s.timeout_seconds // $m.policy.step_timeout_seconds),
-   retries: ($s.retries // $m.policy.retries)}
+   retries: ($s.retries // $m.policy.retries), instructions: $s.instructions}
   + (if $s.kind == "command" then {commands: $s.commands}
-     else {request: request($m; $s; $label; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
+     else {request: request($m; $s; $num; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
      end);
 $m[0] as $m | $m.policy as $p
 | {dry_run: true, skill: $m.name, version: $m.version, inputs: $inputs,
@@ -362,12 +363,12 @@ readonly _DF_JQ_PLAN_TEXT='
 def indent: split("\n")[] | "      " + .;
 def step: "\(.number). \(.id) (\(.kind)): \(.title)",
   "   time limit: \(if .timeout_seconds then "\(.timeout_seconds) s" else "none" end); retries: \(.retries)",
-  (if .kind == "command" then "   commands:", (.commands | rtrimstr("\n") | indent)
+  (if .kind == "command" then (.instructions[] | "   - " + .), "   commands:", (.commands | rtrimstr("\n") | indent)
    else "   request to the Gateway (model \(.request.model)):",
         (.request.messages[] | "    [\(.role)]", (.content | indent)) end);
 "Dry run of \(.skill) \(.version): nothing runs and no state is written.",
 "", "Inputs:", (.inputs | to_entries[] | "  \(.key) = \(.value | tojson)"),
-"", "Guardrails:", (.guardrails[] | "  " + .),
+"", "Guardrails:", (if (.guardrails | length) > 0 then (.guardrails[] | "  " + .) else "  (none)" end),
 "", "Steps:", (.steps[] | step),
 (if (.rollback | length) > 0 then "", "Rollback steps (after a failure):", (.rollback[] | step) else empty end)'
 

@@ -140,6 +140,7 @@ df_find_step() {
   for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do
     [[ ${_DF_STEP_ID[_df_i]} == "$1" ]] && _DF_ONLY_STEP=$_df_i && return 0
   done
-  local IFS=,
-  df_die "$_DF_EXIT_USAGE" "no step \"$1\"; the steps are: ${_DF_STEP_ID[*]:0:_DF_NSTEPS}"
+  local IFS=, _df_ids
+  _df_ids="${_DF_STEP_ID[*]:0:_DF_NSTEPS}"
+  df_die "$_DF_EXIT_USAGE" "no step \"$1\"; the steps are: ${_df_ids//,/, }"
 }

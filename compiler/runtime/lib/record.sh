@@ -30,17 +30,16 @@ df_guard() {
 
 # df_rec FILTER [jq options...]: applies a jq update to the record, atomically.
 df_rec() {
-  local _df_filter=$1
+  local _df_filter=$1 _df_err
   shift
   df_now
-  if jq --arg now "$_DF_NOW" "$@" "$_DF_JQ_DEFS $_df_filter | flush_guards" "$_DF_REC" \
-    --args "${_DF_PENDING_GUARDS[@]}" >"$_DF_REC.tmp" 2>"$_DF_REC.err" &&
-    mv -f -- "$_DF_REC.tmp" "$_DF_REC"; then
+  # jq writes the new record beside the old one and mv renames it over: readers see one or the other.
+  if _df_err=$(jq --arg now "$_DF_NOW" "$@" "$_DF_JQ_DEFS $_df_filter | flush_guards" "$_DF_REC" \
+    --args "${_DF_PENDING_GUARDS[@]}" 2>&1 >"$_DF_REC.tmp") && mv -f -- "$_DF_REC.tmp" "$_DF_REC"; then
     _DF_PENDING_GUARDS=()
-    rm -f -- "$_DF_REC.err"
     return 0
   fi
-  df_error "cannot update the run record $_DF_REC: $(head -c 300 -- "$_DF_REC.err" 2>/dev/null)"
+  df_error "cannot update the run record $_DF_REC: ${_df_err:0:300}"
   return 1
 }
 
@@ -67,7 +66,7 @@ df_rec_create() {
        approval: {required: $approval, status: (if $approval then "pending" else "not_required" end),
                   by: null, at: null, expires_at: null},
        guardrails: [], outputs: {}, missing_outputs: [], error: ($err | nullable)}
-    | if $status == "rejected" then .ended_at = $now else . end
+    | if $status == "rejected" then .ended_at = $now | .steps[].status = "skipped" else . end
     | flush_guards' --args "${_DF_PENDING_GUARDS[@]}" >"$_DF_REC.tmp" ||
     df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
   mv -f -- "$_DF_REC.tmp" "$_DF_REC" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"

@@ -8,10 +8,10 @@ readonly _DF_JQ_PROMPT='
 def fence($lang): . as $code
   | ("`" * ([3, (([$code | scan("`+") | length] | max) // 0) + 1] | max)) as $f
   | $f + $lang + "\n" + $code + (if ($code | endswith("\n")) then "" else "\n" end) + $f;
-def prompt($m; $s; $label; $inputs; $outputs; $run; $workdir):
+def prompt($m; $s; $num; $inputs; $outputs; $run; $workdir):
   [ "You are carrying out one step of the workflow \"\($m.title)\" (OpenClaw skill \($m.name)), run \($run).",
     "The executor runs the other steps; do only this one.",
-    "", "## Step \($label): \($s.title)",
+    "", "## Step \($num): \($s.title)",
     (if $s.description != "" then "", $s.description else empty end),
     (if ($s.instructions | length) > 0 then "", ($s.instructions[] | "- " + .) else empty end),
     ($s.samples[] | . as $x | "", ($x.code | fence($x.language))),
@@ -33,11 +33,11 @@ def prompt($m; $s; $label; $inputs; $outputs; $run; $workdir):
     "```",
     "Use \"status\": \"failed\" when you could not complete the step, and say why in the summary. Output values are strings."
   ] | join("\n");
-def request($m; $s; $label; $inputs; $outputs; $run; $workdir; $agent):
+def request($m; $s; $num; $inputs; $outputs; $run; $workdir; $agent):
   {model: ("openclaw:" + $agent), user: ("dark-factory:\($m.name):\($run)"), stream: false,
    messages: [
      {role: "system", content: "You are an OpenClaw agent carrying out one step of a Dark Factory workflow. Follow the step and the guardrails, and end with the JSON result block the user message asks for."},
-     {role: "user", content: prompt($m; $s; $label; $inputs; $outputs; $run; $workdir)}]};
+     {role: "user", content: prompt($m; $s; $num; $inputs; $outputs; $run; $workdir)}]};
 '
 
 # Reads the Gateway's answer: {ok, status, outputs, summary} or {ok: false, error}.
@@ -129,12 +129,14 @@ agent steps, or carry out this step yourself and run the command steps with --st
   fi
   local _df_body=$_DF_TMP/agent-request.json _df_resp=$_DF_TMP/agent-response.json _df_limit=$2
   ((_df_limit > 0)) || _df_limit=${DF_AGENT_TIMEOUT_SECONDS:-900}
-  jq -n --slurpfile m "$_DF_MANIFEST" --slurpfile r "$_DF_REC" --argjson mi "$1" --arg label "$3" \
+  jq -n --slurpfile m "$_DF_MANIFEST" --slurpfile r "$_DF_REC" --argjson mi "$1" --arg num "$3" \
     --argjson inputs "$_DF_INPUTS_MASKED" --arg run "$_DF_RUN_ID" --arg workdir "$DF_WORKDIR" \
     --arg agent "$_df_agent" \
     "$_DF_JQ_PROMPT"'($m[0].steps + $m[0].rollback)[$mi] as $s
-      | request($m[0]; $s; $label; $inputs; $r[0].outputs; $run; $workdir; $agent)' >"$_df_body" ||
-    df_die "$_DF_EXIT_SOFTWARE" "cannot build the Gateway request"
+      | request($m[0]; $s; $num; $inputs; $r[0].outputs; $run; $workdir; $agent)' >"$_df_body" || {
+    _DF_ERR="cannot build the Gateway request (jq failed)"
+    return
+  }
   : >"$_df_resp"
   # The token travels on curl's stdin (-H @-), never in its argv.
   curl -sS -o "$_df_resp" -w '%{http_code}' --max-time "$_df_limit" --connect-timeout 10 \
@@ -220,13 +222,14 @@ df_run_step() {
     elif ((_DF_LIMIT_S > 0 && _DF_NOW_MS - _df_start >= _DF_LIMIT_S * 1000 - 50)) &&
       [[ $_DF_RC == 124 || $_DF_RC == 137 || $_DF_RC == 143 || $_df_kind == agent ]]; then
       _df_status=timed_out
+      local _df_what="its process group was killed"
+      [[ $_df_kind == command ]] || _df_what="the request to the Gateway was abandoned ($_DF_ERR)"
       if [[ $_DF_LIMIT_BY == run ]]; then
-        _DF_ERR="stopped when the run's time limit of $_DF_RUN_TIMEOUT s was reached"
-        df_guard run_timeout stopped "step $_DF_CUR_STEP_ID stopped at the run's limit of $_DF_RUN_TIMEOUT s; \
-its process group was killed"
+        _DF_ERR="stopped when the run's time limit of $_DF_RUN_TIMEOUT s was reached; $_df_what"
+        df_guard run_timeout stopped "step $_DF_CUR_STEP_ID stopped at the run's limit of $_DF_RUN_TIMEOUT s; $_df_what"
       else
-        _DF_ERR="stopped after its time limit of $_DF_LIMIT_S s"
-        df_guard step_timeout stopped "step $_DF_CUR_STEP_ID stopped after $_DF_LIMIT_S s; its process group was killed"
+        _DF_ERR="stopped after its time limit of $_DF_LIMIT_S s; $_df_what"
+        df_guard step_timeout stopped "step $_DF_CUR_STEP_ID stopped after $_DF_LIMIT_S s; $_df_what"
       fi
     fi
     df_log "$_DF_RUN_ID: step $_df_label $_DF_CUR_STEP_ID: $_df_status${_DF_ERR:+ ($_DF_ERR)}"
