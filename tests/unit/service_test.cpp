@@ -108,7 +108,7 @@ TEST_CASE("a schedule that is not five numeric fields never reaches the crontab"
     CHECK(diags.has_errors());
 }
 
-TEST_CASE("Requires bins map to Debian packages; unknown ones are a warning and a comment") {
+TEST_CASE("Requires bins map to Debian packages, unknown ones to a warning and a comment") {
     CHECK(debian_package("git") == std::optional<std::string_view>("git"));
     CHECK(debian_package("psql") == std::optional<std::string_view>("postgresql-client"));
     CHECK(debian_package("tar") == std::optional<std::string_view>(""));
