@@ -30,6 +30,7 @@ df_guard() {
 
 # df_rec FILTER [jq options...]: applies a jq update to the record, atomically.
 df_rec() {
+  df_rec_flush
   local _df_filter=$1 _df_err
   shift
   df_now
@@ -41,6 +42,15 @@ df_rec() {
   fi
   df_error "cannot update the run record $_DF_REC: ${_df_err:0:300}"
   return 1
+}
+
+# Writes a step's end that df_rec_step_end deferred (a no-op when there is none).
+_DF_DEFERRED=()
+df_rec_flush() {
+  ((${#_DF_DEFERRED[@]})) || return 0
+  local -a _df_args=("${_DF_DEFERRED[@]}")
+  _DF_DEFERRED=()
+  df_rec "${_df_args[@]}"
 }
 
 # df_rec_create STATUS [PID [ERROR]]: the first version of the record. PID: the process that runs it (empty
