@@ -4,21 +4,25 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK"
 
-skill approval <<'MD'
+# gated WINDOW: a workflow whose production runs need approval within WINDOW.
+gated() {
+  skill "approval-$1" <<MD
 # Workflow: Gated Deploy
 
 ## Inputs
-- `environment`: staging | production (default: staging)
+- \`environment\`: staging | production (default: staging)
 
 ## Steps
 ### 1. Deploy
-```sh
-echo "deployed_to=$environment" >> "$DF_OUTPUT"
-```
+\`\`\`sh
+echo "deployed_to=\$environment" >> "\$DF_OUTPUT"
+\`\`\`
 
 ## Guardrails
-- Requires manual approval for production, within 4 seconds
+- Requires manual approval for production, within $1
 MD
+}
+gated "2 minutes"
 
 step "staging needs no approval"
 expect_exit 0 "$SKILL/run" --json
@@ -56,7 +60,8 @@ assert_eq skipped "$(field "$id" '.steps[0].status')" "the step never ran"
 expect_exit 65 "$SKILL/run" --approve "$id"
 assert_contains "$ERR" "is rejected, not awaiting approval"
 
-step "in the foreground an unapproved run expires after 4 s: rejected, exit 3"
+step "in the foreground an unapproved run expires (here after 3 s): rejected, exit 3"
+gated "3 seconds"
 expect_exit 3 "$SKILL/run" --environment production
 id=$(run_id_of "$OUT")
 assert_eq "rejected expired" "$(field "$id" '"\(.status) \(.approval.status)"')" "status and approval"

@@ -17,7 +17,7 @@ start_gateway() {
   GW_LOG=$WORK/gateway.log GW_TOKEN=standin-token-$RANDOM
   rm -f "$WORK/gateway.port"
   "$DF_BIN/gateway-standin" --port-file "$WORK/gateway.port" --token "$GW_TOKEN" --log "$GW_LOG" \
-    --lifetime 90 "$@" &
+    --lifetime 300 "$@" &
   local pid=$!
   on_exit "kill $pid 2>/dev/null"
   wait_for test -s "$WORK/gateway.port"

@@ -18,6 +18,19 @@ def parse_outputs: split("\n") | to_entries
         ($l.value | index("=")) as $at | .outputs[$l.value[:$at]] = $l.value[$at + 1:]
       else .warnings += ["line \($l.key + 1) of $DF_OUTPUT ignored: not name=value with a valid name"] end);
 def live: . == "queued" or . == "running" or . == "awaiting_approval";
+def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
+  | ($ARGS.named["a\($p.i)"] // {}) as $ag
+  | ($po.outputs + ($ag.outputs // {})) as $new
+  | .[$p.sec][$p.ri] |= (.status = $p.st | .attempts = $p.att | .exit_code = $p.code
+      | .error = ($ARGS.named["e\($p.i)"] | nullable)
+      | .started_at = (.started_at // $p.ended)
+      | .ended_at = (if $p.st == "running" then null else $p.ended end)
+      | .outputs += $new
+      | (if $ag.summary then .summary = $ag.summary else . end)
+      | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))
+  | (if $p.sec == "steps" then .outputs += $new else . end)
+  | (if $p.next >= 0 then .[$p.sec][$p.next] |= (.status = "running" | .started_at = $p.ended) else . end);
+def apply_pending: reduce $pend[] as $p (.; step_end($p));
 '
 
 _DF_PENDING_GUARDS=()
@@ -28,19 +41,32 @@ df_guard() {
   df_log "$_DF_RUN_ID: $1: $2: $3"
 }
 
-# df_rec FILTER [jq options...]: applies a jq update to the record, atomically.
+# Step ends not yet written (df_rec_step_end): one JSON object each in _DF_PEND (only safe fields: numbers,
+# fixed words, times) and their texts as jq arguments in _DF_PEND_ARGS. Every record write applies them first.
+_DF_PEND=() _DF_PEND_ARGS=()
+
+# df_rec FILTER [jq options...]: applies the pending step ends and a jq update to the record, atomically: jq
+# writes the new record beside the old one and mv renames it over, so readers see one or the other.
 df_rec() {
-  local _df_filter=$1 _df_err
+  local _df_filter=$1 _df_err _df_pend
   shift
   df_now
-  # jq writes the new record beside the old one and mv renames it over: readers see one or the other.
-  if _df_err=$(jq --arg now "$_DF_NOW" "$@" "$_DF_JQ_DEFS $_df_filter | flush_guards" "$_DF_REC" \
+  local IFS=,
+  _df_pend="[${_DF_PEND[*]}]"
+  unset IFS
+  if _df_err=$(jq --arg now "$_DF_NOW" --argjson pend "$_df_pend" "${_DF_PEND_ARGS[@]}" "$@" \
+    "$_DF_JQ_DEFS apply_pending | $_df_filter | flush_guards" "$_DF_REC" \
     --args "${_DF_PENDING_GUARDS[@]}" 2>&1 >"$_DF_REC.tmp") && mv -f -- "$_DF_REC.tmp" "$_DF_REC"; then
-    _DF_PENDING_GUARDS=()
+    _DF_PENDING_GUARDS=() _DF_PEND=() _DF_PEND_ARGS=()
     return 0
   fi
   df_error "cannot update the run record $_DF_REC: ${_df_err:0:300}"
   return 1
+}
+
+# Writes the pending step ends now (a no-op when there are none).
+df_rec_flush() {
+  ((${#_DF_PEND[@]} == 0)) || df_rec .
 }
 
 # df_rec_create STATUS [PID [ERROR]]: the first version of the record. PID: the process that runs it (empty

@@ -88,6 +88,27 @@ df_stop_group() {
   return 0
 }
 
+# Waits for the step's process. Pending step ends are written once the step has run for 0.1 s: a quick step
+# ends first and they are written together later; a long one shows as running in the record at once.
+df_wait_step() {
+  ((${#_DF_PEND[@]})) || {
+    wait "$_DF_CHILD"
+    return
+  }
+  local _df_timer _df_done='' _df_rc
+  sleep 0.1 &
+  _df_timer=$!
+  wait -n -p _df_done "$_DF_CHILD" "$_df_timer"
+  _df_rc=$?
+  if [[ $_df_done == "$_DF_CHILD" ]]; then
+    kill "$_df_timer" 2>/dev/null
+    wait "$_df_timer" 2>/dev/null
+    return "$_df_rc"
+  fi
+  df_rec_flush
+  wait "$_DF_CHILD"
+}
+
 # df_exec_command MANIFEST_INDEX LIMIT_S: sets _DF_RC and _DF_ERR.
 df_exec_command() {
   _DF_SCRIPT=$_DF_TMP/step-$1.sh
@@ -97,7 +118,7 @@ df_exec_command() {
   : >"$_DF_OUT_FILE"
   df_step_process &
   _DF_CHILD=$! _DF_CHILD_GROUP=1
-  wait "$_DF_CHILD"
+  df_wait_step
   _DF_RC=$?
   df_stop_group "$_DF_CHILD"
   _DF_CHILD=
@@ -108,6 +129,7 @@ df_exec_command() {
 # _DF_AGENT (the parsed answer, JSON).
 df_exec_agent() {
   _DF_AGENT=null _DF_RC=1
+  df_rec_flush
   : >"$_DF_OUT_FILE"
   local _df_url=${OPENCLAW_GATEWAY_URL:-} _df_token=${OPENCLAW_GATEWAY_TOKEN:-} _df_agent=${OPENCLAW_AGENT:-main}
   if [[ -z $_df_url ]]; then
@@ -252,22 +274,14 @@ df_run_step() {
   done
 }
 
-# df_rec_step_end SECTION RECORD_INDEX STATUS ATTEMPTS ERROR NEXT: one record write per attempt; it also
-# marks the next step running, so a step costs one jq call.
+# df_rec_step_end SECTION RECORD_INDEX STATUS ATTEMPTS ERROR NEXT: records an attempt's end (and marks the
+# next step running). A success is only queued: it is written with the next record write, so a run of quick
+# steps costs one jq call, not one per step; df_exec_command writes it if the next step takes long.
 df_rec_step_end() {
-  local _df_code=null
+  local _df_code=null _df_i=${#_DF_PEND[@]}
   [[ $_DF_RC =~ ^[0-9]+$ && ${_DF_STEP_KIND[$_df_mi]} == command ]] && _df_code=$_DF_RC
-  df_rec '($out | parse_outputs) as $po
-    | ($agent // {}) as $ag
-    | ($po.outputs + ($ag.outputs // {})) as $new
-    | .[$sec][$ri] |= (.status = $st | .attempts = $att | .exit_code = $code | .error = ($err | nullable)
-        | .started_at = (.started_at // $now)
-        | .ended_at = (if $st == "running" then null else $now end)
-        | .outputs += $new
-        | (if $ag.summary then .summary = $ag.summary else . end)
-        | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))
-    | (if $sec == "steps" then .outputs += $new else . end)
-    | (if $next >= 0 then .[$sec][$next] |= (.status = "running" | .started_at = $now) else . end)' \
-    --arg sec "$1" --argjson ri "$2" --arg st "$3" --argjson att "$4" --arg err "$5" --argjson next "$6" \
-    --argjson code "$_df_code" --argjson agent "$_DF_AGENT" --rawfile out "$_DF_OUT_FILE"
+  df_now
+  _DF_PEND+=("{\"i\":$_df_i,\"sec\":\"$1\",\"ri\":$2,\"st\":\"$3\",\"att\":$4,\"code\":$_df_code,\"next\":$6,\"ended\":\"$_DF_NOW\"}")
+  _DF_PEND_ARGS+=(--rawfile "o$_df_i" "$_DF_OUT_FILE" --argjson "a$_df_i" "$_DF_AGENT" --arg "e$_df_i" "$5")
+  [[ $3 == succeeded && $6 -ge 0 ]] || df_rec .
 }
