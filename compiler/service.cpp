@@ -108,8 +108,8 @@ constexpr std::pair<std::string_view, std::string_view> kPackages[] = {
 
 // What every service image installs: the executor's and the service's own needs. tini is PID 1: it reaps
 // the detached runs, which webhook (a Go program, as PID 1) would leave as zombies.
-constexpr std::string_view kServicePackages[] = {"bash", "ca-certificates", "curl",       "git",
-                                                 "jq",   "tini",            "util-linux", "webhook"};
+constexpr std::string_view kServicePackages[] = {"bash", "ca-certificates", "curl",   "git", "jq",
+                                                 "tini", "util-linux",      "webhook"};
 
 std::string json_string(std::string_view s) {
     rapidjson::StringBuffer buffer;
