@@ -2,13 +2,12 @@
 # The service's gate: the compiled skill's own entrypoint runs the real webhook on 127.0.0.1. It refuses to
 # start without a usable trigger secret; unauthenticated, wrongly authenticated and badly signed requests get
 # 401 (never 200, never 500) and start nothing; an unset secret fails closed; health needs no credentials.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=service_lib.sh
 source "$(dirname "$0")/service_lib.sh"
 
-compile_service_skill
-on_exit deny_waiting_runs
-token=trigger-token-0123456789 hmac=hmac-secret-0123456789 approver=approve-token-0123456789
-run_id_re='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+setup_service_test
 
 step "the entrypoint refuses to start without a trigger secret, or with an unusable one"
 expect_exit 78 env -u DF_TRIGGER_TOKEN -u DF_TRIGGER_HMAC_SECRET DF_STATE_DIR="$WORK/state" "$SKILL/entrypoint"

@@ -2,7 +2,9 @@
 # Cron triggers: the scheduler's matching follows cron's rules; each crontab line, run the way crond runs
 # it (`sh -c LINE`), starts a real run with the trigger's inputs byte for byte and DF_TRIGGER=cron; hostile
 # input values stay literal; the entrypoint starts the scheduler and it ends with the service.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=service_lib.sh
 source "$(dirname "$0")/service_lib.sh"
 
 compile_service_skill

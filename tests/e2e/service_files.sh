@@ -2,6 +2,7 @@
 # The service files of compiled skills, checked without running them: every script passes bash -n and
 # ShellCheck, hooks.json is JSON with exactly our four hooks and no secret, the Dockerfile has exactly the
 # expected instructions (hostile workflow text cannot add one), the crontab holds fixed commands only.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 canary=$WORK/canary

@@ -3,13 +3,12 @@
 # 127.0.0.1. A good token or signature starts a run at once whose record holds the payload's values byte for
 # byte ($(…) stays literal); status answers with the record; bad inputs start nothing; the approve flow works
 # end to end; every event is one log line without secrets.
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=service_lib.sh
 source "$(dirname "$0")/service_lib.sh"
 
-compile_service_skill
-on_exit deny_waiting_runs
-token=trigger-token-0123456789 hmac=hmac-secret-0123456789 approver=approve-token-0123456789
-run_id_re='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+setup_service_test
 
 start_service DF_TRIGGER_TOKEN=$token DF_TRIGGER_HMAC_SECRET=$hmac DF_APPROVE_TOKEN=$approver
 

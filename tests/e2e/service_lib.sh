@@ -7,6 +7,17 @@ compile_service_skill() {
   SKILL=$(compile -q --out "$WORK/out" "$DF_SRC/tests/data/service-workflow.md") || fail "compile failed"
 }
 
+# setup_service_test: the skill, the secrets the tests use ($token, $hmac, $approver), the run id pattern,
+# and no run left waiting for an approval at the end.
+setup_service_test() {
+  compile_service_skill
+  on_exit deny_waiting_runs
+  # shellcheck disable=SC2034 # used by the tests that call this
+  token=trigger-token-0123456789 hmac=hmac-secret-0123456789 approver=approve-token-0123456789
+  # shellcheck disable=SC2034
+  run_id_re='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+}
+
 # start_service [VAR=VALUE...]: runs $SKILL/entrypoint with only these secrets, on a free port, in its own
 # process group that the test kills at exit (and that stops by itself after 120 s). Sets $PORT, $URL,
 # $SERVICE_PID; the service's stdout and stderr go to $WORK/service.log.
