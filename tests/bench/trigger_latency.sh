@@ -45,20 +45,22 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 token=bench-token-0123456789abcdef
-# serve SKILL STATE: starts SKILL's entrypoint on a free port; prints the port.
+# serve SKILL STATE: starts SKILL's entrypoint on a free port, sets $served_port. Not in a subshell: the
+# cleanup needs the process ids.
 serve() {
   local port
   port=$(free_port)
   DF_TRIGGER_TOKEN=$token DF_BIND=127.0.0.1 DF_PORT=$port DF_STATE_DIR=$2 \
-    setsid timeout 1800 "$1/entrypoint" >>"$work/service.log" 2>&1 &
+    setsid timeout 900 "$1/entrypoint" >>"$work/service.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$port/hooks/health" >/dev/null 2>&1 && break
     sleep 0.1
   done
-  echo "$port"
+  served_port=$port
 }
-port=$(serve "$skill" "$state")
+serve "$skill" "$state"
+port=$served_port
 
 # The service layer alone: the same skill with a `run` that notes when it starts and answers at once.
 cp -r "$skill" "$work/layer"
@@ -68,7 +70,8 @@ printf '%s\n' "$EPOCHREALTIME" >>"$DF_STATE_DIR/layer-stamps"
 printf '{"run_id":"20260101T000000Z-%08x","status":"queued"}\n' "$RANDOM"
 STUB
 mkdir -p "$work/layer-state"
-layer_port=$(serve "$work/layer" "$work/layer-state")
+serve "$work/layer" "$work/layer-state"
+layer_port=$served_port
 
 # measure_layer: prints "answer run-started" in milliseconds.
 measure_layer() {
