@@ -8,6 +8,8 @@
 
 #include "common/text.h"
 #include "compiler/markdown.h"
+#include "compiler/runtime_files.h"
+#include "compiler/service.h"
 
 namespace df::compiler {
 namespace {
@@ -280,7 +282,9 @@ data skill_data(const Manifest& m, bool compact) {
 }  // namespace
 
 const std::vector<std::string>& runtime_bins() {
-    static const std::vector<std::string> bins = {"bash"};
+    // What `run` and lib/*.sh call: jq for JSON, curl for agent steps, flock and setsid (util-linux) for
+    // slots, ledgers and process groups, timeout (coreutils) for time limits.
+    static const std::vector<std::string> bins = {"bash", "jq", "curl", "flock", "setsid", "timeout"};
     return bins;
 }
 
@@ -311,6 +315,11 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags)
     files.push_back({"SKILL.md", std::move(skill), 0644});
     files.push_back({std::string(kManifestFile), write_manifest(m), 0644});
     files.push_back({"README.md", tidy(render("README.md.mustache", skill_data(m, true))), 0644});
+    // The executor: the same bytes for every skill; everything workflow-specific is in skill.json.
+    for (const std::string_view name : runtime::kFiles) {
+        files.push_back({std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});
+    }
+    for (auto& f : generate_service(m, diags)) files.push_back(std::move(f));
     return files;
 }
 

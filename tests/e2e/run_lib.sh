@@ -1,0 +1,41 @@
+# Helpers for the executor's end-to-end tests (source after lib.sh).
+#   skill NAME < workflow.md      compiles the workflow; sets SKILL to the skill folder
+#   start_gateway [ARGS...]       starts the Gateway stand-in; sets GW_URL, GW_LOG, GW_TOKEN
+#   record ID                     the path of a run record
+#   field ID JQ_FILTER            reads a record field (raw)
+export DF_KILL_GRACE_SECONDS=1
+unset OPENCLAW_GATEWAY_URL OPENCLAW_GATEWAY_TOKEN OPENCLAW_AGENT DF_STATE_DIR DF_TRIGGER
+
+skill() {
+  mkdir -p "$WORK/src" "$WORK/skills"
+  cat >"$WORK/src/$1.md"
+  SKILL="$WORK/skills/$(compile "$WORK/src/$1.md" -o "$WORK/skills" 2>"$WORK/compile.err" | xargs -r basename)"
+  [[ -x $SKILL/run ]] || fail "compile $1: $(cat "$WORK/compile.err")"
+}
+
+start_gateway() {
+  GW_LOG=$WORK/gateway.log GW_TOKEN=standin-token-$RANDOM
+  rm -f "$WORK/gateway.port"
+  "$DF_BIN/gateway-standin" --port-file "$WORK/gateway.port" --token "$GW_TOKEN" --log "$GW_LOG" \
+    --lifetime 300 "$@" &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null"
+  wait_for test -s "$WORK/gateway.port"
+  GW_URL=http://127.0.0.1:$(cat "$WORK/gateway.port")
+}
+
+record() { echo "${DF_STATE_DIR:-$SKILL/state}/runs/$1.json"; }
+field() { jq -r "$2" "$(record "$1")"; }
+# The run id printed by a run without --json ("ID STATUS").
+run_id_of() { echo "${1%% *}"; }
+# wait_status ID STATUS...: waits (up to 30 s) until the record's status is one of STATUS.
+wait_status() {
+  local id=$1 i s
+  shift
+  for i in $(seq 300); do
+    s=$(jq -r .status "$(record "$id")" 2>/dev/null || true)
+    for want in "$@"; do [[ $s == "$want" ]] && return 0; done
+    sleep 0.1
+  done
+  fail "run $id is '$s', expected one of: $*"
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A run stopped by SIGTERM records `interrupted` and kills its step's process group; a run killed with
+# SIGKILL leaves a record that `run --status` reports as interrupted (its process is gone).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/run_lib.sh"
+cd "$WORK"
+MARK=dfmark$$z$RANDOM
+on_exit "pkill -KILL -f $MARK"
+
+skill sig <<'MD'
+# Workflow: Long Job
+
+## Inputs
+- `marker` (required): tags the processes
+
+## Steps
+### 1. Quick
+```sh
+echo "quick=yes" >> "$DF_OUTPUT"
+```
+
+### 2. Work
+```sh
+(exec -a "$marker-child" sleep 1000) &
+touch "$DF_WORKDIR/started"
+wait
+```
+MD
+
+# start_run: starts the run in the background and waits for its step; sets PID and ID.
+start_run() {
+  "$SKILL/run" --marker "$MARK" >"$WORK/out" 2>"$WORK/err" &
+  PID=$!
+  wait_for pgrep -f "$MARK-child"
+  ID=$(basename "$(ls "$SKILL"/state/runs/*.json | tail -n 1)" .json)
+  wait_status "$ID" running
+  # The record follows the run: the quick step is done, the long one shows as running.
+  wait_for jq -e '.steps[0].status == "succeeded" and .outputs.quick == "yes" and .steps[1].status == "running"' \
+    "$(record "$ID")"
+}
+
+step "SIGTERM: exit 143, record interrupted, no process of the step left"
+start_run
+kill -TERM "$PID"
+set +e
+wait "$PID"
+code=$?
+set -e
+assert_eq 143 "$code" "exit status"
+assert_eq interrupted "$(field "$ID" .status)" status
+assert_eq "interrupted by SIGTERM" "$(field "$ID" .error)" error
+assert_eq "succeeded interrupted" "$(field "$ID" '"\(.steps[0].status) \(.steps[1].status)"')" "step statuses"
+assert_eq "" "$(pgrep -f "$MARK" || true)" "processes left"
+
+step "SIGKILL: the record still says running, and --status reports it interrupted"
+start_run
+kill -KILL "$PID"
+wait "$PID" || true
+assert_eq running "$(field "$ID" .status)" "record before --status"
+expect_exit 0 "$SKILL/run" --status "$ID" --json
+assert_eq interrupted "$(jq -r .status <<<"$OUT")" "--status"
+assert_contains "$(jq -r .error <<<"$OUT")" "is gone: it was killed"
+assert_eq interrupted "$(field "$ID" .status)" "the record is corrected"
+expect_exit 0 "$SKILL/run" --status "$ID"
+assert_contains "$OUT" "$ID  interrupted"
+echo PASS

@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# Helpers for the service tests: a compiled skill served by its own entrypoint (the real webhook) on
+# 127.0.0.1, and requests to it. Sourced after lib.sh.
+
+# compile_service_skill: compiles tests/data/service-workflow.md into $WORK/out; sets $SKILL.
+compile_service_skill() {
+  SKILL=$(compile -q --out "$WORK/out" "$DF_SRC/tests/data/service-workflow.md") || fail "compile failed"
+}
+
+# setup_service_test: the skill, the secrets the tests use ($token, $hmac, $approver), the run id pattern,
+# and no run left waiting for an approval at the end.
+setup_service_test() {
+  compile_service_skill
+  on_exit deny_waiting_runs
+  # shellcheck disable=SC2034 # used by the tests that call this
+  token=trigger-token-0123456789 hmac=hmac-secret-0123456789 approver=approve-token-0123456789
+  # shellcheck disable=SC2034
+  run_id_re='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+}
+
+# start_service [VAR=VALUE...]: runs $SKILL/entrypoint with only these secrets, on a free port, in its own
+# process group that the test kills at exit (and that stops by itself after 120 s). Sets $PORT, $URL,
+# $SERVICE_PID; the service's stdout and stderr go to $WORK/service.log.
+start_service() {
+  PORT=$(free_port)
+  URL=http://127.0.0.1:$PORT/hooks
+  env -u DF_TRIGGER_TOKEN -u DF_TRIGGER_HMAC_SECRET -u DF_APPROVE_TOKEN "$@" \
+    DF_BIND=127.0.0.1 DF_PORT="$PORT" DF_STATE_DIR="$WORK/state" \
+    setsid timeout 120 "$SKILL/entrypoint" >>"$WORK/service.log" 2>&1 &
+  SERVICE_PID=$!
+  on_exit "kill -TERM -- -$SERVICE_PID 2>/dev/null"
+  wait_for curl -fsS "$URL/health"
+}
+
+stop_service() {
+  kill -TERM -- "-$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+}
+
+# http METHOD PATH [curl args...]: sets $CODE and $BODY.
+http() {
+  local method=$1 path=$2
+  shift 2
+  CODE=$(curl -sS -o "$WORK/.body" -w '%{http_code}' -X "$method" "$@" "$URL/$path") || fail "curl $method $path failed"
+  BODY=$(cat "$WORK/.body")
+}
+
+# expect_http CODE METHOD PATH [curl args...]
+expect_http() {
+  local want=$1
+  shift
+  http "$@"
+  [[ $CODE == "$want" ]] || fail "$1 $2 answered $CODE, expected $want; body: $BODY"
+}
+
+# hmac_sha256 SECRET FILE: the hex HMAC-SHA256 of FILE's bytes.
+hmac_sha256() {
+  openssl dgst -sha256 -hmac "$1" -r "$2" | cut -d' ' -f1
+}
+
+# wait_for_record RUN_ID STATUS: polls the run's record (on disk) for up to 20 s.
+wait_for_record() {
+  local file=$WORK/state/runs/$1.json
+  for _ in $(seq 200); do
+    if [[ -f $file && $(jq -r .status "$file" 2>/dev/null) == "$2" ]]; then return 0; fi
+    sleep 0.1
+  done
+  fail "run $1 did not reach $2; record: $(cat "$file" 2>/dev/null); log: $(cat "$WORK/state/runs/$1.log" 2>/dev/null)"
+}
+
+# deny_waiting_runs: no run of a test outlives it waiting for an approval.
+deny_waiting_runs() {
+  local f
+  for f in "$WORK"/state/runs/*.json; do
+    [[ -f $f && $(jq -r .status "$f" 2>/dev/null) == awaiting_approval ]] || continue
+    DF_STATE_DIR=$WORK/state "$SKILL/run" --deny "$(jq -r .run_id "$f")" --by cleanup >/dev/null 2>&1 || true
+  done
+}

@@ -1,0 +1,79 @@
+// compile emits the executor (`run` and lib/*.sh) into every skill: the embedded bytes of compiler/runtime/,
+// identical for every workflow, `run` executable, and SKILL.md requiring the binaries they call.
+#include "compiler/runtime_files.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "compiler/generator.h"
+
+namespace {
+
+df::Manifest manifest(const std::string& title) {
+    df::Manifest m;
+    m.version = "0123456789ab";
+    m.compiler_version = "test";
+    m.workflow.title = title;
+    m.workflow.name = "a-skill";
+    m.workflow.description = "Does $(touch /tmp/x) things.";
+    df::Step step;
+    step.id = "one";
+    step.number = 1;
+    step.title = title;
+    step.kind = df::StepKind::command;
+    step.commands = "echo hi\n";
+    m.workflow.steps.push_back(step);
+    m.workflow.requirements.bins = {"git", "jq"};
+    return m;
+}
+
+const df::compiler::GeneratedFile* find(const std::vector<df::compiler::GeneratedFile>& files,
+                                        const std::string& path) {
+    const auto it = std::find_if(files.begin(), files.end(), [&](const auto& f) { return f.path == path; });
+    return it == files.end() ? nullptr : &*it;
+}
+
+std::string source_file(const std::string& rel) {
+    std::ifstream in(std::string(DF_SOURCE_DIR) + "/compiler/runtime/" + rel, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("every skill carries the executor, byte for byte from compiler/runtime") {
+    df::compiler::Diagnostics d1, d2;
+    const auto a = df::compiler::generate_skill(manifest("First"), d1);
+    const auto b = df::compiler::generate_skill(manifest("Second `$(rm -rf /)`"), d2);
+    REQUIRE(std::size(df::compiler::runtime::kFiles) == 7);
+    for (const std::string_view name : df::compiler::runtime::kFiles) {
+        const std::string path(name);
+        INFO(path);
+        const auto* fa = find(a, path);
+        const auto* fb = find(b, path);
+        REQUIRE(fa != nullptr);
+        REQUIRE(fb != nullptr);
+        CHECK(fa->content == fb->content);
+        CHECK(fa->content == source_file(path));
+        CHECK_FALSE(fa->content.empty());
+        CHECK(fa->mode == (path == "run" ? 0755u : 0644u));
+        // Workflow text never reaches the executor's files.
+        CHECK(fb->content.find("rm -rf /") == std::string::npos);
+    }
+    CHECK(df::compiler::runtime::embedded_file("skill.json").empty());
+}
+
+TEST_CASE("SKILL.md requires the executor's binaries, then the workflow's, without duplicates") {
+    df::compiler::Diagnostics diags;
+    const auto files = df::compiler::generate_skill(manifest("First"), diags);
+    const auto* skill = find(files, "SKILL.md");
+    REQUIRE(skill != nullptr);
+    CHECK(skill->content.find(R"("bins":["bash","jq","curl","flock","setsid","timeout","git"])") !=
+          std::string::npos);
+    CHECK(skill->content.find("{baseDir}/run --approve RUN_ID") != std::string::npos);
+    CHECK(skill->content.find("--step ID --workdir DIR") != std::string::npos);
+}
