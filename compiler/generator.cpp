@@ -285,7 +285,15 @@ const std::vector<std::string>& runtime_bins() {
 }
 
 std::string short_description(const Workflow& wf) {
-    std::string text = unescape_markdown(wf.description.substr(0, wf.description.find("\n\n")));
+    // The first paragraph that says something: a rule ("***") or a lone symbol is no description.
+    std::string text;
+    for (std::size_t at = 0; at < wf.description.size() && text.empty();) {
+        const auto end = std::min(wf.description.find("\n\n", at), wf.description.size());
+        const std::string paragraph = unescape_markdown(std::string_view(wf.description).substr(at, end - at));
+        const auto says = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+        if (std::any_of(paragraph.begin(), paragraph.end(), says)) text = paragraph;
+        at = end + 2;
+    }
     if (text.empty()) text = fmt::format("Runs the {} workflow.", wf.title);
     constexpr std::size_t limit = 160;
     if (text.size() <= limit) return text;
