@@ -196,3 +196,15 @@ TEST_CASE("no steps, or a Steps section without any, is an error with a position
     CHECK(empty.has_error("the Steps section has no steps"));
     CHECK(empty.has_warning("text before the first step of Steps is ignored"));
 }
+
+TEST_CASE("an indented code block is shown to the agent, not run (it once crashed compile)") {
+    const auto p = parse(workflow("## Steps\n### 1. Look\nSee this:\n\n    indented code\n\n### 2. Next\n- go\n"));
+    INFO(p.rendered());
+    REQUIRE(p.ok());
+    const Step& s = p.wf.steps[0];
+    CHECK(s.kind == StepKind::agent);
+    REQUIRE(s.samples.size() == 1);
+    CHECK(s.samples[0].code == "indented code\n");
+    CHECK(s.samples[0].language.empty());
+    CHECK(parse("\n  \n\t2\n[").has_error("no title"));
+}
