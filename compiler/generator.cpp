@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "common/text.h"
 #include "compiler/markdown.h"
 
@@ -182,7 +184,13 @@ std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
 }
 
 std::string render(std::string_view template_name, const data& d) {
-    mustache tmpl{std::string(embedded_file(template_name))};
+    // Parsed once per program run: compiling 1,000 workflows would otherwise parse each template 1,000 times.
+    static std::map<std::string, mustache, std::less<>> parsed;
+    auto it = parsed.find(template_name);
+    if (it == parsed.end()) {
+        it = parsed.emplace(std::string(template_name), mustache{std::string(embedded_file(template_name))}).first;
+    }
+    mustache& tmpl = it->second;
     // Templates are ours and tested; a broken one is a bug in this program, not a user error.
     if (!tmpl.is_valid()) return fmt::format("template {} is invalid: {}\n", template_name, tmpl.error_message());
     return tmpl.render(d);
