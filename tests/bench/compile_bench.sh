@@ -23,12 +23,15 @@ subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNUL
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
   fi
 }
-# median_ms NAME [hyperfine options] CMD: the median wall time in milliseconds.
-median_ms() {
+# measure NAME [hyperfine options] CMD: "median wall ms|mean CPU (user+sys) ms" of a whole process. No shell
+# in between (-N), so the figures are compile's own; a loaded machine shows in wall time more than in CPU time.
+measure() {
   local name=$1
   shift
-  hyperfine --style none --export-json "$work/$name.json" "$@" >/dev/null 2>&1
-  python3 -c 'import json, sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$work/$name.json"
+  hyperfine -N --style none --export-json "$work/$name.json" "$@" >/dev/null 2>&1
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%.1f ms | %.1f ms" % (r["median"] * 1000, (r["user"] + r["system"]) * 1000))' "$work/$name.json"
 }
 
 # Inputs: one template; 1,000 distinct workflows (the four templates under new titles); a ~1 MiB workflow.
@@ -62,37 +65,42 @@ size_workflow 1000000 >big.md
 size_workflow 250000 >medium.md
 size_workflow 60000 >small.md
 big_bytes=$(stat -c %s big.md)
-"$compile" -q --check big.md || { echo "compile_bench: the 1 MiB workflow does not compile" >&2; exit 1; }
+"$compile" -q --check big.md 2>/dev/null || { echo "compile_bench: the 1 MiB workflow does not compile" >&2; exit 1; }
 
-one_check=$(median_ms one-check --warmup 5 --runs 200 "$compile -q --check one.md")
-one_write=$(median_ms one-write --warmup 5 --runs 100 --prepare "rm -rf out" "$compile -q -o out one.md")
-one_same=$(median_ms one-same --warmup 5 --runs 200 "$compile -q -o same one.md")
-many_check=$(median_ms many-check --warmup 1 --runs 10 "$compile -q --check many/*.md")
-many_write=$(median_ms many-write --warmup 1 --runs 5 --prepare "rm -rf out" "$compile -q -o out many/*.md")
-big_check=$(median_ms big-check --warmup 2 --runs 20 "$compile -q --check big.md")
-big_write=$(median_ms big-write --warmup 2 --runs 20 --prepare "rm -rf out" "$compile -q -o out big.md")
+many=$(printf 'many/flow-%d.md ' $(seq 1000))
+one_check=$(measure one-check --warmup 5 --runs 200 "$compile -q --check one.md")
+one_write=$(measure one-write --warmup 5 --runs 100 --prepare "rm -rf out" "$compile -q -o out one.md")
+one_same=$(measure one-same --warmup 5 --runs 200 "$compile -q -o same one.md")
+many_check=$(measure many-check --warmup 1 --runs 10 "$compile -q --check $many")
+many_write=$(measure many-write --warmup 1 --runs 5 --prepare "rm -rf out" "$compile -q -o out $many")
+big_check=$(measure big-check --warmup 2 --runs 20 "$compile -q --check big.md")
+big_write=$(measure big-write --warmup 2 --runs 20 --prepare "rm -rf out" "$compile -q -o out big.md")
+true_run=$(measure true --warmup 5 --runs 200 /bin/true)
 
 rss_one=$(peak_rss_kib "$compile" -q --check one.md)
 rss_many=$(peak_rss_kib "$compile" -q --check many/*.md)
+rss_many_write=$(rm -rf out && peak_rss_kib "$compile" -q -o out many/*.md)
 rss_small=$(peak_rss_kib "$compile" -q --check small.md)
 rss_medium=$(peak_rss_kib "$compile" -q --check medium.md)
 rss_big=$(peak_rss_kib "$compile" -q --check big.md)
 rss_true=$(peak_rss_kib /bin/true)
 
+mib() { echo "$(($1 / 1024)).$(($1 % 1024 * 10 / 1024)) MiB"; }
 cat <<REPORT
 Machine: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM,
 $(. /etc/os-release && echo "$PRETTY_NAME"), $(uname -r); df-compile $("$compile" --version | awk '{print $NF}') (RelWithDebInfo);
-hyperfine $(hyperfine --version | awk '{print $2}'); $(date -u +%Y-%m-%d). Whole process, median wall time.
+hyperfine $(hyperfine --version | awk '{print $2}'); $(date -u +%Y-%m-%d); load average when done: $(cut -d' ' -f1-3 /proc/loadavg).
 
-| Case | Median wall time | Peak RSS |
-| --- | --- | --- |
-| one template (deploy-service.md), \`--check\` | ${one_check} ms | $((rss_one / 1024)).$((rss_one % 1024 * 10 / 1024)) MiB |
-| one template, writing a new folder (fsync'd) | ${one_write} ms | |
-| one template, recompiling unchanged output (nothing written) | ${one_same} ms | |
-| 1,000 workflows in one invocation, \`--check\` | ${many_check} ms | $((rss_many / 1024)).$((rss_many % 1024 * 10 / 1024)) MiB |
-| 1,000 workflows in one invocation, writing 1,000 folders | ${many_write} ms | |
-| $((big_bytes / 1024)) KiB workflow (900 command steps of 1.1 KB), \`--check\` | ${big_check} ms | $((rss_big / 1024)).$((rss_big % 1024 * 10 / 1024)) MiB |
-| $((big_bytes / 1024)) KiB workflow, writing its folder | ${big_write} ms | |
+| Case | Median wall time | CPU time (user + sys) | Peak RSS |
+| --- | --- | --- | --- |
+| \`/bin/true\` (process start-up on this machine) | ${true_run} | |
+| one template (deploy-service.md), \`--check\` | ${one_check} | $(mib "$rss_one") |
+| one template, writing a new folder (fsync'd) | ${one_write} | |
+| one template, recompiling unchanged output (nothing written) | ${one_same} | |
+| 1,000 workflows in one invocation, \`--check\` | ${many_check} | $(mib "$rss_many") |
+| 1,000 workflows in one invocation, writing 1,000 folders (fsync'd) | ${many_write} | $(mib "$rss_many_write") |
+| $((big_bytes / 1024)) KiB workflow (900 command steps of 1.1 KB), \`--check\` | ${big_check} | $(mib "$rss_big") |
+| $((big_bytes / 1024)) KiB workflow, writing its folder | ${big_write} | |
 
 Peak RSS against input size (\`--check\`; \`/bin/true\` peaks at ${rss_true} KiB here):
 $(stat -c %s small.md) bytes → ${rss_small} KiB, $(stat -c %s medium.md) bytes → ${rss_medium} KiB, ${big_bytes} bytes → ${rss_big} KiB.

@@ -28,12 +28,9 @@ check_rejected() {
 count=0
 for expect in "$bad"/*.expect; do
   name=$(basename "$expect" .expect)
-  if [[ -f "$bad/$name.md.esc" ]]; then
-    python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1]).read().encode().decode("unicode_escape").encode("latin-1"))' \
-      "$bad/$name.md.esc" >"$name.md"
-  else
-    cp "$bad/$name.md" "$name.md"
-  fi
+  src="$bad/$name.md"
+  [[ -f "$src" ]] || src="$src.esc"
+  data_file "$src" "$name.md"
   want=$(sed -n 's/^exit: //p' "$expect")
   read -r -a args <<<"$(sed -n 's/^args: //p' "$expect")"
   [[ -n "$want" ]] || fail "$expect has no 'exit:' line"

@@ -10,12 +10,9 @@ cd "$WORK/in"
 count=0
 for expect in "$hostile"/*.expect; do
   name=$(basename "$expect" .expect)
-  if [[ -f "$hostile/$name.md.esc" ]]; then
-    python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1]).read().encode().decode("unicode_escape").encode("latin-1"))' \
-      "$hostile/$name.md.esc" >"$name.md"
-  else
-    cp "$hostile/$name.md" "$name.md"
-  fi
+  src="$hostile/$name.md"
+  [[ -f "$src" ]] || src="$src.esc"
+  data_file "$src" "$name.md"
   folder=$(sed -n 's/^name: //p' "$expect")
   step "$name compiles into out/$folder"
   rm -rf out

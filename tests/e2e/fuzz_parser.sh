@@ -11,10 +11,7 @@ step "seed corpus: workflow templates and every test workflow"
 mkdir -p "$WORK/corpus"
 cp "$DF_SRC"/workflow-templates/*.md "$DF_SRC"/tests/data/*.md "$WORK/corpus/"
 for f in "$DF_SRC"/tests/data/{bad,hostile}/*.md; do cp "$f" "$WORK/corpus/$(basename "$(dirname "$f")")-$(basename "$f")"; done
-for f in "$DF_SRC"/tests/data/{bad,hostile}/*.md.esc; do
-  python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1]).read().encode().decode("unicode_escape").encode("latin-1"))' \
-    "$f" >"$WORK/corpus/esc-$(basename "$f" .esc)"
-done
+for f in "$DF_SRC"/tests/data/{bad,hostile}/*.md.esc; do data_file "$f" "$WORK/corpus/esc-$(basename "$f" .esc)"; done
 (($(ls "$WORK/corpus" | wc -l) >= 30)) || fail "seed corpus is too small"
 
 # Crashes are kept where the next run (and a developer) can find them.

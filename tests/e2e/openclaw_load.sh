@@ -38,8 +38,7 @@ workspace="$WORK/workspace"
 mkdir -p "$workspace/skills" "$WORK/in"
 compile -q -o "$workspace/skills" "$DF_SRC"/workflow-templates/*.md "$DF_SRC"/tests/data/hostile/*.md >"$WORK/expected"
 for f in "$DF_SRC"/tests/data/hostile/*.md.esc; do
-  python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1]).read().encode().decode("unicode_escape").encode("latin-1"))' \
-    "$f" >"$WORK/in/$(basename "$f" .esc)"
+  data_file "$f" "$WORK/in/$(basename "$f" .esc)"
   compile -q -o "$workspace/skills" "$WORK/in/$(basename "$f" .esc)" >>"$WORK/expected"
 done
 printf '# Workflow: Needs Missing Tool\n\n## Steps\n1. **Go**\n   - now\n\n## Requires\n- bins: df-no-such-binary\n' >"$WORK/in/missing.md"

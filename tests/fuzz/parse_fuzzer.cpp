@@ -11,22 +11,12 @@
 #include "compiler/generator.h"
 #include "compiler/parser.h"
 #include "compiler/source.h"
+#include "tests/unit/support.h"
 
 namespace {
 
 void check(bool condition) {
     if (!condition) __builtin_trap();
-}
-
-void drop_columns(df::Workflow& wf) {
-    for (auto& i : wf.inputs) i.pos.column = 0;
-    for (auto& o : wf.outputs) o.pos.column = 0;
-    for (auto* list : {&wf.steps, &wf.rollback}) {
-        for (auto& s : *list) s.pos.column = 0;
-    }
-    for (auto& g : wf.guardrails) g.pos.column = 0;
-    for (auto& t : wf.triggers) t.pos.column = 0;
-    for (auto& n : wf.notes) n.pos.column = 0;
 }
 
 }  // namespace
@@ -43,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (diags.has_errors()) return 0;
 
     check(df::is_valid_slug(manifest.workflow.name));
-    drop_columns(manifest.workflow);
+    df::test::drop_columns(manifest.workflow);
     const auto back = df::read_manifest(df::write_manifest(manifest), "skill.json");
     check(back && *back == manifest);
     const auto files = generate_skill(manifest, diags);

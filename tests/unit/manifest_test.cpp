@@ -20,18 +20,6 @@ std::string slurp(const std::string& path) {
     return all.str();
 }
 
-// The manifest keeps lines, not columns: what a round trip can preserve.
-void drop_columns(Workflow& wf) {
-    for (auto& i : wf.inputs) i.pos.column = 0;
-    for (auto& o : wf.outputs) o.pos.column = 0;
-    for (auto* list : {&wf.steps, &wf.rollback}) {
-        for (auto& s : *list) s.pos.column = 0;
-    }
-    for (auto& g : wf.guardrails) g.pos.column = 0;
-    for (auto& t : wf.triggers) t.pos.column = 0;
-    for (auto& n : wf.notes) n.pos.column = 0;
-}
-
 Manifest manifest_of(const std::string& path) {
     const auto p = test::parse(slurp(path), path);
     INFO(p.rendered());
@@ -42,7 +30,7 @@ Manifest manifest_of(const std::string& path) {
     m.source_path = "../../workflow.md";
     m.source_sha256 = std::string(64, 'f');
     m.workflow = p.wf;
-    drop_columns(m.workflow);
+    test::drop_columns(m.workflow);
     return m;
 }
 

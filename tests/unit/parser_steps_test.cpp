@@ -198,7 +198,8 @@ TEST_CASE("no steps, or a Steps section without any, is an error with a position
 }
 
 TEST_CASE("an indented code block is shown to the agent, not run (it once crashed compile)") {
-    const auto p = parse(workflow("## Steps\n### 1. Look\nSee this:\n\n    indented code\n\n### 2. Next\n- go\n"));
+    const auto p =
+        parse(workflow("## Steps\n### 1. Look\nSee this:\n\n    indented code\n\n### 2. Next\n- go\n"));
     INFO(p.rendered());
     REQUIRE(p.ok());
     const Step& s = p.wf.steps[0];

@@ -39,4 +39,17 @@ std::string workflow(std::string_view sections);
 // The source root (for docs/ and workflow-templates/).
 std::string source_dir();
 
+// The manifest keeps lines, not columns: the part of a position a skill.json round trip preserves.
+// Inline, so the fuzzer (which does not link Catch) shares it.
+inline void drop_columns(Workflow& wf) {
+    for (auto& i : wf.inputs) i.pos.column = 0;
+    for (auto& o : wf.outputs) o.pos.column = 0;
+    for (auto* list : {&wf.steps, &wf.rollback}) {
+        for (auto& s : *list) s.pos.column = 0;
+    }
+    for (auto& g : wf.guardrails) g.pos.column = 0;
+    for (auto& t : wf.triggers) t.pos.column = 0;
+    for (auto& n : wf.notes) n.pos.column = 0;
+}
+
 }  // namespace df::test
