@@ -17,6 +17,7 @@ inline constexpr std::string_view kManifestFile = "skill.json";
 
 // How the generated service answers; the same for every skill, recorded so deploy and monitor need not guess.
 struct ServiceInfo {
+    bool operator==(const ServiceInfo&) const = default;
     int port = 9000;
     std::string run_hook = "/hooks/run";
     std::string status_hook = "/hooks/status";
@@ -25,6 +26,7 @@ struct ServiceInfo {
 };
 
 struct Manifest {
+    bool operator==(const Manifest&) const = default;
     int schema_version = kManifestSchemaVersion;
     std::string version;  // changes whenever the workflow source changes
     std::string compiler_name{kCompilerName};

@@ -13,6 +13,7 @@ namespace df {
 
 // 1-based position in the workflow source (columns count bytes, as compilers do).
 struct SourcePos {
+    bool operator==(const SourcePos&) const = default;  // field by field (manifest round trip)
     int line = 0;
     int column = 0;
 };
@@ -22,6 +23,7 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 enum class InputType { string, number, boolean, choice };
 
 struct Input {
+    bool operator==(const Input&) const = default;
     std::string name;         // ^[a-z][a-z0-9_]*$; the step commands see it as $name
     std::string description;  // plain text
     InputType type = InputType::string;
@@ -33,6 +35,7 @@ struct Input {
 };
 
 struct Output {
+    bool operator==(const Output&) const = default;
     std::string name;
     std::string description;
     SourcePos pos;
@@ -45,11 +48,13 @@ enum class StepKind {
 
 // A fenced block that is not shell: shown to the agent as context, never executed.
 struct CodeSample {
+    bool operator==(const CodeSample&) const = default;
     std::string language;
     std::string code;
 };
 
 struct Step {
+    bool operator==(const Step&) const = default;
     std::string id;     // slug of the title, unique within the workflow (`run --step ID`)
     int number = 0;     // 1-based position in its section
     std::string title;  // plain text
@@ -76,7 +81,8 @@ enum class GuardrailKind {
 };
 
 struct Guardrail {
-    std::string text;  // the line as written (plain text)
+    bool operator==(const Guardrail&) const = default;
+    std::string text;            // the line as written (plain text)
     GuardrailKind kind = GuardrailKind::advisory;
     bool enforced = false;       // false: handed to the agent as advice
     std::string interpretation;  // what compile understood, in one line
@@ -85,17 +91,21 @@ struct Guardrail {
 
 // What the enforced guardrails compile to; the executor and deploy read this, never the prose.
 struct Policy {
+    bool operator==(const Policy&) const = default;
     struct Approval {
+        bool operator==(const Approval&) const = default;
         std::string when_input;  // empty: every run needs approval
         std::string equals;      // the value of `when_input` that needs approval
         int timeout_seconds = 3600;
     };
     struct RateLimit {
+        bool operator==(const RateLimit&) const = default;
         int max_runs = 0;
         int window_seconds = 0;
         std::string key_input;  // empty: one budget for all runs
     };
     struct Concurrency {
+        bool operator==(const Concurrency&) const = default;
         int max_runs = 1;
         std::string key_input;  // empty: one pool of slots for all runs
     };
@@ -112,6 +122,7 @@ struct Policy {
 };
 
 struct Trigger {
+    bool operator==(const Trigger&) const = default;
     enum class Kind { http, cron };
     Kind kind = Kind::http;
     std::string schedule;  // cron: five numeric fields, as busybox crond reads them
@@ -121,18 +132,21 @@ struct Trigger {
 };
 
 struct Requirements {
+    bool operator==(const Requirements&) const = default;
     std::vector<std::string> bins;  // must be on PATH (OpenClaw gating, Dockerfile packages)
     std::vector<std::string> env;   // must be set
 };
 
 // A section compile does not know: kept, as Markdown, for the agent.
 struct Note {
+    bool operator==(const Note&) const = default;
     std::string title;
     std::string text;
     SourcePos pos;
 };
 
 struct Workflow {
+    bool operator==(const Workflow&) const = default;
     std::string title;        // `# Workflow: Title` without the prefix
     std::string name;         // AgentSkills slug of the title; the skill folder's name
     std::string description;  // plain text, may span paragraphs

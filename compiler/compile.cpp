@@ -141,7 +141,7 @@ struct Compiler {
             return;
         }
         if (!options.quiet && !options.json) err << guardrail_report(source, manifest.workflow);
-        report.manifest = manifest;
+        if (options.json) report.manifest = manifest;  // only the JSON report shows it: 1,000 copies add up
         if (!options.check) {
             const auto written = write_skill_folder(options.out_dir, manifest.workflow.name, files, options.force);
             if (!written) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "common/text.h"
 #include "compiler/markdown.h"
 #include "compiler/runtime_files.h"
@@ -184,7 +186,13 @@ std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
 }
 
 std::string render(std::string_view template_name, const data& d) {
-    mustache tmpl{std::string(embedded_file(template_name))};
+    // Parsed once per program run: compiling 1,000 workflows would otherwise parse each template 1,000 times.
+    static std::map<std::string, mustache, std::less<>> parsed;
+    auto it = parsed.find(template_name);
+    if (it == parsed.end()) {
+        it = parsed.emplace(std::string(template_name), mustache{std::string(embedded_file(template_name))}).first;
+    }
+    mustache& tmpl = it->second;
     // Templates are ours and tested; a broken one is a bug in this program, not a user error.
     if (!tmpl.is_valid()) return fmt::format("template {} is invalid: {}\n", template_name, tmpl.error_message());
     return tmpl.render(d);
@@ -289,7 +297,15 @@ const std::vector<std::string>& runtime_bins() {
 }
 
 std::string short_description(const Workflow& wf) {
-    std::string text = unescape_markdown(wf.description.substr(0, wf.description.find("\n\n")));
+    // The first paragraph that says something: a rule ("***") or a lone symbol is no description.
+    std::string text;
+    for (std::size_t at = 0; at < wf.description.size() && text.empty();) {
+        const auto end = std::min(wf.description.find("\n\n", at), wf.description.size());
+        const std::string paragraph = unescape_markdown(std::string_view(wf.description).substr(at, end - at));
+        const auto says = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+        if (std::any_of(paragraph.begin(), paragraph.end(), says)) text = paragraph;
+        at = end + 2;
+    }
     if (text.empty()) text = fmt::format("Runs the {} workflow.", wf.title);
     constexpr std::size_t limit = 160;
     if (text.size() <= limit) return text;

@@ -120,6 +120,7 @@ private:
                 if (!value.empty()) {
                     a.when_input = in->name;
                     a.equals = resolve_spelling(*in, value);
+                    warn_unless_choice(*in, a.equals);
                 }
             }
         }
@@ -158,6 +159,15 @@ private:
         if (wf_.policy.approval) conflict("approval");
         wf_.policy.approval = a;
         return true;
+    }
+
+    // An approval condition on a value the input can never take would never hold.
+    void warn_unless_choice(const Input& in, const std::string& value) {
+        if (in.type != InputType::choice || std::find(in.choices.begin(), in.choices.end(), value) != in.choices.end())
+            return;
+        ctx_.diags.warning(pos_, fmt::format("the approval condition '{} is {}' can never hold: '{}' is not one of "
+                                             "its choices ({})",
+                                             in.name, value, value, fmt::join(in.choices, ", ")));
     }
 
     static std::string resolve_spelling(const Input& in, const std::string& value) {
@@ -297,7 +307,8 @@ private:
     bool timeout(Guardrail& g) {
         const auto d = find_duration_seconds(lower_);
         if (!d) return false;
-        if (!has_any(lower_, {"max", "timeout", "time out", "time-out", "time limit", "within", "no longer than",
+        if (!has_any(lower_, {"max", "timeout", "time out", "times out", "timed out", "time-out", "time limit",
+                              "within", "no longer than",
                               "at most", "must finish", "must complete", "deadline", "limit", "longer than",
                               "takes"})) {
             return false;

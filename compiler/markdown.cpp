@@ -62,6 +62,8 @@ std::string decode_entity(std::string_view e) {
 }
 
 std::string attribute_text(const MD_ATTRIBUTE& a) {
+    // md4c leaves the arrays null for an empty attribute (the info string of an indented code block).
+    if (a.size == 0 || !a.substr_offsets || !a.substr_types) return {};
     std::string out;
     for (int i = 0; a.substr_offsets[i] < a.size; ++i) {
         const auto begin = a.substr_offsets[i], end = a.substr_offsets[i + 1];

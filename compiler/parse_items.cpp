@@ -127,10 +127,16 @@ std::string value_at(std::string_view marked, std::size_t at) {
         const auto close = marked.find(kCodeClose, at);
         return std::string(marked.substr(at + 1, close == std::string_view::npos ? std::string_view::npos : close - at - 1));
     }
+    // A ')' closes the value only when it closes nothing opened inside it: "(default: $(hostname))".
     std::size_t end = at;
-    while (end < marked.size() && std::string_view(",;)|").find(marked[end]) == std::string_view::npos &&
-           !(marked[end] == '.' && (end + 1 == marked.size() || marked[end + 1] == ' ')))
-        ++end;
+    int depth = 0;
+    for (; end < marked.size(); ++end) {
+        const char c = marked[end];
+        if (c == '(') ++depth;
+        if (c == ')' && depth-- == 0) break;
+        if (depth == 0 && (c == ',' || c == ';' || c == '|')) break;
+        if (depth == 0 && c == '.' && (end + 1 == marked.size() || marked[end + 1] == ' ')) break;
+    }
     std::string v(trim(unmark(marked.substr(at, end - at))));
     if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
     return v;
@@ -287,6 +293,15 @@ void check_default(ParseContext& ctx, const Input& in) {
         ctx.diags.error(in.pos,
                         fmt::format("the default '{}' of boolean input '{}' is not true or false", d, in.name));
     }
+}
+
+// "with a=b, c=d" or "(a=b, c=d)" → "a=b, c=d"; parentheses go only as a pair, so a value may hold its own
+// ("target=$(id)").
+std::string_view strip_input_list(std::string_view text) {
+    text = trim(text);
+    if (starts_with_icase(text, "with ")) text = trim(text.substr(5));
+    if (text.size() >= 2 && text.front() == '(' && text.back() == ')') text = trim(text.substr(1, text.size() - 2));
+    return text;
 }
 
 std::vector<const Block*> list_items(ParseContext& ctx, const std::vector<const Block*>& blocks,
@@ -476,7 +491,7 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
             t.schedule = cron.schedule;
             // Inputs: "with a=b, c=d", "(a=b)", or nested bullets "- a: b".
             std::vector<std::string> pairs;
-            for (auto part : split(inputs_text, ',')) pairs.emplace_back(unmark(part));
+            for (auto part : split(strip_input_list(inputs_text), ',')) pairs.emplace_back(unmark(part));
             for (std::size_t i = 1; i < item->children.size(); ++i) {
                 const Block& nested = *item->children[i];
                 if (nested.type != BlockType::bullet_list) continue;
@@ -485,11 +500,7 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
                 }
             }
             for (std::string pair : pairs) {
-                std::string_view p = trim(pair);
-                for (const std::string_view w : {"(", "with "}) {
-                    if (starts_with_icase(p, w)) p = trim(p.substr(w.size()));
-                }
-                while (!p.empty() && p.back() == ')') p = trim(p.substr(0, p.size() - 1));
+                const std::string_view p = trim(pair);
                 if (p.empty()) continue;
                 const auto eq = p.find_first_of("=:");
                 if (eq == std::string_view::npos) {

@@ -63,7 +63,8 @@ public:
 
     void finish() {
         step_.kind = step_.commands.empty() ? StepKind::agent : StepKind::command;
-        if (step_.kind == StepKind::agent && step_.description.empty() && step_.instructions.empty()) {
+        if (step_.kind == StepKind::agent && step_.description.empty() && step_.instructions.empty() &&
+            step_.samples.empty()) {
             ctx_.diags.warning(step_.pos, fmt::format("step '{}' has no instructions: the agent gets only its title",
                                                       step_.title));
         }

@@ -69,3 +69,13 @@ wait_for() {
 }
 # sha256 of every file under a folder, one line each, for before/after comparisons.
 tree_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
+# data_file SRC DEST: copies a test workflow; SRC ending in .esc is ASCII with \xNN escapes (bytes a text
+# file cannot show: invalid UTF-8, NUL, control characters, CRLF) and is written as those bytes.
+data_file() {
+  if [[ "$1" == *.esc ]]; then
+    python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1]).read().encode().decode("unicode_escape").encode("latin-1"))' \
+      "$1" >"$2"
+  else
+    cp "$1" "$2"
+  fi
+}

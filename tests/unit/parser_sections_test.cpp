@@ -1,0 +1,209 @@
+// Inputs, outputs, error handling, example usage, Requires, unknown sections, and the document's shape.
+#include <catch2/catch.hpp>
+
+#include "tests/unit/support.h"
+
+using namespace df;
+using df::test::parse;
+using df::test::workflow;
+
+namespace {
+
+const Input& input(const test::Parsed& p, std::string_view name) {
+    const Input* in = find_input(p.wf, name);
+    INFO(p.rendered());
+    REQUIRE(in);
+    return *in;
+}
+
+}  // namespace
+
+TEST_CASE("inputs: every way of writing required, optional, defaults and choices") {
+    const auto p =
+        parse(workflow("## Inputs\n"
+                       "- `service_name`: Name of the service\n"
+                       "- `git_repo` (required): Repository URL\n"
+                       "- `branch`: Git branch (default: main)\n"
+                       "- `tag`: (default: `v1.0`) the tag to deploy\n"
+                       "- `region`: Region, defaults to eu-west-1, where it runs\n"
+                       "- `environment`: staging | production (default: staging)\n"
+                       "- `level`: `low` | `medium` | `high`\n"
+                       "- `fruit`: one of: apple, pear, plum\n"
+                       "- `notes` (optional): Free text\n"
+                       "- `replicas` (number): How many (default: 3)\n"
+                       "- `dry` (boolean): Only pretend (default: false)\n"
+                       "- `api_token` (required): Token for the API\n"
+                       "- `password` (secret, optional): Extra secret\n"
+                       "- **owner**: Team that owns it\n"
+                       "- reviewer: Person who reviews\n"));
+    INFO(p.rendered());
+    REQUIRE(p.ok());
+    CHECK(p.wf.inputs.size() == 15);
+    CHECK(input(p, "service_name").required);  // no default and not optional: required
+    CHECK(input(p, "service_name").description == "Name of the service");
+    CHECK(input(p, "git_repo").required);
+    CHECK(input(p, "git_repo").description == "Repository URL");
+    CHECK_FALSE(input(p, "branch").required);
+    CHECK(input(p, "branch").default_value == std::optional<std::string>("main"));
+    CHECK(input(p, "tag").default_value == std::optional<std::string>("v1.0"));
+    CHECK(input(p, "region").default_value == std::optional<std::string>("eu-west-1"));
+    const Input& env = input(p, "environment");
+    CHECK(env.type == InputType::choice);
+    CHECK(env.choices == std::vector<std::string>{"staging", "production"});
+    CHECK(env.default_value == std::optional<std::string>("staging"));
+    CHECK(input(p, "level").choices == std::vector<std::string>{"low", "medium", "high"});
+    CHECK(input(p, "level").required);
+    CHECK(input(p, "fruit").choices == std::vector<std::string>{"apple", "pear", "plum"});
+    CHECK_FALSE(input(p, "notes").required);
+    CHECK(input(p, "replicas").type == InputType::number);
+    CHECK(input(p, "replicas").default_value == std::optional<std::string>("3"));
+    CHECK(input(p, "dry").type == InputType::boolean);
+    CHECK(input(p, "api_token").secret);  // by its name
+    CHECK(input(p, "password").secret);
+    CHECK_FALSE(input(p, "password").required);
+    CHECK_FALSE(input(p, "branch").secret);
+    CHECK(input(p, "owner").description == "Team that owns it");
+    CHECK(input(p, "reviewer").description == "Person who reviews");
+    CHECK(input(p, "git_repo").pos.line == 8);
+    CHECK(input(p, "git_repo").pos.column == 4);
+}
+
+TEST_CASE("inputs: defaults that do not fit their type or choices, required with a default") {
+    const auto p =
+        parse(workflow("## Inputs\n"
+                       "- `mode`: fast | slow (default: medium)\n"
+                       "- `count` (number): How many (default: lots)\n"
+                       "- `flag` (boolean): On or off (default: maybe)\n"
+                       "- `name` (required): Who (default: me)\n"));
+    INFO(p.rendered());
+    CHECK(p.has_error("the default 'medium' of input 'mode' is not one of its choices (fast, slow)"));
+    CHECK(p.has_error("the default 'lots' of number input 'count' is not a number"));
+    CHECK(p.has_error("the default 'maybe' of boolean input 'flag' is not true or false"));
+    CHECK(p.has_warning("input 'name' is marked required but has a default"));
+}
+
+TEST_CASE("inputs: duplicate, invalid and reserved names are errors naming the input") {
+    const auto p =
+        parse(workflow("## Inputs\n"
+                       "- `branch`: one\n"
+                       "- `branch`: two\n"
+                       "- `9lives`: starts with a digit\n"
+                       "- `PATH`: the search path\n"
+                       "- `home`: any case\n"
+                       "- `ld_preload`: loader\n"
+                       "- `BASH_ENV`: shell startup\n"
+                       "- `DF_OUTPUT`: ours\n"
+                       "- `IFS`: field separator\n"
+                       "- `OPENCLAW_GATEWAY_TOKEN`: the gateway's\n"
+                       "- just text without a name marker\n"));
+    INFO(p.rendered());
+    CHECK(p.find("duplicate input 'branch' (first declared on line 7)").pos.line == 8);
+    CHECK(p.has_error("invalid input name '9lives'"));
+    for (const char* name :
+         {"PATH", "home", "ld_preload", "BASH_ENV", "DF_OUTPUT", "IFS", "OPENCLAW_GATEWAY_TOKEN"}) {
+        INFO(name);
+        CHECK(p.has_error(std::string("input name '") + name + "' clashes with an environment variable"));
+    }
+    // Prefixes that other tools own are refused as written only: `git_repo` and `df_mode` are fine names.
+    const auto fine = parse(workflow("## Inputs\n- `git_repo`: repo\n- `ssh_host`: host\n"));
+    CHECK(fine.ok());
+}
+
+TEST_CASE("outputs: names and descriptions; duplicates are errors") {
+    const auto p =
+        parse(workflow("## Outputs\n- `deployment_url`: Live service URL\n- `health`: Health\n"
+                       "- `health`: again\n"));
+    REQUIRE(p.wf.outputs.size() == 2);
+    CHECK(p.wf.outputs[0].name == "deployment_url");
+    CHECK(p.wf.outputs[0].description == "Live service URL");
+    CHECK(p.has_error("duplicate output 'health'"));
+}
+
+TEST_CASE("error handling is kept as Markdown for the agent") {
+    const auto p =
+        parse(workflow("## Error Handling\n- If the clone fails, stop.\n- Otherwise roll back.\n"));
+    REQUIRE(p.ok());
+    CHECK(p.wf.error_handling == "- If the clone fails, stop.\n- Otherwise roll back.");
+}
+
+TEST_CASE("example usage: the ```yaml block gives example inputs") {
+    const auto p =
+        parse(workflow("## Inputs\n- `service_name`: Name\n- `branch`: Branch (default: main)\n"
+                       "- `environment`: staging | production (default: staging)\n\n"
+                       "## Example Usage\n```yaml\n# a comment\nservice_name: \"billing-api\"\n"
+                       "branch: release # trailing comment\nenvironment: moon\nunknown: 1\n"
+                       "  nested: no\n```\n"));
+    INFO(p.rendered());
+    CHECK(p.wf.example_inputs ==
+          KeyValues{{"service_name", "billing-api"}, {"branch", "release"}, {"environment", "moon"}});
+    CHECK(p.has_warning("the example sets 'unknown', which is not an input"));
+    CHECK(p.has_warning("only flat `name: value` pairs are read"));
+    CHECK(p.has_warning(
+        "the example gives input 'environment' the value 'moon', which is not one of its choices"));
+}
+
+TEST_CASE("Requires: bins and env lists, one per line, and bad names") {
+    const auto p =
+        parse(workflow("## Requires\n- bins: git, curl\n- env: API_URL\n- `jq`\n"
+                       "- `GITHUB_TOKEN` environment variable\n- DEPLOY_KEY\n- bins: rm;reboot\n"));
+    INFO(p.rendered());
+    CHECK(p.wf.requirements.bins == std::vector<std::string>{"git", "curl", "jq"});
+    CHECK(p.wf.requirements.env == std::vector<std::string>{"API_URL", "GITHUB_TOKEN", "DEPLOY_KEY"});
+    CHECK(p.has_error("invalid binary name 'rm;reboot' in Requires"));
+}
+
+TEST_CASE("unknown sections: a warning, and their text kept for the agent") {
+    const auto p = parse(workflow("## Team Notes\nTalk to **ops** first.\n\n- pager: 555\n"));
+    INFO(p.rendered());
+    REQUIRE(p.ok());
+    CHECK(p.find("unknown section 'Team Notes': kept as notes for the agent").pos.line == 6);
+    REQUIRE(p.wf.notes.size() == 1);
+    CHECK(p.wf.notes[0].title == "Team Notes");
+    CHECK(p.wf.notes[0].text == "Talk to ops first.\n\n- pager: 555");  // text kept, emphasis dropped
+}
+
+TEST_CASE("section names are matched case-insensitively, with synonyms, in any order") {
+    const auto p = parse(
+        "# WORKFLOW: Shout\n\n## STEPS\n1. **Go**\n   - now\n\n## inputs\n- `who`: Who\n\n"
+        "## Parameters\n- `what`: What\n\n## overview\nIt shouts.\n");
+    INFO(p.rendered());
+    REQUIRE(p.ok());
+    CHECK(p.wf.title == "Shout");
+    CHECK(p.wf.inputs.size() == 2);
+    CHECK(p.wf.description == "It shouts.");
+    CHECK(p.has_warning("a second 'Parameters' section (the first is on line 7): both are read"));
+}
+
+TEST_CASE("the title: prefixes, text before it, a second title, and the description before any section") {
+    const auto p = parse(
+        "Preamble\n\n# Workflow — Dash Title\nIntro paragraph.\n\n# Another\n\n## Steps\n"
+        "1. **Go**\n   - now\n");
+    INFO(p.rendered());
+    CHECK(p.wf.title == "Dash Title");
+    CHECK(p.wf.name == "dash-title");
+    CHECK(p.wf.description == "Intro paragraph.");
+    CHECK(p.find("text before the `# Workflow:` title is ignored").pos.line == 1);
+    CHECK(p.has_warning("a second `#` title: read as a section heading"));
+    CHECK(parse("# Plain Title\n\n## Steps\n1. **Go**\n   - now\n").wf.name == "plain-title");
+}
+
+TEST_CASE("titles that make no skill name, or carry path characters") {
+    CHECK(parse("# Workflow: ../..\n\n## Steps\n1. **Go**\n").has_error("has no ASCII letters or digits"));
+    CHECK(parse("# Workflow: ✨ 日本\n\n## Steps\n1. **Go**\n").has_error("has no ASCII letters or digits"));
+    CHECK(parse("# Workflow:\n\n## Steps\n1. **Go**\n").has_error("the title is empty"));
+    const auto dots = parse("# Workflow: ../../etc/passwd\n\n## Steps\n1. **Go**\n   - now\n");
+    CHECK(dots.ok());
+    CHECK(dots.wf.name == "etc-passwd");
+    CHECK(dots.has_warning("the title contains path characters; the skill folder is named 'etc-passwd'"));
+    const auto long_title = parse("# Workflow: " + std::string(300, 'a') + "\n\n## Steps\n1. **Go**\n");
+    CHECK(long_title.has_error("over the limit of 200 bytes"));
+    const auto long_slug = parse("# Workflow: " + std::string(20, 'x') + " " + std::string(50, 'y') +
+                                 " tail\n\n## Steps\n1. **Go**\n   - now\n");
+    CHECK(long_slug.wf.name == std::string(20, 'x'));  // cut at a word boundary, at most 64
+}
+
+TEST_CASE("empty and blank files, and a file without a title") {
+    CHECK(parse("").find("the file is empty").pos.line == 1);
+    CHECK(parse("\n  \n").has_error("the file is empty"));
+    CHECK(parse("## Steps\n1. **Go**\n").has_error("no title"));
+}
