@@ -8,6 +8,7 @@
 df_guard_key() {
   if [[ -n $1 ]]; then
     _DF_KEY_LABEL=" for $1 \"${_DF_IN[$1]-}\""
+    [[ $_DF_SECRETS != *" $1 "* ]] || _DF_KEY_LABEL=" for $1 \"***\""
     df_key_hash "$1=${_DF_IN[$1]-}"
   else
     _DF_KEY_LABEL=""

@@ -367,7 +367,7 @@ def step: "\(.number). \(.id) (\(.kind)): \(.title)",
    else "   request to the Gateway (model \(.request.model)):",
         (.request.messages[] | "    [\(.role)]", (.content | indent)) end);
 "Dry run of \(.skill) \(.version): nothing runs and no state is written.",
-"", "Inputs:", (.inputs | to_entries[] | "  \(.key) = \(.value | tojson)"),
+"", "Inputs:", (if (.inputs | length) > 0 then (.inputs | to_entries[] | "  \(.key) = \(.value | tojson)") else "  (none)" end),
 "", "Guardrails:", (if (.guardrails | length) > 0 then (.guardrails[] | "  " + .) else "  (none)" end),
 "", "Steps:", (.steps[] | step),
 (if (.rollback | length) > 0 then "", "Rollback steps (after a failure):", (.rollback[] | step) else empty end)'

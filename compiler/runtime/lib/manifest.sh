@@ -25,8 +25,9 @@ else . end
   ][] | tostring + "\u0000"'
 
 # Checks the inputs. stdin: the --inputs-json text, then NAME, VALUE pairs from the command line, each
-# NUL-terminated. Prints "ok", the masked and the full inputs as JSON, then NAME, VALUE for every declared
-# input; or "error", the problems (one a line) and the list of valid inputs.
+# NUL-terminated. Prints "ok", the masked and the full inputs as JSON, the names of the secret inputs
+# (space-separated), then NAME, VALUE for every declared input; or "error", the problems (one a line) and
+# the list of valid inputs.
 readonly _DF_JQ_INPUTS='
 def describe: "--" + .name
   + (if .required then " (required)" elif .default != null then " (default: \(.default))" else "" end)
@@ -70,7 +71,7 @@ $m[0].inputs as $decl
                      | if . != null and $d.type == "boolean" then (if truthy then "true" else "false" end) else . end)))
     as $full
     | (reduce $decl[] as $d ($full; if $d.secret and .[$d.name] != null then .[$d.name] = "***" else . end)) as $masked
-    | (["ok", ($masked | tojson), ($full | tojson)]
+    | (["ok", ($masked | tojson), ($full | tojson), ([$decl[] | select(.secret) | .name] | join(" "))]
        + [$decl[] | .name, ($full[.name] // "")])[] + "\u0000"
   end'
 
@@ -117,10 +118,10 @@ df_validate_inputs() {
     df_reject_input "$_DF_INPUT_ERROR; valid inputs: ${_df_r[2]:-none}"
   fi
   [[ ${_df_r[0]:-} == ok ]] || df_die "$_DF_EXIT_SOFTWARE" "checking the inputs failed (is jq 1.6 or later installed?)"
-  _DF_INPUTS_MASKED=${_df_r[1]} _DF_INPUTS_FULL=${_df_r[2]}
+  _DF_INPUTS_MASKED=${_df_r[1]} _DF_INPUTS_FULL=${_df_r[2]} _DF_SECRETS=" ${_df_r[3]} "
   declare -gA _DF_IN=()
   local _df_i
-  for ((_df_i = 3; _df_i + 1 < ${#_df_r[@]}; _df_i += 2)); do
+  for ((_df_i = 4; _df_i + 1 < ${#_df_r[@]}; _df_i += 2)); do
     _DF_IN[${_df_r[_df_i]}]=${_df_r[_df_i + 1]}
   done
 }
