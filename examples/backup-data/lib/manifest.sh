@@ -1,0 +1,147 @@
+# shellcheck shell=bash disable=SC2016,SC2153
+# (SC2016: jq programs are single-quoted on purpose; SC2153: globals are set in other lib files.)
+# Reading skill.json and checking the run's inputs against it. jq hands values to bash NUL-separated, so no
+# value is ever parsed by the shell; nothing here is eval'd.
+
+# One jq call turns the manifest into a flat list the executor reads into arrays (order matters: see
+# df_load_manifest).
+readonly _DF_JQ_MANIFEST='
+def n: if . == null then "" else tostring end;
+def flag: if . then "1" else "" end;
+if (.schema_version != 1 or .compiler.name != "dark-factory-compile") then error("not a skill.json of schema version 1")
+elif (tojson | test("\\\\u0000")) then error("skill.json contains a NUL character")
+elif ([.inputs[].name | test("^[a-z][a-z0-9_]{0,63}$") | not] | any) then error("skill.json has an invalid input name")
+else . end
+| .policy as $p
+| [ .name, .version, .title,
+    ($p.run_timeout_seconds | n), ($p.step_timeout_seconds | n), ($p.retries | n), ($p.retry_delay_seconds | n),
+    ($p.approval != null | flag), ($p.approval.when_input | n), ($p.approval.equals | n),
+    ($p.approval.timeout_seconds | n),
+    ($p.rate_limit.max_runs | n), ($p.rate_limit.window_seconds | n), ($p.rate_limit.key_input | n),
+    ($p.concurrency.max_runs | n), ($p.concurrency.key_input | n),
+    ($p.auto_rollback | flag),
+    (.steps | length), (.rollback | length),
+    (.steps[], .rollback[] | .id, .kind, .title, (.timeout_seconds | n), (.retries | n), .commands)
+  ][] | tostring + "\u0000"'
+
+# Checks the inputs. stdin: the --inputs-json text, then NAME, VALUE pairs from the command line, each
+# NUL-terminated. Prints "ok", the masked and the full inputs as JSON, the names of the secret inputs
+# (space-separated), then NAME, VALUE for every declared input; or "error", the problems (one a line) and
+# the list of valid inputs.
+readonly _DF_JQ_INPUTS='
+def describe: "--" + .name
+  + (if .required then " (required)" elif .default != null then " (default: \(.default))" else "" end)
+  + (if .type == "choice" then " [one of: \(.choices | join(", "))]" elif .type != "string" then " [\(.type)]" else "" end);
+def truthy: ascii_downcase | . == "true" or . == "yes" or . == "1" or . == "on";
+def boolish: ascii_downcase | . == "true" or . == "yes" or . == "1" or . == "on"
+  or . == "false" or . == "no" or . == "0" or . == "off";
+$m[0].inputs as $decl
+| ($decl | map(.name)) as $names
+| split("\u0000") as $parts
+| $parts[0] as $jt
+| (if $jt == "" then {} else ($jt | try fromjson catch "\u0000invalid") end) as $j
+| [ if $j == "\u0000invalid" then "--inputs-json: not valid JSON"
+    elif ($j | type) != "object" then "--inputs-json: must be a JSON object of input names and values"
+    else empty end ] as $e0
+| (if ($j | type) == "object" then [$j | to_entries[] | select(.value != null)] else [] end) as $je
+| [range(1; ($parts | length) - 1; 2) as $i | {key: $parts[$i], value: $parts[$i + 1]}] as $ce
+| ($je + $ce) as $given
+| [ $given[] | .key as $k | select($names | any(. == $k) | not) | "unknown input \"\($k)\"" ] as $e1
+| [ $given[] | select(.value | type | . == "object" or . == "array")
+    | "input \(.key): must be a string, number or boolean, not \(.value | type)" ] as $e2
+| (reduce ($given[] | select(.value | type | . != "object" and . != "array")) as $g
+     ({}; .[$g.key] = ($g.value | if type == "string" then . else tostring end))) as $vals
+| [ $decl[] as $d | ($vals[$d.name] // $d.default) as $v
+    | if $v == null then (if $d.required then "missing required input \"\($d.name)\"" else empty end)
+      elif ($v | test("\u0000")) then "input \($d.name): contains a NUL character"
+      elif ($v | utf8bytelength) > 65536 then "input \($d.name): longer than 65536 bytes"
+      elif $d.type == "number" and ($v | test("^-?[0-9]+(\\.[0-9]+)?$") | not) then
+        "input \($d.name): \($v | tojson) is not a number"
+      elif $d.type == "boolean" and ($v | boolish | not) then
+        "input \($d.name): \($v | tojson) is not a boolean (true or false)"
+      elif $d.type == "choice" and ($d.choices | any(. == $v) | not) then
+        "input \($d.name): \($v | tojson) is not one of \($d.choices | join(", "))"
+      else empty end ] as $e3
+| ($e0 + $e1 + $e2 + $e3) as $errors
+| if ($errors | length) > 0 then
+    ["error", ($errors | join("\n")), ($decl | map(describe) | join(", "))][] + "\u0000"
+  else
+    (reduce $decl[] as $d ({};
+       .[$d.name] = (($vals[$d.name] // $d.default)
+                     | if . != null and $d.type == "boolean" then (if truthy then "true" else "false" end) else . end)))
+    as $full
+    | (reduce $decl[] as $d ($full; if $d.secret and .[$d.name] != null then .[$d.name] = "***" else . end)) as $masked
+    | (["ok", ($masked | tojson), ($full | tojson), ([$decl[] | select(.secret) | .name] | join(" "))]
+       + [$decl[] | .name, ($full[.name] // "")])[] + "\u0000"
+  end'
+
+# Reads skill.json into _DF_* variables and per-step arrays. Steps are numbered 0..N-1, rollback steps follow.
+df_load_manifest() {
+  _DF_MANIFEST=$_DF_SKILL_DIR/skill.json
+  [[ -r $_DF_MANIFEST ]] ||
+    df_die "$_DF_EXIT_NO_INPUT" "'$_DF_SKILL_DIR' is not a compiled skill: skill.json is missing (recompile it)"
+  local -a _df_f
+  mapfile -d '' _df_f < <(jq -j "$_DF_JQ_MANIFEST" "$_DF_MANIFEST" 2>/dev/null)
+  ((${#_df_f[@]} >= 19)) ||
+    df_die "$_DF_EXIT_DATA" "$_DF_MANIFEST is not a valid skill manifest (recompile the workflow)"
+  _DF_SKILL=${_df_f[0]} _DF_SKILL_VERSION=${_df_f[1]} _DF_TITLE=${_df_f[2]}
+  _DF_RUN_TIMEOUT=${_df_f[3]} _DF_STEP_TIMEOUT=${_df_f[4]} _DF_RETRIES=${_df_f[5]:-0}
+  _DF_RETRY_DELAY=${_df_f[6]:-5}
+  _DF_APPROVAL=${_df_f[7]} _DF_APPROVAL_INPUT=${_df_f[8]} _DF_APPROVAL_EQUALS=${_df_f[9]}
+  _DF_APPROVAL_TIMEOUT=${_df_f[10]:-3600}
+  _DF_RATE_MAX=${_df_f[11]} _DF_RATE_WINDOW=${_df_f[12]} _DF_RATE_KEY=${_df_f[13]}
+  _DF_CONC_MAX=${_df_f[14]} _DF_CONC_KEY=${_df_f[15]}
+  _DF_AUTO_ROLLBACK=${_df_f[16]}
+  _DF_NSTEPS=${_df_f[17]} _DF_NROLLBACK=${_df_f[18]}
+  _DF_STEP_ID=() _DF_STEP_KIND=() _DF_STEP_TITLE=() _DF_STEP_TIMEOUT_S=() _DF_STEP_RETRIES=() _DF_STEP_CMDS=()
+  local _df_i _df_at=19
+  for ((_df_i = 0; _df_i < _DF_NSTEPS + _DF_NROLLBACK; _df_i++)); do
+    _DF_STEP_ID+=("${_df_f[_df_at]}") _DF_STEP_KIND+=("${_df_f[_df_at + 1]}")
+    _DF_STEP_TITLE+=("${_df_f[_df_at + 2]}") _DF_STEP_TIMEOUT_S+=("${_df_f[_df_at + 3]}")
+    _DF_STEP_RETRIES+=("${_df_f[_df_at + 4]}") _DF_STEP_CMDS+=("${_df_f[_df_at + 5]}")
+    _df_at=$((_df_at + 6))
+  done
+}
+
+# Validates the inputs (--inputs-json text in _DF_INPUTS_TEXT, then the command line's pairs). Fills the
+# associative array _DF_IN and _DF_INPUTS_MASKED / _DF_INPUTS_FULL (JSON). Bad inputs: exit 65.
+df_validate_inputs() {
+  local -a _df_r
+  mapfile -d '' _df_r < <(
+    {
+      printf '%s\0' "$_DF_INPUTS_TEXT"
+      ((${#_DF_CLI_INPUTS[@]} == 0)) || printf '%s\0' "${_DF_CLI_INPUTS[@]}"
+    } | jq -Rsj --slurpfile m "$_DF_MANIFEST" "$_DF_JQ_INPUTS" 2>/dev/null
+  )
+  if [[ ${_df_r[0]:-} == error ]]; then
+    _DF_INPUT_ERROR=${_df_r[1]//$'\n'/; }
+    df_reject_input "$_DF_INPUT_ERROR; valid inputs: ${_df_r[2]:-none}"
+  fi
+  [[ ${_df_r[0]:-} == ok ]] || df_die "$_DF_EXIT_SOFTWARE" "checking the inputs failed (is jq 1.6 or later installed?)"
+  _DF_INPUTS_MASKED=${_df_r[1]} _DF_INPUTS_FULL=${_df_r[2]} _DF_SECRETS=" ${_df_r[3]} "
+  declare -gA _DF_IN=()
+  local _df_i
+  for ((_df_i = 4; _df_i + 1 < ${#_df_r[@]}; _df_i += 2)); do
+    _DF_IN[${_df_r[_df_i]}]=${_df_r[_df_i + 1]}
+  done
+}
+
+# Reports bad inputs: one error line, and a JSON object on stdout for --json/--detach callers; exit 65.
+df_reject_input() {
+  df_error "$1"
+  if [[ -n $_DF_OPT_JSON || -n $_DF_OPT_DETACH ]]; then
+    jq -nc --arg e "$1" '{error: $e, status: "invalid_input"}'
+  fi
+  exit "$_DF_EXIT_DATA"
+}
+
+# The manifest's step index of a step id, or exit 64 listing the ids.
+df_find_step() {
+  local _df_i
+  for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do
+    [[ ${_DF_STEP_ID[_df_i]} == "$1" ]] && _DF_ONLY_STEP=$_df_i && return 0
+  done
+  local IFS=, _df_ids
+  _df_ids="${_DF_STEP_ID[*]:0:_DF_NSTEPS}"
+  df_die "$_DF_EXIT_USAGE" "no step \"$1\"; the steps are: ${_df_ids//,/, }"
+}

@@ -1,0 +1,188 @@
+# shellcheck shell=bash disable=SC2016,SC2153
+# (SC2016: jq programs are single-quoted on purpose; SC2153: globals are set in other lib files.)
+# The run record: $DF_STATE_DIR/runs/<run_id>.json, rewritten atomically (temp file + rename) by jq at every
+# change, so readers always see a whole record. docs/run-record.md documents the fields. Also the commands
+# that read records: --status, --list, --approve, --deny.
+
+# Helpers every record update can use. Guardrail decisions queued with df_guard arrive as positional
+# arguments (kind, decision, detail triples) and are appended by flush_guards.
+readonly _DF_JQ_DEFS='
+def flush_guards: reduce range(0; $ARGS.positional | length; 3) as $i (.;
+  .guardrails += [{kind: $ARGS.positional[$i], decision: $ARGS.positional[$i + 1],
+                   detail: $ARGS.positional[$i + 2], at: $now}]);
+def nullable: if . == "" then null else . end;
+def parse_outputs: split("\n") | to_entries
+  | reduce .[] as $l ({outputs: {}, warnings: []};
+      if ($l.value | length) == 0 then .
+      elif ($l.value | test("^[A-Za-z_][A-Za-z0-9_]{0,63}=")) then
+        ($l.value | index("=")) as $at | .outputs[$l.value[:$at]] = $l.value[$at + 1:]
+      else .warnings += ["line \($l.key + 1) of $DF_OUTPUT ignored: not name=value with a valid name"] end);
+def live: . == "queued" or . == "running" or . == "awaiting_approval";
+def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
+  | ($ARGS.named["a\($p.i)"] // {}) as $ag
+  | ($po.outputs + ($ag.outputs // {})) as $new
+  | .[$p.sec][$p.ri] |= (.status = $p.st | .attempts = $p.att | .exit_code = $p.code
+      | .error = ($ARGS.named["e\($p.i)"] | nullable)
+      | .started_at = (.started_at // $p.ended)
+      | .ended_at = (if $p.st == "running" then null else $p.ended end)
+      | .outputs += $new
+      | (if $ag.summary then .summary = $ag.summary else . end)
+      | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))
+  | (if $p.sec == "steps" then .outputs += $new else . end)
+  | (if $p.next >= 0 then .[$p.sec][$p.next] |= (.status = "running" | .started_at = $p.ended) else . end);
+def apply_pending: reduce $pend[] as $p (.; step_end($p));
+'
+
+_DF_PENDING_GUARDS=()
+
+# df_guard KIND DECISION DETAIL: a guardrail decision for the next record write (and the log).
+df_guard() {
+  _DF_PENDING_GUARDS+=("$1" "$2" "$3")
+  df_log "$_DF_RUN_ID: $1: $2: $3"
+}
+
+# Step ends not yet written (df_rec_step_end): one JSON object each in _DF_PEND (only safe fields: numbers,
+# fixed words, times) and their texts as jq arguments in _DF_PEND_ARGS. Every record write applies them first.
+_DF_PEND=() _DF_PEND_ARGS=()
+
+# df_rec FILTER [jq options...]: applies the pending step ends and a jq update to the record, atomically: jq
+# writes the new record beside the old one and mv renames it over, so readers see one or the other.
+df_rec() {
+  local _df_filter=$1 _df_err _df_pend
+  shift
+  df_now
+  local IFS=,
+  _df_pend="[${_DF_PEND[*]}]"
+  unset IFS
+  if _df_err=$(jq --arg now "$_DF_NOW" --argjson pend "$_df_pend" "${_DF_PEND_ARGS[@]}" "$@" \
+    "$_DF_JQ_DEFS apply_pending | $_df_filter | flush_guards" "$_DF_REC" \
+    --args "${_DF_PENDING_GUARDS[@]}" 2>&1 >"$_DF_REC.tmp") && mv -f -- "$_DF_REC.tmp" "$_DF_REC"; then
+    _DF_PENDING_GUARDS=() _DF_PEND=() _DF_PEND_ARGS=()
+    return 0
+  fi
+  df_error "cannot update the run record $_DF_REC: ${_df_err:0:300}"
+  return 1
+}
+
+# Writes the pending step ends now (a no-op when there are none).
+df_rec_flush() {
+  ((${#_DF_PEND[@]} == 0)) || df_rec .
+}
+
+# df_rec_create STATUS [PID [ERROR]]: the first version of the record. PID: the process that runs it (empty
+# when a detached process will fill it in).
+df_rec_create() {
+  df_now
+  local _df_pid=${2-} _df_ps=''
+  [[ -n $_df_pid ]] && df_proc_start "$_df_pid" && _df_ps=$_DF_PROC_START
+  jq -n --slurpfile m "$_DF_MANIFEST" --arg now "$_DF_NOW" --arg id "$_DF_RUN_ID" --arg status "$1" \
+    --arg trigger "$_DF_TRIGGER" --arg err "${3-}" --arg pid "$_df_pid" --arg ps "$_df_ps" --arg workdir "$DF_WORKDIR" \
+    --argjson inputs "$_DF_INPUTS_MASKED" --argjson only "${_DF_ONLY_STEP:--1}" \
+    --argjson approval "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
+    "$_DF_JQ_DEFS"'
+    $m[0] as $m
+    | {record_version: 1, run_id: $id, skill: $m.name, version: $m.version, status: $status,
+       trigger: $trigger, pid: ($pid | tonumber? // null), pid_start: ($ps | nullable),
+       started_at: $now, ended_at: null, workdir: $workdir, inputs: $inputs,
+       only_step: (if $only >= 0 then $m.steps[$only].id else null end),
+       steps: [$m.steps | to_entries[] | select($only < 0 or .key == $only) | .value
+               | {id, title, kind, status: "pending", attempts: 0, started_at: null, ended_at: null,
+                  exit_code: null, outputs: {}, error: null}],
+       rollback: [],
+       approval: {required: $approval, status: (if $approval then "pending" else "not_required" end),
+                  by: null, at: null, expires_at: null},
+       guardrails: [], outputs: {}, missing_outputs: [], error: ($err | nullable)}
+    | if $status == "rejected" then .ended_at = $now | .steps[].status = "skipped" else . end
+    | flush_guards' --args "${_DF_PENDING_GUARDS[@]}" >"$_DF_REC.tmp" ||
+    df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
+  mv -f -- "$_DF_REC.tmp" "$_DF_REC" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
+  _DF_PENDING_GUARDS=()
+}
+
+# Marks a record whose process is gone (killed with SIGKILL, machine restarted) as interrupted.
+# Uses _DF_REC; sets _DF_REC_STATUS to the (corrected) status.
+df_rec_check_lost() {
+  local -a _df_f
+  mapfile -d '' _df_f < <(jq -j '[.status, (.pid // "" | tostring), (.pid_start // "")][] + "\u0000"' \
+    "$_DF_REC" 2>/dev/null)
+  _DF_REC_STATUS=${_df_f[0]:-}
+  [[ -n $_DF_REC_STATUS ]] || df_die "$_DF_EXIT_DATA" "the run record $_DF_REC is not valid JSON"
+  case $_DF_REC_STATUS in queued | running | awaiting_approval) ;; *) return 0 ;; esac
+  [[ -n ${_df_f[1]:-} ]] || return 0
+  df_alive "${_df_f[1]}" "${_df_f[2]:-}" && return 0
+  _DF_RUN_ID=${_DF_REC##*/}
+  _DF_RUN_ID=${_DF_RUN_ID%.json}
+  df_rec '.status = "interrupted" | .ended_at = $now
+    | .error = "the run'"'"'s process (pid \(.pid)) is gone: it was killed (SIGKILL?) or the machine restarted"
+    | (.steps, .rollback) |= map(if .status == "running" then .status = "interrupted" | .ended_at = $now else . end)' ||
+    return 0
+  _DF_REC_STATUS=interrupted
+}
+
+df_record_path() {
+  [[ $1 =~ $_DF_RUN_ID_RE ]] || df_die "$_DF_EXIT_USAGE" "'$1' is not a run id (they look like 20250101T120000Z-1a2b3c4d)"
+  df_state_paths
+  _DF_REC=$_DF_RUNS/$1.json
+  [[ -f $_DF_REC ]] || df_die "$_DF_EXIT_NO_INPUT" "no run $1 in $_DF_RUNS"
+}
+
+# Human-readable view of a record.
+readonly _DF_JQ_SHOW='
+def show: if type == "string" then tojson else tostring end;
+"\(.run_id)  \(.status)  \(.skill) \(.version)  trigger \(.trigger)",
+"started \(.started_at)  ended \(.ended_at // "-")",
+(if .error then "error: \(.error)" else empty end),
+(if .approval.required then "approval: \(.approval.status)\(if .approval.by then " by \(.approval.by | show)" else "" end)" else empty end),
+((.steps + .rollback)[] | "  \(.id) (\(.kind)): \(.status), \(.attempts) attempt\(if .attempts == 1 then "" else "s" end)\(if .exit_code != null then ", exit \(.exit_code)" else "" end)\(if .error then ": \(.error)" else "" end)"),
+(.outputs | to_entries[] | "  output \(.key) = \(.value | show)"),
+(if (.missing_outputs | length) > 0 then "missing outputs: \(.missing_outputs | join(", "))" else empty end)'
+
+df_cmd_status() {
+  df_record_path "$1"
+  df_rec_check_lost
+  if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else jq -r "$_DF_JQ_SHOW" "$_DF_REC"; fi
+}
+
+df_cmd_list() {
+  df_state_paths
+  local -a _df_files=("$_DF_RUNS"/*.json)
+  local _df_n=${#_df_files[@]} _df_f
+  ((_df_n > 50)) && _df_files=("${_df_files[@]:_df_n-50}")
+  for _df_f in "${_df_files[@]}"; do
+    _DF_REC=$_df_f
+    df_rec_check_lost 2>/dev/null || true
+  done
+  if ((${#_df_files[@]} == 0)); then
+    [[ -n $_DF_OPT_JSON ]] && echo '[]'
+    return 0
+  fi
+  if [[ -n $_DF_OPT_JSON ]]; then
+    jq -s 'reverse | map({run_id, status, trigger, started_at, ended_at, error})' "${_df_files[@]}"
+  else
+    jq -rs 'reverse[] | "\(.run_id)  \(.status)  \(.trigger)  \(.started_at)  \(.ended_at // "-")"' "${_df_files[@]}"
+  fi
+}
+
+# df_cmd_decide approved|denied RUN_ID: records a decision the waiting run picks up.
+df_cmd_decide() {
+  local _df_decision=$1 _df_id=$2
+  df_record_path "$_df_id"
+  df_rec_check_lost
+  [[ $_DF_REC_STATUS == awaiting_approval ]] ||
+    df_die "$_DF_EXIT_DATA" "run $_df_id is $_DF_REC_STATUS, not awaiting approval"
+  local _df_file=$_DF_RUNS/$_df_id.decision _df_by=${_DF_OPT_BY:-${USER:-cli}}
+  df_now
+  jq -n --arg d "$_df_decision" --arg by "$_df_by" --arg at "$_DF_NOW" '{decision: $d, by: $by, at: $at}' \
+    >"$_df_file.tmp.$$" || df_die "$_DF_EXIT_IO" "cannot write $_df_file"
+  # link(2) fails when a decision exists: the first decision wins.
+  if ! ln -- "$_df_file.tmp.$$" "$_df_file" 2>/dev/null; then
+    rm -f -- "$_df_file.tmp.$$"
+    df_die "$_DF_EXIT_DATA" "run $_df_id already has a decision"
+  fi
+  rm -f -- "$_df_file.tmp.$$"
+  if [[ -n $_DF_OPT_JSON ]]; then
+    jq -nc --arg id "$_df_id" --arg d "$_df_decision" --arg by "$_df_by" '{run_id: $id, decision: $d, by: $by}'
+  else
+    printf '%s %s\n' "$_df_id" "$_df_decision"
+  fi
+}

@@ -1,0 +1,386 @@
+# shellcheck shell=bash disable=SC2016,SC2153
+# (SC2016: jq programs are single-quoted on purpose; SC2153: globals are set in other lib files.)
+# The command line and the life of a run: check inputs, apply the start guardrails, run the steps (in the
+# foreground or detached), roll back on failure, finish the record.
+
+df_usage_error() { df_die "$_DF_EXIT_USAGE" "$1 (run --help shows the usage)"; }
+
+# df_take_value NAME ARGC NEXT: the value of an option written `--opt VALUE`.
+df_need_value() { (($1 >= 2)) || df_usage_error "$2 needs a value"; }
+
+df_parse_args() {
+  _DF_MODE=run _DF_TARGET='' _DF_OPT_JSON='' _DF_OPT_DRY='' _DF_OPT_DETACH='' _DF_OPT_NOWAIT=''
+  _DF_OPT_STEP='' _DF_OPT_WORKDIR='' _DF_OPT_BY='' _DF_INPUTS_FILE='' _DF_CHILD_ID=''
+  _DF_CLI_INPUTS=()
+  local _df_name
+  while (($#)); do
+    case $1 in
+      -h | --help) _DF_MODE=help ;;
+      --json) _DF_OPT_JSON=1 ;;
+      --dry-run) _DF_OPT_DRY=1 ;;
+      --detach) _DF_OPT_DETACH=1 ;;
+      --no-wait) _DF_OPT_NOWAIT=1 ;;
+      --list) _DF_MODE=list ;;
+      --step=* | --workdir=* | --inputs-json=* | --status=* | --approve=* | --deny=* | --by=*)
+        local _df_opt=${1%%=*}
+        set -- "$_df_opt" "${1#*=}" "${@:2}"
+        continue
+        ;;
+      --step | --workdir | --inputs-json | --status | --approve | --deny | --by | --_child)
+        df_need_value "$#" "$1"
+        case $1 in
+          --step) _DF_OPT_STEP=$2 ;;
+          --workdir) _DF_OPT_WORKDIR=$2 ;;
+          --inputs-json) _DF_INPUTS_FILE=$2 ;;
+          --status) _DF_MODE=status _DF_TARGET=$2 ;;
+          --approve) _DF_MODE=approved _DF_TARGET=$2 ;;
+          --deny) _DF_MODE=denied _DF_TARGET=$2 ;;
+          --by) _DF_OPT_BY=$2 ;;
+          --_child) _DF_MODE=child _DF_CHILD_ID=$2 ;;
+        esac
+        shift
+        ;;
+      --*=*)
+        _df_name=${1%%=*}
+        _df_name=${_df_name#--}
+        _DF_CLI_INPUTS+=("${_df_name//-/_}" "${1#*=}")
+        ;;
+      --?*)
+        df_need_value "$#" "$1"
+        _df_name=${1#--}
+        _DF_CLI_INPUTS+=("${_df_name//-/_}" "$2")
+        shift
+        ;;
+      *) df_usage_error "unexpected argument '$1'; inputs are given as --NAME VALUE" ;;
+    esac
+    shift
+  done
+}
+
+df_main() {
+  _DF_UMASK=$(umask)
+  umask 077
+  _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
+  _DF_NEEDS_APPROVAL='' _DF_AGENT=null DF_WORKDIR=''
+  df_parse_args "$@"
+  case $_DF_MODE in
+    help) df_load_manifest && df_help ;;
+    status) df_cmd_status "$_DF_TARGET" ;;
+    list) df_cmd_list ;;
+    approved | denied) df_cmd_decide "$_DF_MODE" "$_DF_TARGET" ;;
+    child) df_cmd_child ;;
+    *) df_cmd_run ;;
+  esac
+}
+
+df_read_inputs_text() {
+  _DF_INPUTS_TEXT=''
+  [[ -n $_DF_INPUTS_FILE ]] || return 0
+  if [[ $_DF_INPUTS_FILE == - ]]; then
+    _DF_INPUTS_TEXT=$(head -c 1048577) || df_die "$_DF_EXIT_NO_INPUT" "cannot read the inputs from standard input"
+  else
+    [[ -f $_DF_INPUTS_FILE && -r $_DF_INPUTS_FILE ]] ||
+      df_die "$_DF_EXIT_NO_INPUT" "cannot read --inputs-json file '$_DF_INPUTS_FILE'"
+    _DF_INPUTS_TEXT=$(head -c 1048577 -- "$_DF_INPUTS_FILE")
+  fi
+  ((${#_DF_INPUTS_TEXT} <= 1048576)) || df_reject_input "--inputs-json: larger than 1 MiB"
+  [[ -n $_DF_INPUTS_TEXT ]] || df_reject_input "--inputs-json: empty; give a JSON object such as {}"
+}
+
+df_trigger() {
+  case ${DF_TRIGGER:-manual} in
+    manual | http | cron) _DF_TRIGGER=${DF_TRIGGER:-manual} ;;
+    *) _DF_TRIGGER=manual ;;
+  esac
+}
+
+df_cmd_run() {
+  df_load_manifest
+  [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
+  df_read_inputs_text
+  df_validate_inputs
+  df_approval_needed
+  if [[ -n $_DF_OPT_DRY ]]; then
+    df_dry_run
+    exit 0
+  fi
+  df_state_init
+  df_new_run_id
+  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json
+  df_trigger
+  DF_WORKDIR=${_DF_OPT_WORKDIR:-$_DF_STATE/work/$_DF_RUN_ID}
+  if ! df_rate_limit; then df_reject_run; fi
+  if [[ -z $_DF_NEEDS_APPROVAL ]] && ! df_acquire_slot; then df_reject_run; fi
+  if [[ -n $_DF_OPT_DETACH || (-n $_DF_OPT_NOWAIT && -n $_DF_NEEDS_APPROVAL) ]]; then
+    df_detach
+  fi
+  df_rec_create queued "$$"
+  df_execute
+}
+
+# A run refused at its start by the rate limit or concurrency: a record that says why; exit 3.
+df_reject_run() {
+  local _df_kind=${_DF_PENDING_GUARDS[-3]//_/ }
+  local _df_why="rejected by the $_df_kind guardrail: ${_DF_PENDING_GUARDS[-1]}"
+  df_rec_create rejected "" "$_df_why"
+  df_error "run $_DF_RUN_ID $_df_why"
+  if [[ -n $_DF_OPT_DETACH ]]; then
+    jq -nc --arg id "$_DF_RUN_ID" --arg e "$_df_why" '{error: $e, status: "rejected", run_id: $id}'
+  elif [[ -n $_DF_OPT_JSON ]]; then
+    cat -- "$_DF_REC"
+  else
+    printf '%s rejected\n' "$_DF_RUN_ID"
+  fi
+  exit "$_DF_EXIT_REJECTED"
+}
+
+# Starts the run in the background (own session and process group, output to runs/<id>.log). A held
+# concurrency slot is inherited by the background process.
+df_detach() {
+  local _df_status=queued
+  [[ -z $_DF_NEEDS_APPROVAL ]] || _df_status=awaiting_approval
+  df_rec_create "$_df_status" ""
+  local -a _df_args=(--_child "$_DF_RUN_ID")
+  [[ -z $_DF_OPT_STEP ]] || _df_args+=(--step "$_DF_OPT_STEP")
+  [[ -z $_DF_OPT_WORKDIR ]] || _df_args+=(--workdir "$_DF_OPT_WORKDIR")
+  _DF_CHILD_INPUTS=$_DF_INPUTS_FULL _DF_SLOT_FD=${_DF_SLOT_FD:-} DF_TRIGGER=$_DF_TRIGGER \
+    setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+  if [[ -n $_DF_OPT_DETACH ]]; then
+    jq -nc --arg id "$_DF_RUN_ID" --argjson a "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
+      '{run_id: $id, status: "queued", approval_required: $a}'
+    exit "$_DF_EXIT_OK"
+  fi
+  df_log "$_DF_RUN_ID: awaiting approval in the background: run --approve $_DF_RUN_ID (or --deny)"
+  if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else printf '%s awaiting_approval\n' "$_DF_RUN_ID"; fi
+  exit "$_DF_EXIT_AWAITING"
+}
+
+# The detached process: same checks on the inputs it was handed, then the run itself.
+df_cmd_child() {
+  [[ $_DF_CHILD_ID =~ $_DF_RUN_ID_RE ]] || df_usage_error "bad run id"
+  _DF_RUN_ID=$_DF_CHILD_ID
+  df_load_manifest
+  [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
+  _DF_INPUTS_TEXT=${_DF_CHILD_INPUTS:-'{}'} _DF_CLI_INPUTS=()
+  unset _DF_CHILD_INPUTS
+  export -n _DF_SLOT_FD DF_TRIGGER 2>/dev/null
+  df_validate_inputs
+  df_approval_needed
+  df_state_paths
+  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json
+  [[ -f $_DF_REC ]] || df_die "$_DF_EXIT_NO_INPUT" "no run record $_DF_REC"
+  df_trigger
+  DF_WORKDIR=${_DF_OPT_WORKDIR:-$_DF_STATE/work/$_DF_RUN_ID}
+  # The slot the starting process took, inherited; an fd that is not open is no slot.
+  if [[ -n ${_DF_SLOT_FD:-} ]] && ! { true >&"$_DF_SLOT_FD"; } 2>/dev/null; then _DF_SLOT_FD=''; fi
+  df_execute
+}
+
+df_execute() {
+  trap 'df_on_signal INT 130' INT
+  trap 'df_on_signal TERM 143' TERM
+  trap 'df_on_signal HUP 129' HUP
+  _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
+  mkdir -p -- "$_DF_TMP" || df_finish failed "cannot create $_DF_TMP"
+  if [[ -n $_DF_NEEDS_APPROVAL ]]; then
+    df_await_approval
+    case $? in
+      1) df_finish rejected "approval denied" ;;
+      2) df_finish rejected "approval expired: no decision within $_DF_APPROVAL_TIMEOUT s" ;;
+    esac
+    df_acquire_slot || df_finish rejected "rejected by the concurrency guardrail: ${_DF_PENDING_GUARDS[-1]}"
+  fi
+  mkdir -p -- "$DF_WORKDIR" || df_finish failed "cannot create the working directory $DF_WORKDIR"
+  _DF_DEADLINE_MS=0
+  if [[ -n $_DF_RUN_TIMEOUT ]]; then
+    df_now
+    _DF_DEADLINE_MS=$((_DF_NOW_MS + _DF_RUN_TIMEOUT * 1000))
+    df_guard run_timeout armed "the run is stopped after $_DF_RUN_TIMEOUT s"
+  fi
+  df_proc_start "$$"
+  df_rec '.status = "running" | .pid = ($pid | tonumber) | .pid_start = ($ps | nullable)
+    | .steps[0] |= (.status = "running" | .started_at = $now)' --arg pid "$$" --arg ps "$_DF_PROC_START" ||
+    df_finish failed "cannot write the run record"
+  local _df_n=$_DF_NSTEPS _df_ri _df_mi _df_next _df_status=succeeded _df_err=''
+  [[ -z $_DF_OPT_STEP ]] || _df_n=1
+  for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
+    _df_mi=${_DF_ONLY_STEP:-$_df_ri}
+    _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
+    df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
+    case $_DF_STEP_RESULT in
+      run_timed_out) _df_status=timed_out _df_err="the run's time limit of $_DF_RUN_TIMEOUT s was reached in step ${_DF_STEP_ID[_df_mi]}" ;;
+      timed_out) _df_status=timed_out _df_err="step ${_DF_STEP_ID[_df_mi]} timed out: $_DF_ERR" ;;
+      *) _df_status=failed _df_err="step ${_DF_STEP_ID[_df_mi]} failed: $_DF_ERR" ;;
+    esac
+    break
+  done
+  if [[ $_df_status != succeeded && -n $_DF_AUTO_ROLLBACK && -z $_DF_OPT_STEP ]]; then
+    df_run_rollback "$_df_status"
+    [[ -z $_DF_ROLLBACK_STATUS ]] || _df_status=$_DF_ROLLBACK_STATUS
+  fi
+  df_finish "$_df_status" "$_df_err"
+}
+
+# Auto-rollback: the Rollback steps, in order, with a fresh time budget. Sets _DF_ROLLBACK_STATUS
+# (rolled_back | rollback_failed; empty when there is nothing to run).
+df_run_rollback() {
+  _DF_ROLLBACK_STATUS=''
+  if ((_DF_NROLLBACK == 0)); then
+    df_guard auto_rollback skipped "the run $1 and the workflow has no Rollback steps"
+    return 0
+  fi
+  df_guard auto_rollback started "the run $1; running $_DF_NROLLBACK rollback step(s)"
+  _DF_DEADLINE_MS=0
+  if [[ -n $_DF_RUN_TIMEOUT ]]; then
+    df_now
+    _DF_DEADLINE_MS=$((_DF_NOW_MS + _DF_RUN_TIMEOUT * 1000))
+  fi
+  df_rec '.rollback = [$m[0].rollback[] | {id, title, kind, status: "pending", attempts: 0, started_at: null,
+      ended_at: null, exit_code: null, outputs: {}, error: null}]
+    | .rollback[0] |= (.status = "running" | .started_at = $now)' --slurpfile m "$_DF_MANIFEST"
+  local _df_k _df_next
+  for ((_df_k = 0; _df_k < _DF_NROLLBACK; _df_k++)); do
+    _df_next=$((_df_k + 1 < _DF_NROLLBACK ? _df_k + 1 : -1))
+    if ! df_run_step rollback "$_df_k" "$((_DF_NSTEPS + _df_k))" "$_df_next" "R$((_df_k + 1))"; then
+      df_guard auto_rollback failed "rollback step ${_DF_STEP_ID[_DF_NSTEPS + _df_k]} failed: $_DF_ERR"
+      _DF_ROLLBACK_STATUS=rollback_failed
+      return 0
+    fi
+  done
+  df_guard auto_rollback succeeded "all $_DF_NROLLBACK rollback step(s) succeeded"
+  _DF_ROLLBACK_STATUS=rolled_back
+}
+
+# df_finish STATUS ERROR [EXIT]: the last record write, the result on stdout, and the exit.
+df_finish() {
+  _DF_FINISHING=1
+  local _df_status=$1 _df_err=$2
+  df_release_slot
+  df_rec '.status = $st | .ended_at = $now | .error = (if $err == "" then .error else $err end)
+    | (.steps, .rollback) |= map(if .status == "pending" then .status = "skipped"
+        elif .status == "running" then .status = (if $st == "interrupted" then "interrupted" else "failed" end)
+          | .ended_at = $now
+        else . end)
+    | .outputs as $o
+    | .missing_outputs = (if .only_step == null and $st != "rejected" and $st != "interrupted" then
+        [$m[0].outputs[].name | select(. as $n | $o | has($n) | not)] else [] end)' \
+    --arg st "$_df_status" --arg err "$_df_err" --slurpfile m "$_DF_MANIFEST"
+  rm -rf -- "${_DF_TMP:-}"
+  rm -f -- "$_DF_RUNS/$_DF_RUN_ID.decision"
+  if [[ $_df_status == succeeded && -z $_DF_OPT_WORKDIR && -z ${DF_KEEP_WORKDIR:-} && -n $DF_WORKDIR ]]; then
+    rm -rf -- "$DF_WORKDIR"
+  fi
+  df_log "$_DF_RUN_ID: $_df_status${_df_err:+: $_df_err}"
+  if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else printf '%s %s\n' "$_DF_RUN_ID" "$_df_status"; fi
+  df_exit_code_for "$_df_status"
+  exit "${3:-$_DF_CODE}"
+}
+
+# SIGINT/SIGTERM/SIGHUP: stop the running step's process group, record `interrupted`, exit 128+N.
+df_on_signal() {
+  [[ -z $_DF_FINISHING ]] || return 0
+  _DF_FINISHING=1
+  trap '' INT TERM HUP
+  [[ -z $_DF_SLEEP_PID ]] || kill "$_DF_SLEEP_PID" 2>/dev/null
+  _DF_SLEEP_PID=''
+  if [[ -n $_DF_CHILD ]]; then
+    if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
+  fi
+  _DF_FINISHING=''
+  df_finish interrupted "interrupted by SIG$1" "$2"
+}
+
+df_help() {
+  local _df_inputs
+  _df_inputs=$(jq -r '.inputs[] | "  --\(.name) VALUE\n      \(.description)"
+    + (if .required then " (required)"
+       elif .default != null and (.description | test("\\(default:") | not) then " (default: \(.default | tojson))"
+       else "" end)
+    + (if .type == "choice" then " One of: \(.choices | join(", "))." elif .type != "string" then " A \(.type)." else "" end)
+    + (if .secret then " Secret: masked in records." else "" end)' "$_DF_MANIFEST")
+  local IFS=, _df_ids
+  _df_ids="${_DF_STEP_ID[*]:0:_DF_NSTEPS}"
+  cat <<EOF
+Usage: run [--INPUT VALUE | --INPUT=VALUE]... [--inputs-json FILE|-] [--dry-run] [--json] [--step ID]
+           [--workdir DIR] [--detach | --no-wait]
+       run --status RUN_ID [--json]
+       run --approve RUN_ID [--by WHO] | run --deny RUN_ID [--by WHO]
+       run --list [--json]
+
+Runs the workflow "$_DF_TITLE" (skill $_DF_SKILL, version $_DF_SKILL_VERSION): command steps with bash,
+agent steps through the OpenClaw Gateway, under the guardrails compiled into skill.json.
+
+Inputs (each reaches the command steps as an environment variable of the same name):
+${_df_inputs:-  (none)}
+
+Options:
+  --inputs-json FILE|-  take inputs from a JSON object (command-line inputs override it)
+  --dry-run             print the plan and the agent prompts; run nothing, write nothing
+  --step ID             run one step (${_df_ids//,/, })
+  --workdir DIR         working directory for the steps (default: a new one per run, under the state folder)
+  --json                print the run record (JSON) on stdout when the run ends
+  --detach              start the run in the background; print {"run_id":...,"status":"queued"}
+  --no-wait             when the run needs approval, leave it waiting in the background and exit 4
+  --status RUN_ID       show a run's record
+  --approve/--deny RUN_ID [--by WHO]   decide on a run that awaits approval
+  --list                recent runs
+
+Environment: DF_STATE_DIR (default: the state folder beside run), DF_TRIGGER (manual|http|cron),
+OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_AGENT (default main) for agent steps.
+
+Exit status: 0 succeeded, 1 failed or rolled back, 2 rollback failed, 3 rejected by a guardrail,
+4 awaiting approval (--no-wait), 5 timed out, 64 usage, 65 bad inputs, 66 unknown run, 130/143 interrupted.
+EOF
+}
+
+# --dry-run: the plan, with the exact requests agent steps would send; nothing runs, no state is written.
+readonly _DF_JQ_PLAN='
+def plan_step($m; $s; $num; $inputs; $agent):
+  {id: $s.id, number: $s.number, title: $s.title, kind: $s.kind,
+   timeout_seconds: ($s.timeout_seconds // $m.policy.step_timeout_seconds),
+   retries: ($s.retries // $m.policy.retries), instructions: $s.instructions}
+  + (if $s.kind == "command" then {commands: $s.commands}
+     else {request: request($m; $s; $num; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
+     end);
+$m[0] as $m | $m.policy as $p
+| {dry_run: true, skill: $m.name, version: $m.version, inputs: $inputs,
+   guardrails: [
+     (if $p.run_timeout_seconds then "run timeout: \($p.run_timeout_seconds) s" else empty end),
+     (if $p.step_timeout_seconds then "step timeout: \($p.step_timeout_seconds) s" else empty end),
+     (if $p.retries > 0 then "retries: \($p.retries), the first after \($p.retry_delay_seconds) s, doubling" else empty end),
+     (if $p.approval then
+        (if $approval then "approval: this run would wait for approval" else "approval: not needed for this run" end)
+      else empty end),
+     (if $p.rate_limit then "rate limit: \($p.rate_limit.max_runs) runs per \($p.rate_limit.window_seconds) s\(if $p.rate_limit.key_input != "" then " per \($p.rate_limit.key_input)" else "" end) (not counted in a dry run)" else empty end),
+     (if $p.concurrency then "concurrency: at most \($p.concurrency.max_runs) at a time\(if $p.concurrency.key_input != "" then " per \($p.concurrency.key_input)" else "" end)" else empty end),
+     (if $p.auto_rollback then "auto-rollback: the rollback steps run after a failure" else empty end),
+     ($m.guardrails[] | select(.enforced | not) | "advice: " + .text)],
+   steps: [$m.steps | to_entries[] | select($only < 0 or .key == $only)
+           | plan_step($m; .value; "\(.key + 1)"; $inputs; $agent)],
+   rollback: (if $only >= 0 then [] else [$m.rollback | to_entries[] | plan_step($m; .value; "R\(.key + 1)"; $inputs; $agent)] end)}'
+
+readonly _DF_JQ_PLAN_TEXT='
+def indent: split("\n")[] | "      " + .;
+def step: "\(.number). \(.id) (\(.kind)): \(.title)",
+  "   time limit: \(if .timeout_seconds then "\(.timeout_seconds) s" else "none" end); retries: \(.retries)",
+  (if .kind == "command" then (.instructions[] | "   - " + .), "   commands:", (.commands | rtrimstr("\n") | indent)
+   else "   request to the Gateway (model \(.request.model)):",
+        (.request.messages[] | "    [\(.role)]", (.content | indent)) end);
+"Dry run of \(.skill) \(.version): nothing runs and no state is written.",
+"", "Inputs:", (if (.inputs | length) > 0 then (.inputs | to_entries[] | "  \(.key) = \(.value | tojson)") else "  (none)" end),
+"", "Guardrails:", (if (.guardrails | length) > 0 then (.guardrails[] | "  " + .) else "  (none)" end),
+"", "Steps:", (.steps[] | step),
+(if (.rollback | length) > 0 then "", "Rollback steps (after a failure):", (.rollback[] | step) else empty end)'
+
+df_dry_run() {
+  local _df_plan
+  _df_plan=$(jq -n --slurpfile m "$_DF_MANIFEST" --argjson inputs "$_DF_INPUTS_MASKED" \
+    --argjson only "${_DF_ONLY_STEP:--1}" --arg agent "${OPENCLAW_AGENT:-main}" \
+    --argjson approval "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
+    "$_DF_JQ_PROMPT $_DF_JQ_PLAN") || df_die "$_DF_EXIT_SOFTWARE" "cannot build the plan"
+  if [[ -n $_DF_OPT_JSON ]]; then
+    printf '%s\n' "$_df_plan"
+  else
+    jq -r "$_DF_JQ_PLAN_TEXT" <<<"$_df_plan"
+  fi
+}

@@ -1,0 +1,102 @@
+# shellcheck shell=bash disable=SC2016,SC2153
+# (SC2016: jq programs are single-quoted on purpose; SC2153: globals are set in other lib files.)
+# Basics of the executor: exit codes, messages, clocks, run ids, the state folder, process liveness.
+# Naming: the executor's own variables are _DF_* (globals) or _df_* (locals). Input names start with a
+# lower-case letter, so exporting an input can never overwrite one of them.
+
+# The exit-code table shared with compile, deploy and monitor (common/error.h, docs/exit-codes.md).
+readonly _DF_EXIT_OK=0 _DF_EXIT_FAILED=1 _DF_EXIT_NEEDS_ATTENTION=2 _DF_EXIT_REJECTED=3
+readonly _DF_EXIT_AWAITING=4 _DF_EXIT_TIMED_OUT=5 _DF_EXIT_USAGE=64 _DF_EXIT_DATA=65 _DF_EXIT_NO_INPUT=66
+readonly _DF_EXIT_SOFTWARE=70 _DF_EXIT_IO=74 _DF_EXIT_TEMP=75 _DF_EXIT_CONFIG=78
+
+readonly _DF_RUN_ID_RE='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+readonly _DF_NAME_RE='^[a-z][a-z0-9_]{0,63}$'
+# Seconds between SIGTERM and SIGKILL when a step's process group is stopped.
+_DF_KILL_GRACE=${DF_KILL_GRACE_SECONDS:-5}
+[[ $_DF_KILL_GRACE =~ ^[0-9]+$ ]] || _DF_KILL_GRACE=5
+
+df_log() { printf 'run: %s\n' "$*" >&2; }
+df_error() { printf 'run: error: %s\n' "$*" >&2; }
+
+# df_die CODE MESSAGE: the one error line, then exit.
+df_die() {
+  local _df_code=$1
+  shift
+  df_error "$*"
+  exit "$_df_code"
+}
+
+# Sets _DF_NOW (ISO 8601 UTC with milliseconds) and _DF_NOW_MS (epoch milliseconds) without forking.
+df_now() {
+  local _df_t=$EPOCHREALTIME
+  local _df_s=${_df_t%%[!0-9]*} _df_f=${_df_t##*[!0-9]}000
+  _df_f=${_df_f:0:3}
+  _DF_NOW_MS=$((_df_s * 1000 + 10#$_df_f))
+  TZ=UTC0 printf -v _DF_NOW '%(%Y-%m-%dT%H:%M:%S)T.%sZ' "$_df_s" "$_df_f"
+}
+
+# A new run id: UTC time and 32 random bits, safe in file names and URLs.
+df_new_run_id() {
+  TZ=UTC0 printf -v _DF_RUN_ID '%(%Y%m%dT%H%M%S)TZ-%08x' -1 "$SRANDOM"
+}
+
+# Sleeps in the background and waits, so a trapped signal interrupts it at once.
+df_sleep() {
+  sleep "$1" &
+  _DF_SLEEP_PID=$!
+  wait "$_DF_SLEEP_PID"
+  _DF_SLEEP_PID=
+}
+
+# The start time of a process (field 22 of /proc/PID/stat): with the pid it names a process uniquely, so a
+# reused pid is not mistaken for a live run. Empty where /proc is missing.
+df_proc_start() {
+  local _df_line _df_rest
+  _DF_PROC_START=
+  [[ -r /proc/$1/stat ]] || return 0
+  read -r _df_line <"/proc/$1/stat" 2>/dev/null || return 0
+  _df_rest=${_df_line##*) }
+  read -r -a _df_rest <<<"$_df_rest"
+  _DF_PROC_START=${_df_rest[19]:-}
+}
+
+# df_alive PID START: is that process still running?
+df_alive() {
+  [[ $1 =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$1" 2>/dev/null || [[ -d /proc/$1 ]] || return 1
+  [[ -z $2 ]] && return 0
+  df_proc_start "$1"
+  [[ -z $_DF_PROC_START || $_DF_PROC_START == "$2" ]]
+}
+
+# The state folder: run records, logs, ledgers, slots and working directories.
+df_state_paths() {
+  _DF_STATE=${DF_STATE_DIR:-$_DF_SKILL_DIR/state}
+  _DF_RUNS=$_DF_STATE/runs
+}
+
+df_state_init() {
+  df_state_paths
+  mkdir -p -- "$_DF_STATE" "$_DF_RUNS" "$_DF_STATE/work" "$_DF_STATE/locks" ||
+    df_die "$_DF_EXIT_IO" "cannot create the state folder '$_DF_STATE' (set DF_STATE_DIR to a writable folder)"
+}
+
+# A short, file-name-safe key for a guardrail keyed by an input value (the value itself may be anything).
+df_key_hash() {
+  local _df_sum
+  _df_sum=$(printf '%s' "$1" | sha256sum) || df_die "$_DF_EXIT_SOFTWARE" "sha256sum failed"
+  _DF_KEY=${_df_sum:0:16}
+}
+
+df_exit_code_for() {
+  case $1 in
+    succeeded) _DF_CODE=$_DF_EXIT_OK ;;
+    failed | rolled_back) _DF_CODE=$_DF_EXIT_FAILED ;;
+    rollback_failed) _DF_CODE=$_DF_EXIT_NEEDS_ATTENTION ;;
+    rejected) _DF_CODE=$_DF_EXIT_REJECTED ;;
+    awaiting_approval | queued) _DF_CODE=$_DF_EXIT_AWAITING ;;
+    timed_out) _DF_CODE=$_DF_EXIT_TIMED_OUT ;;
+    interrupted) _DF_CODE=130 ;;
+    *) _DF_CODE=$_DF_EXIT_FAILED ;;
+  esac
+}

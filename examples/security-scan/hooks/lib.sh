@@ -1,0 +1,84 @@
+# shellcheck shell=bash
+# Shared by the service's hook scripts (sourced, never run on its own); the same bytes in every skill.
+# webhook runs the hook scripts with no shell and hands them request data only through environment
+# variables, so nothing a client sends is ever parsed as code here.
+
+# The skill folder is the parent of hooks/. The entrypoint exports it; a bare `webhook -hooks` run may not.
+DF_SKILL_DIR=${DF_SKILL_DIR:-$(cd -- "${BASH_SOURCE[0]%/*}/.." && pwd -P)}
+DF_STATE_DIR=${DF_STATE_DIR:-$DF_SKILL_DIR/state}
+export DF_SKILL_DIR DF_STATE_DIR
+# The service's secrets stay with webhook: runs and their steps never see them.
+unset DF_TRIGGER_TOKEN DF_TRIGGER_HMAC_SECRET DF_APPROVE_TOKEN
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+readonly DF_RUN_ID_PATTERN='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+
+# df_log WORDS...: one line on the service's stdout, which the entrypoint names in DF_LOG (webhook itself
+# would put our stderr into the HTTP answer). Control characters become spaces: one event, one line.
+df_log() {
+  [[ -n ${DF_LOG:-} ]] || return 0
+  local line TZ=UTC0
+  printf -v line '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s' -1 "${DF_SKILL_NAME:-skill}" "$*"
+  line=${line//[$'\001'-$'\037'$'\177']/ }
+  printf '%s\n' "${line:0:2000}" >>"$DF_LOG" 2>/dev/null || true
+}
+
+# df_error_json STATUS MESSAGE: the error object every hook answers with, {"error":…,"status":…}.
+df_error_json() {
+  jq -cn --arg status "$1" --arg error "$2" '{error: $error, status: $status}'
+}
+
+# df_reject CODE STATUS MESSAGE: answers with an error object, logs it and exits CODE (webhook then
+# answers HTTP 500 with this body; see docs/service.md).
+df_reject() {
+  df_error_json "$2" "$3"
+  df_log "${DF_EVENT:-hook}" "rejected status=$2 error=\"$3\""
+  exit "$1"
+}
+
+# df_answer COMMAND...: runs COMMAND (the executor), answers with the JSON object it printed, or with an
+# error object made from its stderr, logs one line and exits with COMMAND's status. DF_EVENT names the
+# event in the log; DF_QUIET_OK=1 logs failures only. The usual answer, {"run_id":…,"status":…}, is read
+# without starting jq: this is on the path from request to first step.
+df_answer() {
+  local err="$DF_STATE_DIR/.hook.$$.$RANDOM.err" out code=0 fields=()
+  out=$("$@" 2>"$err") || code=$?
+  local quick='^\{"run_id":"([0-9A-Za-z-]+)","status":"([a-z_]+)"[^{}]*\}$'
+  if ((code == 0)) && [[ $out =~ $quick ]]; then
+    fields=("${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "")
+  else
+    # One jq call checks that the output is an object and picks what the log line needs.
+    mapfile -t -d $'\037' fields < <(jq -j 'select(type == "object")
+        | [.run_id, .status, .error] | map(. // "" | tostring | gsub("\u001f"; " ")) | join("\u001f")' \
+        <<<"$out" 2>/dev/null || true)
+  fi
+  if ((${#fields[@]} == 0)); then
+    local message
+    message=$(tail -n 3 "$err" | tr '\n' ' ')
+    message=${message% }
+    if ((code == 0)); then
+      out=$(jq -cn --arg message "$out" '{status: "ok", message: $message}')
+      fields=("" ok "")
+    else
+      # The executor's exit status says what kind of refusal it was (docs/exit-codes.md).
+      local status=error
+      case $code in
+        3) status=rejected ;;
+        64) status=invalid_request ;;
+        65) status=invalid_input ;;
+        66) status=not_found ;;
+      esac
+      out=$(df_error_json "$status" "${message:-exit status $code}")
+      fields=("" "$status" "${message:-exit status $code}")
+    fi
+  fi
+  rm -f -- "$err"
+  printf '%s\n' "$out"
+  if ((code != 0)); then
+    df_log "${DF_EVENT:-hook}" "rejected ${fields[0]:+run_id=${fields[0]} }status=${fields[1]:-error} exit=$code" \
+      "error=\"${fields[2]:-}\""
+  elif [[ ${DF_QUIET_OK:-} != 1 ]]; then
+    df_log "${DF_EVENT:-hook}" "${fields[0]:+run_id=${fields[0]} }status=${fields[1]:-ok}"
+  fi
+  return "$code"
+}
