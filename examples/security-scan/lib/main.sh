@@ -294,7 +294,7 @@ df_help() {
   local _df_inputs
   _df_inputs=$(jq -r '.inputs[] | "  --\(.name) VALUE\n      \(.description)"
     + (if .required then " (required)"
-       elif .default != null and (.description | test("\\(default:") | not) then " (default: \(.default | tojson))"
+       elif .default != null then " Default: \(.default)"
        else "" end)
     + (if .type == "choice" then " One of: \(.choices | join(", "))." elif .type != "string" then " A \(.type)." else "" end)
     + (if .secret then " Secret: masked in records." else "" end)' "$_DF_MANIFEST")
