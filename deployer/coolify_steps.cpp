@@ -78,6 +78,17 @@ bool Session::pause(std::chrono::milliseconds d) {
     return http.clock().sleep_for(d, options.cancel);
 }
 
+bool Session::pause_poll() {
+    // Coolify's rate limit is per token: >= 1 s between polls. A loopback server (a local instance or the
+    // test stand-in) may be polled faster.
+    const std::string origin = http::origin_of(config.coolify_url.value);
+    const bool loopback = origin.find("://127.0.0.1") != std::string::npos ||
+                          origin.find("://localhost") != std::string::npos ||
+                          origin.find("://[::1]") != std::string::npos;
+    const auto floor = std::chrono::milliseconds(loopback ? 100 : 1000);
+    return pause(std::max(options.poll_interval, floor));
+}
+
 std::string log_tail(const coolify::Deployment& d, std::size_t lines) {
     if (!d.logs) return {};
     auto entries = coolify::parse_build_log(*d.logs);
@@ -143,7 +154,7 @@ Result<std::string> trigger_deploy(Session& s, const std::string& name, const st
                                               (*active)->commit.substr(0, 12)));
             auto w = wait_deployment(s, name, app_uuid, (*active)->deployment_uuid, deadline);
             if (!w) return w.error();
-        } else if (!s.pause(std::max(s.options.poll_interval, std::chrono::milliseconds(1000)))) {
+        } else if (!s.pause_poll()) {
             return interrupted();
         }
         if (std::chrono::steady_clock::now() >= deadline) break;
@@ -190,7 +201,7 @@ Result<WaitResult> wait_deployment(Session& s, const std::string& name, const st
         if (dep.status == "failed") return result.end = WaitEnd::failed, result;
         if (dep.status == "cancelled-by-user") return result.end = WaitEnd::cancelled, result;
         if (std::chrono::steady_clock::now() >= deadline) return result.end = WaitEnd::timed_out, result;
-        if (!s.pause(std::max(s.options.poll_interval, std::chrono::milliseconds(1000)))) {
+        if (!s.pause_poll()) {
             return result.end = WaitEnd::interrupted, result;
         }
     }
@@ -208,8 +219,7 @@ Result<bool> wait_healthy(Session& s, const std::string& name, const std::string
         if (status != last) s.progress.line(name, "app status " + status);
         last = status;
         if (std::chrono::steady_clock::now() >= deadline) return false;
-        if (!s.pause(std::max(s.options.poll_interval, std::chrono::milliseconds(1000))))
-            return interrupted();
+        if (!s.pause_poll()) return interrupted();
     }
 }
 

@@ -32,6 +32,22 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     return std::chrono::seconds(total);
 }
 
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text) {
+    if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
+        const std::string digits(text.substr(0, text.size() - 2));
+        if (digits.empty() || digits.size() > 7 ||
+            digits.find_first_not_of("0123456789") != std::string::npos) {
+            return std::nullopt;
+        }
+        const long long n = std::stoll(digits);
+        if (n <= 0) return std::nullopt;
+        return std::chrono::milliseconds(n);
+    }
+    auto s = parse_duration(text);
+    if (!s) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*s);
+}
+
 namespace {
 
 // The URL forms Coolify accepts for git_repository (ValidGitRepositoryUrl).

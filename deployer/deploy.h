@@ -33,13 +33,15 @@ struct DeployOptions {
     bool auto_rollback = false;  // in addition to the workflow's guardrail
     bool show_secrets = false;
     int max_parallel = 16;
-    std::chrono::milliseconds poll_interval{2000};  // never below 1 s against a real server
+    std::chrono::milliseconds poll_interval{2000};  // floor: 1 s, or 100 ms for a loopback server
     ConfigFlags config_flags;
     const std::atomic<bool>* cancel = nullptr;
 };
 
 // "90", "90s", "10m", "1h", "1h30m" → seconds. Invalid or zero → nullopt.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+// The same, also taking "500ms".
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text);
 
 // Runs the whole command; returns the process exit code. `out` gets the result (table or JSON), `err`
 // progress and errors.

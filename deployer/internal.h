@@ -66,7 +66,8 @@ class Session {
     Result<std::optional<coolify::Application>> find_app(const std::string& app_name, bool refresh = false);
     GitSettings git() const;
     bool cancelled() const { return options.cancel && options.cancel->load(); }
-    // Sleeps the poll interval; false when interrupted.
+    // Sleeps between polls (the interval, never below the floor); false when interrupted.
+    bool pause_poll();
     bool pause(std::chrono::milliseconds d);
 
   private:

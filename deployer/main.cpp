@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
         ("ca-file", "PEM bundle to trust for Coolify's TLS certificate", cxxopts::value<std::string>(), "FILE")
         ("secrets-dir", "Where generated service secrets are kept (0600 files)", cxxopts::value<std::string>(), "DIR")
         ("config", "Config file (DF_CONFIG; default ~/.config/dark-factory/config.json)", cxxopts::value<std::string>(), "FILE")
-        ("poll-interval", "Seconds between status polls (min 1, default 2)", cxxopts::value<std::string>(), "DUR")
+        ("poll-interval", "Time between status polls (default 2s; at least 1s, or 100ms for a loopback server)", cxxopts::value<std::string>(), "DUR")
         ("h,help", "Show this help")
         ("version", "Show the version")
         ("dirs", "Skill folders", cxxopts::value<std::vector<std::string>>());
@@ -124,8 +124,9 @@ int main(int argc, char** argv) {
                 throw cxxopts::exceptions::exception("--timeout takes a duration such as 90s, 10m or 1h");
         }
         if (args.count("poll-interval")) {
-            auto d = df::deployer::parse_duration(args["poll-interval"].as<std::string>());
-            if (!d) throw cxxopts::exceptions::exception("--poll-interval takes a duration of at least 1s");
+            auto d = df::deployer::parse_duration_ms(args["poll-interval"].as<std::string>());
+            if (!d)
+                throw cxxopts::exceptions::exception("--poll-interval takes a duration such as 2s or 500ms");
             options.poll_interval = *d;
         }
         options.dry_run = args.count("dry-run") > 0;
