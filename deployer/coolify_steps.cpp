@@ -85,7 +85,9 @@ bool Session::pause_poll() {
     const bool loopback = origin.find("://127.0.0.1") != std::string::npos ||
                           origin.find("://localhost") != std::string::npos ||
                           origin.find("://[::1]") != std::string::npos;
-    const auto floor = std::chrono::milliseconds(loopback ? 100 : 1000);
+    // Coolify allows 200 requests a minute per token by default: N skills polling together stay under
+    // ~120 a minute by spacing each one's polls N × 0.5 s apart.
+    const auto floor = std::chrono::milliseconds(loopback ? 100 : std::max(1000, 500 * active_waits.load()));
     return pause(std::max(options.poll_interval, floor));
 }
 
@@ -165,6 +167,11 @@ Result<std::string> trigger_deploy(Session& s, const std::string& name, const st
 
 Result<WaitResult> wait_deployment(Session& s, const std::string& name, const std::string& app_uuid,
                                    std::string deployment_uuid, Deadline deadline) {
+    ++s.active_waits;
+    struct Done {
+        std::atomic<int>& n;
+        ~Done() { --n; }
+    } done{s.active_waits};
     WaitResult result;
     std::string last_status, last_log;
     bool adopted = false;

@@ -213,8 +213,17 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
         if (auto s = begin_records(*config, skills, ids); !s) {
             return report(err, Error{s.error().code, s.error().message + "; nothing was deployed"});
         }
-        outcomes = run_parallel(skills.size(), options.max_parallel,
-                                [&](std::size_t i) { return deploy_skill(session, skills[i], ids[i]); });
+        std::vector<PublishJob> jobs;
+        for (const auto& skill : skills) {
+            const std::string branch = config->branch_prefix.value + skill.name;
+            progress.line(skill.name, "pushing to " + branch);
+            jobs.push_back({skill.dir, branch,
+                            fmt::format("deploy {} (version {})", skill.name, skill.manifest.version)});
+        }
+        const auto published = publish_all(session.git(), jobs);
+        outcomes = run_parallel(skills.size(), options.max_parallel, [&](std::size_t i) {
+            return deploy_skill(session, skills[i], ids[i], published[i]);
+        });
     } else if (options.mode == Mode::rollback) {
         outcomes.push_back(rollback_skill(session, options.name, options.to_commit));
     } else {

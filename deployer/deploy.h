@@ -32,7 +32,7 @@ struct DeployOptions {
     bool force = false;          // deploy a stale skill; redeploy an unchanged one
     bool auto_rollback = false;  // in addition to the workflow's guardrail
     bool show_secrets = false;
-    int max_parallel = 16;
+    int max_parallel = 32;
     std::chrono::milliseconds poll_interval{2000};  // floor: 1 s, or 100 ms for a loopback server
     ConfigFlags config_flags;
     const std::atomic<bool>* cancel = nullptr;

@@ -54,6 +54,13 @@ Outcome& conclude(Session& s, Outcome& o, const std::string& id, const std::stri
         rec.message = message;
         if (final_status(status)) rec.finished_at = utc_timestamp();
         if (!o.deployment_uuid.empty()) rec.deployment_uuid = o.deployment_uuid;
+        if (!o.commit.empty() && rec.commit.empty()) rec.commit = o.commit;
+        if (!o.app_uuid.empty() && rec.kind == "deploy") {
+            skill.app_uuid = o.app_uuid;
+            skill.app_name = "df-" + o.name;
+            skill.branch = s.config.branch_prefix.value + o.name;
+        }
+        if (!o.fqdn.empty()) skill.fqdn = o.fqdn;
         if (!running_commit.empty()) skill.commit = running_commit;
     });
     if (!w) {
@@ -190,29 +197,16 @@ Outcome& after_failure(Session& s, Outcome& o, const Skill& skill, const std::st
 
 }  // namespace
 
-Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id) {
+Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, const Result<Published>& pub) {
     Outcome o;
     o.name = skill.name;
     const auto deadline = Clock::now() + deploy_timeout(s, &skill);
     const std::string branch = s.config.branch_prefix.value + skill.name;
 
-    s.progress.line(o.name, "pushing to " + branch);
-    auto pub = publish(s.git(), skill.dir, branch,
-                       fmt::format("deploy {} (version {})", skill.name, skill.manifest.version));
     if (!pub) return conclude_error(s, o, id, pub.error());
     o.commit = pub->commit;
     o.changed = pub->changed;
     if (!pub->changed) s.progress.line(o.name, "tree unchanged; no new commit");
-    if (auto w = record(s.config.registry.value, o.name, id,
-                        [&](SkillRecord& sk, DeployRecord& rec) {
-                            sk.branch = branch;
-                            rec.commit = o.commit;
-                            rec.status = "deploying";
-                        });
-        !w) {
-        return conclude_error(s, o, id, w.error());
-    }
-
     auto app = ensure_app(s, skill);
     if (!app) return conclude_error(s, o, id, app.error());
     o.app_uuid = app->uuid;
@@ -227,11 +221,6 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id) {
             }
         }
     }
-    (void)record(s.config.registry.value, o.name, id, [&](SkillRecord& sk, DeployRecord&) {
-        sk.app_uuid = o.app_uuid;
-        sk.app_name = "df-" + o.name;
-        if (!o.fqdn.empty()) sk.fqdn = o.fqdn;
-    });
 
     // Nothing changed anywhere and the app already runs this commit healthily: nothing to deploy.
     auto reg = load_registry(s.config.registry.value);
@@ -244,8 +233,20 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id) {
     auto deployment = trigger_deploy(s, o.name, o.app_uuid, o.commit, deadline);
     if (!deployment) return conclude_error(s, o, id, deployment.error());
     o.deployment_uuid = *deployment;
-    (void)record(s.config.registry.value, o.name, id,
-                 [&](SkillRecord&, DeployRecord& rec) { rec.deployment_uuid = o.deployment_uuid; });
+    // One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
+    if (auto w = record(s.config.registry.value, o.name, id,
+                        [&](SkillRecord& sk, DeployRecord& rec) {
+                            sk.branch = branch;
+                            sk.app_uuid = o.app_uuid;
+                            sk.app_name = "df-" + o.name;
+                            if (!o.fqdn.empty()) sk.fqdn = o.fqdn;
+                            rec.commit = o.commit;
+                            rec.deployment_uuid = o.deployment_uuid;
+                            rec.status = "deploying";
+                        });
+        !w) {
+        return conclude_error(s, o, id, w.error());
+    }
     if (!s.options.wait)
         return conclude(s, o, id, "deploying", ExitCode::ok, "started; not waited for (--no-wait)");
 

@@ -1,6 +1,7 @@
 // Pieces of deploy shared by its source files (not an API for other programs).
 #pragma once
 
+#include <atomic>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,7 @@ class Session {
     bool cancelled() const { return options.cancel && options.cancel->load(); }
     // Sleeps between polls (the interval, never below the floor); false when interrupted.
     bool pause_poll();
+    std::atomic<int> active_waits{0};  // skills polling right now: they share the server's rate limit
     bool pause(std::chrono::milliseconds d);
 
   private:
@@ -118,7 +120,9 @@ std::string new_record_id();
 
 // --- Flows -------------------------------------------------------------------------------------------
 
-Outcome deploy_skill(Session& s, const Skill& skill, const std::string& record_id);
+// Deploys one skill whose folder `publish_all` already pushed (`pub`).
+Outcome deploy_skill(Session& s, const Skill& skill, const std::string& record_id,
+                     const Result<Published>& pub);
 Outcome rollback_skill(Session& s, const std::string& name, const std::string& to_commit);
 Outcome remove_skill(Session& s, const std::string& name, bool delete_branch);
 void print_dry_run(const Session& s, const std::vector<Skill>& skills, std::ostream& out);
