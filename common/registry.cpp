@@ -1,5 +1,6 @@
 #include "common/registry.h"
 
+#include <array>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -52,19 +53,36 @@ void put(Writer& w, const char* key, const std::string& value) {
     w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
+// One table of string fields per record type serves the writer and the reader (const or not).
+template <class R>
+auto record_fields(R& r) {
+    return std::array{std::pair{"id", &r.id},
+                      std::pair{"kind", &r.kind},
+                      std::pair{"commit", &r.commit},
+                      std::pair{"deployment_uuid", &r.deployment_uuid},
+                      std::pair{"status", &r.status},
+                      std::pair{"started_at", &r.started_at},
+                      std::pair{"finished_at", &r.finished_at},
+                      std::pair{"source_sha256", &r.source_sha256},
+                      std::pair{"compiler_version", &r.compiler_version},
+                      std::pair{"skill_version", &r.skill_version},
+                      std::pair{"message", &r.message}};
+}
+
+template <class S>
+auto skill_fields(S& s) {
+    return std::array{std::pair{"app_uuid", &s.app_uuid},
+                      std::pair{"app_name", &s.app_name},
+                      std::pair{"fqdn", &s.fqdn},
+                      std::pair{"branch", &s.branch},
+                      std::pair{"commit", &s.commit},
+                      std::pair{"status", &s.status},
+                      std::pair{"updated_at", &s.updated_at}};
+}
+
 void write_record(Writer& w, const DeployRecord& r) {
     w.StartObject();
-    put(w, "id", r.id);
-    put(w, "kind", r.kind);
-    put(w, "commit", r.commit);
-    put(w, "deployment_uuid", r.deployment_uuid);
-    put(w, "status", r.status);
-    put(w, "started_at", r.started_at);
-    put(w, "finished_at", r.finished_at);
-    put(w, "source_sha256", r.source_sha256);
-    put(w, "compiler_version", r.compiler_version);
-    put(w, "skill_version", r.skill_version);
-    put(w, "message", r.message);
+    for (const auto& [key, field] : record_fields(r)) put(w, key, *field);
     w.EndObject();
 }
 
@@ -81,43 +99,27 @@ bool read_string(const rapidjson::Value& o, const char* key, std::string& out, s
     return true;
 }
 
+// Reads the string fields of a table from the object `v`; false when `v` is not an object.
+template <class Fields>
+bool read_fields(const rapidjson::Value& v, const Fields& fields, const std::string& where,
+                 std::string& problem) {
+    if (!v.IsObject()) {
+        if (problem.empty()) problem = fmt::format("'{}' must be an object", where);
+        return false;
+    }
+    for (const auto& [key, field] : fields) read_string(v, key, *field, problem, where);
+    return true;
+}
+
 DeployRecord read_record(const rapidjson::Value& v, const std::string& where, std::string& problem) {
     DeployRecord r;
-    if (!v.IsObject()) {
-        problem = fmt::format("'{}' must be an object", where);
-        return r;
-    }
-    for (auto [key, field] : {std::pair{"id", &r.id},
-                              {"kind", &r.kind},
-                              {"commit", &r.commit},
-                              {"deployment_uuid", &r.deployment_uuid},
-                              {"status", &r.status},
-                              {"started_at", &r.started_at},
-                              {"finished_at", &r.finished_at},
-                              {"source_sha256", &r.source_sha256},
-                              {"compiler_version", &r.compiler_version},
-                              {"skill_version", &r.skill_version},
-                              {"message", &r.message}}) {
-        read_string(v, key, *field, problem, where);
-    }
+    read_fields(v, record_fields(r), where, problem);
     return r;
 }
 
 SkillRecord read_skill(const rapidjson::Value& v, const std::string& where, std::string& problem) {
     SkillRecord s;
-    if (!v.IsObject()) {
-        problem = fmt::format("'{}' must be an object", where);
-        return s;
-    }
-    for (auto [key, field] : {std::pair{"app_uuid", &s.app_uuid},
-                              {"app_name", &s.app_name},
-                              {"fqdn", &s.fqdn},
-                              {"branch", &s.branch},
-                              {"commit", &s.commit},
-                              {"status", &s.status},
-                              {"updated_at", &s.updated_at}}) {
-        read_string(v, key, *field, problem, where);
-    }
+    if (!read_fields(v, skill_fields(s), where, problem)) return s;
     if (const auto it = v.FindMember("history"); it != v.MemberEnd()) {
         if (!it->value.IsArray()) {
             if (problem.empty()) problem = fmt::format("'{}.history' must be an array", where);
@@ -145,13 +147,7 @@ std::string write_registry(const Registry& registry) {
     for (const auto& [name, s] : registry.skills) {
         w.Key(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
         w.StartObject();
-        put(w, "app_uuid", s.app_uuid);
-        put(w, "app_name", s.app_name);
-        put(w, "fqdn", s.fqdn);
-        put(w, "branch", s.branch);
-        put(w, "commit", s.commit);
-        put(w, "status", s.status);
-        put(w, "updated_at", s.updated_at);
+        for (const auto& [key, field] : skill_fields(s)) put(w, key, *field);
         w.Key("history");
         w.StartArray();
         for (const auto& r : s.history) write_record(w, r);

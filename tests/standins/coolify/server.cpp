@@ -272,7 +272,10 @@ void Server::record(const httplib::Request& req, int status, bool authorised) {
     std::string query;
     for (const auto& [k, v] : req.params) query += (query.empty() ? "" : "&") + k + "=" + v;
     o.set("query", query)
-        .set("status", std::int64_t(status))
+        .set("status", std::int64_t(status < 0 ? 200 : status))
+        .set("ms",
+             std::int64_t(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count()))
         .set("authorised", authorised)
         .set("body", req.body);
     std::lock_guard lock(log_mutex_);

@@ -37,6 +37,7 @@ class Server {
     State& state_;
     httplib::Server svr_;
     std::mutex log_mutex_;
+    Clock::time_point started_ = Clock::now();
 };
 
 }  // namespace standin

@@ -176,25 +176,25 @@ void State::build(const std::string& id) {
 
     const auto path = options_.repos.find(repo_url);
     if (path == options_.repos.end()) return fail(fmt::format("fatal: repository '{}' not found", repo_url));
-    auto ls = run({"git", "ls-remote", path->second, "refs/heads/" + branch});
-    if (!ls || ls->exit_code != 0 || ls->out.size() < 40) {
+    // A real clone of the branch, as Coolify's helper does (then the pinned commit, when there is one).
+    const std::string dir =
+        fmt::format("{}/standin-build-{}", std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp", id);
+    auto clone = run({"git", "clone", "--quiet", "--branch", branch, path->second, dir});
+    if (!clone || clone->exit_code != 0) {
         return fail(fmt::format("fatal: Remote branch {} not found in upstream origin", branch));
     }
-    const std::string commit = pinned.empty() ? ls->out.substr(0, 40) : pinned;
+    auto head = run({"git", "-C", dir, "rev-parse", "HEAD"});
+    std::string commit = pinned.empty() && head && head->out.size() >= 40 ? head->out.substr(0, 40) : pinned;
+    auto checkout = pinned.empty() ? head : run({"git", "-C", dir, "checkout", "--quiet", pinned});
     {
         std::lock_guard lock(mutex_);
         Deployment* d = deployment(id);
         if (!d) return;
-        log(*d, ls->out, true, fmt::format("git ls-remote {} refs/heads/{}", repo_url, branch));
+        log(*d, head ? head->out : "", true, fmt::format("git ls-remote {} refs/heads/{}", repo_url, branch));
         d->commit = commit;
         log(*d,
             fmt::format("Importing {}:{} (commit sha {}) to /artifacts/{}.", repo_url, branch, commit, id));
     }
-    const std::string dir =
-        fmt::format("{}/standin-build-{}", std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp", id);
-    auto clone = run({"git", "clone", "--quiet", "--no-checkout", path->second, dir});
-    auto checkout =
-        clone && clone->exit_code == 0 ? run({"git", "-C", dir, "checkout", "--quiet", commit}) : clone;
     const std::string df_path = dir + (base_dir == "/" ? "" : base_dir) + dockerfile;
     struct stat st {};
     const bool has_dockerfile = ::stat(df_path.c_str(), &st) == 0 && S_ISREG(st.st_mode);

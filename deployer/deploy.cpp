@@ -1,0 +1,239 @@
+// run_deploy: configuration, validation before any change, the registry check, then the flows in parallel
+// and one summary.
+#include "deployer/deploy.h"
+
+#include <atomic>
+#include <map>
+#include <ostream>
+#include <regex>
+#include <thread>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "common/json.h"
+#include "deployer/internal.h"
+
+namespace df::deployer {
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
+    static const std::regex re(R"(^\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?\s*$)");
+    std::cmatch m;
+    const std::string t(text);
+    if (t.empty() || !std::regex_match(t.c_str(), m, re)) return std::nullopt;
+    long long total = 0;
+    for (int i = 1; i <= 3; ++i) {
+        if (m[i].matched) {
+            if (m[i].length() > 7) return std::nullopt;
+            total += std::stoll(m[i].str()) * (i == 1 ? 3600 : i == 2 ? 60 : 1);
+        }
+    }
+    if (total <= 0) return std::nullopt;
+    return std::chrono::seconds(total);
+}
+
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text) {
+    if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
+        const std::string digits(text.substr(0, text.size() - 2));
+        if (digits.empty() || digits.size() > 7 ||
+            digits.find_first_not_of("0123456789") != std::string::npos) {
+            return std::nullopt;
+        }
+        const long long n = std::stoll(digits);
+        if (n <= 0) return std::nullopt;
+        return std::chrono::milliseconds(n);
+    }
+    auto s = parse_duration(text);
+    if (!s) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*s);
+}
+
+namespace {
+
+// The URL forms Coolify accepts for git_repository (ValidGitRepositoryUrl).
+bool coolify_can_clone(const std::string& url) {
+    static const std::regex scp(R"(^git@[A-Za-z0-9.\-]+:[A-Za-z0-9._~/\-]+$)");
+    static const std::regex web(R"(^(https?|git)://[A-Za-z0-9.\-]+(:\d+)?/[A-Za-z0-9._~/\-]+$)");
+    return std::regex_match(url, scp) || std::regex_match(url, web);
+}
+
+// When several skills end differently, the exit code reports the most serious outcome.
+ExitCode overall(const std::vector<Outcome>& outcomes) {
+    static const ExitCode order[] = {
+        ExitCode::interrupted, ExitCode::needs_attention, ExitCode::no_permission, ExitCode::config,
+        ExitCode::unavailable, ExitCode::protocol,        ExitCode::timed_out,     ExitCode::io_error,
+        ExitCode::cant_create, ExitCode::temp_fail,       ExitCode::data_error,    ExitCode::no_input,
+        ExitCode::usage,       ExitCode::failed};
+    for (ExitCode c : order) {
+        for (const auto& o : outcomes) {
+            if (o.code == c) return c;
+        }
+    }
+    for (const auto& o : outcomes) {
+        if (o.code != ExitCode::ok) return o.code;
+    }
+    return ExitCode::ok;
+}
+
+void print_outcomes(const std::vector<Outcome>& outcomes, bool as_json, std::ostream& out) {
+    if (as_json) {
+        out << "{\"results\":[";
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            const auto& o = outcomes[i];
+            json::Object j;
+            j.set("name", o.name)
+                .set("status", o.status)
+                .set("exit_code", std::int64_t(static_cast<int>(o.code)));
+            j.set("exit_name", std::string(exit_code_name(o.code)))
+                .set("commit", o.commit)
+                .set("changed", o.changed);
+            j.set("app_uuid", o.app_uuid).set("deployment_uuid", o.deployment_uuid).set("fqdn", o.fqdn);
+            j.set("rolled_back_to", o.rolled_back_to).set("message", o.message);
+            std::string text = json::to_string(j);
+            if (!o.secrets.empty()) {
+                json::Object sec;
+                for (const auto& [k, v] : o.secrets) sec.set(k, v);
+                text.pop_back();
+                text += ",\"secrets\":" + json::to_string(sec) + "}";
+            }
+            out << (i ? "," : "") << text;
+        }
+        out << "],\"exit_code\":" << static_cast<int>(overall(outcomes)) << "}\n";
+        return;
+    }
+    out << fmt::format("{:<28} {:<16} {:<12} {:<26} {}\n", "SKILL", "STATUS", "COMMIT", "APP",
+                       "URL / MESSAGE");
+    for (const auto& o : outcomes) {
+        const std::string note = o.message.empty() ? o.fqdn : o.message;
+        out << fmt::format("{:<28} {:<16} {:<12} {:<26} {}\n", o.name, o.status, o.commit.substr(0, 12),
+                           o.app_uuid.empty() ? "-" : o.app_uuid, note);
+        for (const auto& [k, v] : o.secrets) out << fmt::format("  {}={}\n", k, v);
+    }
+}
+
+// Marks every skill "pending" in one transaction: proves the registry is sound and writable before
+// anything remote changes.
+Status begin_records(const Config& config, const std::vector<Skill>& skills, std::vector<std::string>& ids) {
+    ids.clear();
+    for (std::size_t i = 0; i < skills.size(); ++i) ids.push_back(new_record_id());
+    return update_registry(config.registry.value, [&](Registry& r) {
+        for (std::size_t i = 0; i < skills.size(); ++i) {
+            SkillRecord& sk = r.skills[skills[i].name];
+            DeployRecord rec;
+            rec.id = ids[i];
+            rec.status = "pending";
+            rec.started_at = utc_timestamp();
+            rec.source_sha256 = skills[i].manifest.source_sha256;
+            rec.compiler_version = skills[i].manifest.compiler_version;
+            rec.skill_version = skills[i].manifest.version;
+            sk.history.push_back(rec);
+            sk.status = "pending";
+            sk.updated_at = rec.started_at;
+        }
+        return ok();
+    });
+}
+
+template <class F>
+std::vector<Outcome> run_parallel(std::size_t count, int max_parallel, F&& body) {
+    std::vector<Outcome> outcomes(count);
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> workers;
+    const std::size_t n = std::min<std::size_t>(count, static_cast<std::size_t>(std::max(1, max_parallel)));
+    for (std::size_t w = 0; w < n; ++w) {
+        workers.emplace_back([&] {
+            for (std::size_t i = next++; i < count; i = next++) outcomes[i] = body(i);
+        });
+    }
+    for (auto& t : workers) t.join();
+    return outcomes;
+}
+
+ExitCode report(std::ostream& err, const Error& e) {
+    err << "deploy: error: " << e.message << "\n";
+    return e.code;
+}
+
+}  // namespace
+
+ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostream& err) {
+    auto config = resolve_config(options.config_flags, process_env());
+    if (!config) return report(err, config.error());
+    if (options.mode == Mode::print_config) {
+        out << describe_config(*config, options.json);
+        return ExitCode::ok;
+    }
+    std::vector<std::string> needed = {"coolify_url", "token", "git_remote", "registry"};
+    if (options.mode == Mode::deploy)
+        needed.insert(needed.end(), {"server_uuid", "project_uuid", "secrets_dir"});
+    if (auto s = require_settings(*config, needed); !s) return report(err, s.error());
+    if (options.mode == Mode::deploy && !coolify_can_clone(config->git_url.value)) {
+        return report(
+            err, Error{ExitCode::config,
+                       fmt::format("Coolify cannot clone '{}' ({}): it needs an https://, http://, git:// or "
+                                   "git@host:path URL of the remote; set DF_GIT_URL to the URL Coolify "
+                                   "should clone when DF_GIT_REMOTE is a local path or alias",
+                                   config->git_url.value, config->git_url.origin)});
+    }
+
+    Progress progress(err, ::isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"));
+    std::vector<Skill> skills;
+    if (options.mode == Mode::deploy) {
+        if (options.skill_dirs.empty())
+            return report(err, Error{ExitCode::usage, "no skill folder given (see deploy --help)"});
+        std::optional<Error> first;
+        std::map<std::string, std::string> seen;
+        for (const auto& dir : options.skill_dirs) {
+            auto skill = load_skill(dir, options.force);
+            if (!skill) {
+                err << "deploy: error: " << skill.error().message << "\n";
+                if (!first) first = skill.error();
+                continue;
+            }
+            if (auto [it, fresh] = seen.emplace(skill->name, dir); !fresh) {
+                return report(err, Error{ExitCode::usage, fmt::format("'{}' and '{}' are the same skill '{}'",
+                                                                      it->second, dir, skill->name)});
+            }
+            skills.push_back(std::move(*skill));
+        }
+        if (first) return first->code;
+    }
+
+    if (options.dry_run) {
+        if (auto reg = load_registry(config->registry.value); !reg) return report(err, reg.error());
+        Session session(options, *config, progress);
+        print_dry_run(session, skills, out);
+        return ExitCode::ok;
+    }
+
+    Session session(options, *config, progress);
+    std::vector<Outcome> outcomes;
+    if (options.mode == Mode::deploy) {
+        std::vector<std::string> ids;
+        if (auto s = begin_records(*config, skills, ids); !s) {
+            return report(err, Error{s.error().code, s.error().message + "; nothing was deployed"});
+        }
+        std::vector<PublishJob> jobs;
+        for (const auto& skill : skills) {
+            const std::string branch = config->branch_prefix.value + skill.name;
+            progress.line(skill.name, "pushing to " + branch);
+            jobs.push_back({skill.dir, branch,
+                            fmt::format("deploy {} (version {})", skill.name, skill.manifest.version)});
+        }
+        const auto published = publish_all(session.git(), jobs);
+        outcomes = run_parallel(skills.size(), options.max_parallel, [&](std::size_t i) {
+            return deploy_skill(session, skills[i], ids[i], published[i]);
+        });
+    } else if (options.mode == Mode::rollback) {
+        outcomes.push_back(rollback_skill(session, options.name, options.to_commit));
+    } else {
+        outcomes.push_back(remove_skill(session, options.name, options.delete_branch));
+    }
+    for (const auto& o : outcomes) {
+        if (o.code != ExitCode::ok) err << "deploy: error: " << o.name << ": " << o.message << "\n";
+    }
+    print_outcomes(outcomes, options.json, out);
+    return overall(outcomes);
+}
+
+}  // namespace df::deployer

@@ -1,0 +1,401 @@
+// The three flows: deploy a skill, roll a skill back, remove a skill.
+#include <filesystem>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "deployer/internal.h"
+
+namespace df::deployer {
+
+std::string new_record_id() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::string ts = utc_timestamp();
+    std::erase(ts, '-');
+    std::erase(ts, ':');
+    return fmt::format("{}-{:08x}", ts, rng() & 0xffffffffu);
+}
+
+Status record(const std::string& registry, const std::string& name, const std::string& id,
+              const std::function<void(SkillRecord&, DeployRecord&)>& change) {
+    return update_registry(registry, [&](Registry& r) {
+        SkillRecord& skill = r.skills[name];
+        DeployRecord* rec = skill.find(id);
+        if (!rec) {
+            skill.history.push_back(DeployRecord{});
+            rec = &skill.history.back();
+            rec->id = id;
+            rec->started_at = utc_timestamp();
+        }
+        change(skill, *rec);
+        skill.status = rec->status;
+        skill.updated_at = utc_timestamp();
+        return ok();
+    });
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool final_status(const std::string& status) {
+    return status != "pending" && status != "deploying";
+}
+
+// Records the end of an attempt and fills the outcome; registry trouble is added to the message.
+Outcome& conclude(Session& s, Outcome& o, const std::string& id, const std::string& status, ExitCode code,
+                  const std::string& message, const std::string& running_commit = {}) {
+    o.status = status;
+    o.code = code;
+    o.message = message;
+    auto w = record(s.config.registry.value, o.name, id, [&](SkillRecord& skill, DeployRecord& rec) {
+        rec.status = status;
+        rec.message = message;
+        if (final_status(status)) rec.finished_at = utc_timestamp();
+        if (!o.deployment_uuid.empty()) rec.deployment_uuid = o.deployment_uuid;
+        if (!o.commit.empty() && rec.commit.empty()) rec.commit = o.commit;
+        if (!o.app_uuid.empty() && rec.kind == "deploy") {
+            skill.app_uuid = o.app_uuid;
+            skill.app_name = "df-" + o.name;
+            skill.branch = s.config.branch_prefix.value + o.name;
+        }
+        if (!o.fqdn.empty()) skill.fqdn = o.fqdn;
+        if (!running_commit.empty()) skill.commit = running_commit;
+    });
+    if (!w) {
+        o.message +=
+            (o.message.empty() ? "" : "; ") + std::string("registry not updated: ") + w.error().message;
+        if (o.code == ExitCode::ok) o.code = w.error().code;
+    }
+    return o;
+}
+
+Outcome& conclude_error(Session& s, Outcome& o, const std::string& id, const Error& e) {
+    const bool stopped = e.code == ExitCode::interrupted;
+    std::string message = e.message;
+    if (stopped && !o.deployment_uuid.empty()) {
+        message = fmt::format("interrupted; Coolify deployment {} may still be running", o.deployment_uuid);
+    }
+    return conclude(s, o, id,
+                    stopped ? "interrupted" : (e.code == ExitCode::timed_out ? "timed_out" : "failed"),
+                    e.code, message);
+}
+
+std::chrono::seconds deploy_timeout(const Session& s, const Skill* skill) {
+    if (s.options.timeout) return *s.options.timeout;
+    if (skill && skill->manifest.workflow.policy.run_timeout_seconds) {
+        return std::chrono::seconds(*skill->manifest.workflow.policy.run_timeout_seconds);
+    }
+    return std::chrono::seconds(600);
+}
+
+// Sets the environment, sending only what differs from what Coolify has. Returns whether anything changed.
+Result<bool> sync_env(Session& s, const Skill& skill, const std::string& app_uuid, bool app_is_new) {
+    auto vars = skill_env(s, skill, false);
+    if (!vars) return vars.error();
+    std::vector<coolify::EnvVar> current;
+    if (!app_is_new) {
+        auto listed = s.api.list_envs(app_uuid);
+        if (!listed) return listed.error();
+        current = std::move(*listed);
+    }
+    std::vector<coolify::EnvVar> changes;
+    for (const auto& v : *vars) {
+        const bool same = std::any_of(current.begin(), current.end(), [&](const coolify::EnvVar& c) {
+            return c.key == v.key && c.value == v.value && c.is_literal == v.is_literal;
+        });
+        if (!same) changes.push_back(v);
+    }
+    if (auto st = s.api.set_envs(app_uuid, changes); !st) return st.error();
+    return !changes.empty();
+}
+
+struct AppResult {
+    std::string uuid, fqdn;
+    bool created = false, changed = false;
+    std::string previous_status;
+};
+
+Result<AppResult> ensure_app(Session& s, const Skill& skill) {
+    auto version = s.version();
+    if (!version) return version.error();
+    const std::string app_name = "df-" + skill.name;
+    auto existing = s.find_app(app_name);
+    if (!existing) return existing.error();
+    AppResult r;
+    if (*existing) {
+        r.uuid = (*existing)->uuid;
+        r.fqdn = (*existing)->fqdn;
+        r.previous_status = (*existing)->status;
+        const auto patch = changed_fields(app_fields(skill, s.config, *version, false), **existing);
+        if (!patch.empty()) {
+            s.progress.line(skill.name,
+                            fmt::format("updating {} ({} setting{})", app_name, patch.fields.size(),
+                                        patch.fields.size() == 1 ? "" : "s"));
+            if (auto st = s.api.update_application(r.uuid, patch); !st) return st.error();
+            r.changed = true;
+        }
+        return r;
+    }
+    s.progress.line(skill.name, "creating " + app_name);
+    const auto source = s.config.git_source.value == "deploy-key"   ? coolify::Source::deploy_key
+                        : s.config.git_source.value == "github-app" ? coolify::Source::github_app
+                                                                    : coolify::Source::public_repo;
+    auto uuid = s.api.create_application(source, app_fields(skill, s.config, *version, true));
+    if (!uuid) return uuid.error();
+    r.uuid = *uuid;
+    r.created = r.changed = true;
+    if (s.config.domain.set()) r.fqdn = fmt::format("https://df-{}.{}", skill.name, s.config.domain.value);
+    return r;
+}
+
+// After a failed deploy: redeploy the last good commit when auto-rollback is on.
+Outcome& after_failure(Session& s, Outcome& o, const Skill& skill, const std::string& id,
+                       const std::string& app_uuid, const std::string& why) {
+    const bool auto_rollback = s.options.auto_rollback || skill.manifest.workflow.policy.auto_rollback;
+    if (!auto_rollback) return conclude(s, o, id, "failed", ExitCode::failed, why);
+    auto reg = load_registry(s.config.registry.value);
+    const DeployRecord* good =
+        reg && reg->skills.count(o.name) ? reg->skills[o.name].last_good(o.commit) : nullptr;
+    if (!good)
+        return conclude(s, o, id, "failed", ExitCode::failed,
+                        why + "; no earlier good deploy to roll back to");
+    const std::string target = good->commit;
+    s.progress.line(o.name, "rolling back to " + target.substr(0, 12));
+    const std::string rb_id = new_record_id();
+    (void)record(s.config.registry.value, o.name, rb_id, [&](SkillRecord&, DeployRecord& rec) {
+        rec.kind = "rollback";
+        rec.commit = target;
+        rec.status = "deploying";
+    });
+    const auto deadline = Clock::now() + deploy_timeout(s, &skill);
+    auto w = redeploy_commit(s, o.name, app_uuid, target, deadline);
+    bool healthy = false;
+    if (w && w->end == WaitEnd::finished) {
+        auto h =
+            wait_healthy(s, o.name, app_uuid, std::min(deadline, Clock::now() + std::chrono::seconds(180)));
+        healthy = h && *h;
+    }
+    Outcome rb = o;
+    rb.deployment_uuid = w ? w->deployment.deployment_uuid : "";
+    o.rolled_back_to = target;
+    if (healthy) {
+        conclude(s, rb, rb_id, "finished", ExitCode::ok, "rollback of " + o.commit.substr(0, 12), target);
+        return conclude(s, o, id, "rolled_back", ExitCode::failed,
+                        fmt::format("{}; rolled back to {}", why, target.substr(0, 12)), target);
+    }
+    const std::string rb_why =
+        w ? (w->end == WaitEnd::finished
+                 ? "the app did not become healthy"
+                 : "the rollback deployment " + rb.deployment_uuid + " ended " + w->deployment.status)
+          : w.error().message;
+    conclude(s, rb, rb_id, "failed", ExitCode::failed, rb_why);
+    return conclude(s, o, id, "rollback_failed", ExitCode::needs_attention,
+                    fmt::format("{}; the rollback to {} failed too: {}", why, target.substr(0, 12), rb_why));
+}
+
+}  // namespace
+
+Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, const Result<Published>& pub) {
+    Outcome o;
+    o.name = skill.name;
+    const auto deadline = Clock::now() + deploy_timeout(s, &skill);
+    const std::string branch = s.config.branch_prefix.value + skill.name;
+
+    if (!pub) return conclude_error(s, o, id, pub.error());
+    o.commit = pub->commit;
+    o.changed = pub->changed;
+    if (!pub->changed) s.progress.line(o.name, "tree unchanged; no new commit");
+    auto app = ensure_app(s, skill);
+    if (!app) return conclude_error(s, o, id, app.error());
+    o.app_uuid = app->uuid;
+    o.fqdn = app->fqdn;
+    auto env_changed = sync_env(s, skill, app->uuid, app->created);
+    if (!env_changed) return conclude_error(s, o, id, env_changed.error());
+    if (s.options.show_secrets) {
+        if (auto vars = skill_env(s, skill, false)) {
+            for (const auto& v : *vars) {
+                if (v.key == "DF_TRIGGER_TOKEN" || v.key == "DF_APPROVE_TOKEN")
+                    o.secrets.emplace_back(v.key, v.value);
+            }
+        }
+    }
+
+    // Nothing changed anywhere and the app already runs this commit healthily: nothing to deploy.
+    auto reg = load_registry(s.config.registry.value);
+    const bool runs_this = reg && reg->skills.count(o.name) && reg->skills[o.name].commit == o.commit;
+    if (!s.options.force && !pub->changed && !app->changed && !*env_changed && runs_this &&
+        coolify::AppState::parse(app->previous_status).healthy()) {
+        return conclude(s, o, id, "unchanged", ExitCode::ok, "already deployed and healthy", o.commit);
+    }
+
+    auto deployment = trigger_deploy(s, o.name, o.app_uuid, o.commit, deadline);
+    if (!deployment) return conclude_error(s, o, id, deployment.error());
+    o.deployment_uuid = *deployment;
+    // One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
+    if (auto w = record(s.config.registry.value, o.name, id,
+                        [&](SkillRecord& sk, DeployRecord& rec) {
+                            sk.branch = branch;
+                            sk.app_uuid = o.app_uuid;
+                            sk.app_name = "df-" + o.name;
+                            if (!o.fqdn.empty()) sk.fqdn = o.fqdn;
+                            rec.commit = o.commit;
+                            rec.deployment_uuid = o.deployment_uuid;
+                            rec.status = "deploying";
+                        });
+        !w) {
+        return conclude_error(s, o, id, w.error());
+    }
+    if (!s.options.wait)
+        return conclude(s, o, id, "deploying", ExitCode::ok, "started; not waited for (--no-wait)");
+
+    auto w = wait_deployment(s, o.name, o.app_uuid, o.deployment_uuid, deadline);
+    if (!w) return conclude_error(s, o, id, w.error());
+    o.deployment_uuid = w->deployment.deployment_uuid;
+    switch (w->end) {
+        case WaitEnd::interrupted:
+            return conclude_error(s, o, id, Error{ExitCode::interrupted, "interrupted"});
+        case WaitEnd::timed_out: {
+            (void)s.api.cancel_deployment(o.deployment_uuid);  // so it cannot land unnoticed later
+            return conclude(
+                s, o, id, "timed_out", ExitCode::timed_out,
+                fmt::format("the deployment did not finish within {} s and was cancelled; raise --timeout",
+                            deploy_timeout(s, &skill).count()));
+        }
+        case WaitEnd::failed:
+        case WaitEnd::cancelled: {
+            const std::string tail = log_tail(w->deployment, 12);
+            s.progress.line(o.name, fmt::format("deployment {} {}{}", o.deployment_uuid, w->deployment.status,
+                                                tail.empty() ? " (no build log visible: the token lacks "
+                                                               "read:sensitive)"
+                                                             : "; build log tail:\n" + tail));
+            return after_failure(s, o, skill, id, o.app_uuid, "deployment " + w->deployment.status);
+        }
+        case WaitEnd::finished:
+            break;
+    }
+    auto healthy =
+        wait_healthy(s, o.name, o.app_uuid, std::min(deadline, Clock::now() + std::chrono::seconds(180)));
+    if (!healthy) return conclude_error(s, o, id, healthy.error());
+    if (!*healthy)
+        return after_failure(s, o, skill, id, o.app_uuid, "the app did not become running:healthy");
+    return conclude(s, o, id, "finished", ExitCode::ok, "", o.commit);
+}
+
+Outcome rollback_skill(Session& s, const std::string& name, const std::string& to_commit) {
+    Outcome o;
+    o.name = name;
+    auto reg = load_registry(s.config.registry.value);
+    if (!reg) return o.code = reg.error().code, o.message = reg.error().message, o.status = "failed", o;
+    auto it = reg->skills.find(name);
+    if (it == reg->skills.end() || it->second.app_uuid.empty()) {
+        o.code = ExitCode::no_input, o.status = "failed";
+        o.message = fmt::format("'{}' has no deployed app in the registry {}", name, s.config.registry.value);
+        return o;
+    }
+    const SkillRecord& skill = it->second;
+    std::string target;
+    if (!to_commit.empty()) {
+        for (const auto& r : skill.history) {
+            if (r.commit.rfind(to_commit, 0) == 0) target = r.commit;
+        }
+        if (target.empty() && to_commit.size() == 40) target = to_commit;
+        if (target.empty()) {
+            o.code = ExitCode::usage, o.status = "failed";
+            o.message = fmt::format("no deploy of '{}' has a commit starting with {}", name, to_commit);
+            return o;
+        }
+    } else if (const DeployRecord* good = skill.last_good(skill.commit)) {
+        target = good->commit;
+    } else {
+        o.code = ExitCode::failed, o.status = "failed";
+        o.message = "no earlier good deploy to roll back to";
+        return o;
+    }
+    o.app_uuid = skill.app_uuid;
+    o.fqdn = skill.fqdn;
+    o.commit = target;
+    const std::string id = new_record_id();
+    if (auto w = record(s.config.registry.value, name, id,
+                        [&](SkillRecord&, DeployRecord& rec) {
+                            rec.kind = "rollback";
+                            rec.commit = target;
+                            rec.status = "deploying";
+                        });
+        !w) {
+        return o.code = w.error().code, o.message = w.error().message, o.status = "failed", o;
+    }
+    s.progress.line(name, "rolling back to " + target.substr(0, 12));
+    const auto deadline = Clock::now() + deploy_timeout(s, nullptr);
+    auto w = redeploy_commit(s, name, o.app_uuid, target, deadline);
+    if (!w) return conclude_error(s, o, id, w.error());
+    o.deployment_uuid = w->deployment.deployment_uuid;
+    if (w->end == WaitEnd::interrupted)
+        return conclude_error(s, o, id, Error{ExitCode::interrupted, "interrupted"});
+    if (w->end != WaitEnd::finished) {
+        return conclude(s, o, id, w->end == WaitEnd::timed_out ? "timed_out" : "failed",
+                        w->end == WaitEnd::timed_out ? ExitCode::timed_out : ExitCode::failed,
+                        "the rollback deployment ended " + w->deployment.status);
+    }
+    auto healthy =
+        wait_healthy(s, name, o.app_uuid, std::min(deadline, Clock::now() + std::chrono::seconds(180)));
+    if (!healthy) return conclude_error(s, o, id, healthy.error());
+    if (!*healthy)
+        return conclude(s, o, id, "failed", ExitCode::failed, "the app did not become running:healthy");
+    return conclude(s, o, id, "finished", ExitCode::ok, "rolled back", target);
+}
+
+Outcome remove_skill(Session& s, const std::string& name, bool delete_branch_too) {
+    Outcome o;
+    o.name = name;
+    auto reg = load_registry(s.config.registry.value);
+    if (!reg) return o.code = reg.error().code, o.message = reg.error().message, o.status = "failed", o;
+    std::string app_uuid, branch = s.config.branch_prefix.value + name;
+    if (auto it = reg->skills.find(name); it != reg->skills.end()) {
+        app_uuid = it->second.app_uuid;
+        if (!it->second.branch.empty()) branch = it->second.branch;
+    }
+    if (app_uuid.empty()) {
+        auto found = s.find_app("df-" + name);
+        if (!found)
+            return o.code = found.error().code, o.message = found.error().message, o.status = "failed", o;
+        if (*found) app_uuid = (*found)->uuid;
+    }
+    if (app_uuid.empty()) {
+        o.code = ExitCode::no_input, o.status = "failed";
+        o.message = fmt::format("there is no app df-{} in Coolify and no registry entry for it", name);
+        return o;
+    }
+    o.app_uuid = app_uuid;
+    const std::string id = new_record_id();
+    if (auto w = record(s.config.registry.value, name, id,
+                        [&](SkillRecord&, DeployRecord& rec) {
+                            rec.kind = "remove";
+                            rec.status = "deploying";
+                        });
+        !w) {
+        return o.code = w.error().code, o.message = w.error().message, o.status = "failed", o;
+    }
+    s.progress.line(name, "deleting app df-" + name);
+    auto existing = s.api.get_application(app_uuid);
+    if (!existing) return conclude_error(s, o, id, existing.error());
+    if (*existing) {
+        if (auto d = s.api.delete_application(app_uuid); !d) return conclude_error(s, o, id, d.error());
+    }
+    std::string note = "app deleted; branch " + branch + " kept";
+    if (delete_branch_too) {
+        if (auto d = delete_branch(s.git(), branch); !d) return conclude_error(s, o, id, d.error());
+        note = "app and branch " + branch + " deleted";
+    }
+    std::error_code ignored;
+    std::filesystem::remove(s.config.secrets_dir.value + "/" + name + ".env", ignored);
+    auto& done = conclude(s, o, id, "removed", ExitCode::ok, note);
+    (void)record(s.config.registry.value, name, id, [](SkillRecord& sk, DeployRecord&) {
+        sk.app_uuid.clear();
+        sk.commit.clear();
+    });
+    return done;
+}
+
+}  // namespace df::deployer

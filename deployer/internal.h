@@ -1,0 +1,130 @@
+// Pieces of deploy shared by its source files (not an API for other programs).
+#pragma once
+
+#include <atomic>
+#include <iosfwd>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/coolify.h"
+#include "common/http.h"
+#include "common/manifest.h"
+#include "common/registry.h"
+#include "deployer/deploy.h"
+#include "deployer/git.h"
+
+namespace df::deployer {
+
+// A compiled skill folder, validated.
+struct Skill {
+    std::string dir;
+    std::string name;  // manifest name = folder's skill name
+    Manifest manifest;
+};
+
+// Validates the folder: skill.json readable, schema and name valid, not stale (unless `force`).
+Result<Skill> load_skill(const std::string& dir, bool force);
+
+// The outcome of one skill, for the summary.
+struct Outcome {
+    std::string name, status, commit, app_uuid, deployment_uuid, fqdn, message, rolled_back_to;
+    bool changed = false;
+    ExitCode code = ExitCode::ok;
+    std::vector<std::pair<std::string, std::string>> secrets;  // only filled with --show-secrets
+};
+
+// Progress lines on stderr, one writer at a time; on a terminal also the latest build log line.
+class Progress {
+  public:
+    Progress(std::ostream& err, bool terminal) : err_(err), terminal_(terminal) {}
+    void line(const std::string& name, const std::string& text);
+    void log_line(const std::string& name, const std::string& text);  // terminal only, overwritten
+    bool terminal() const { return terminal_; }
+
+  private:
+    std::mutex mutex_;
+    std::ostream& err_;
+    bool terminal_;
+    bool pending_overwrite_ = false;
+};
+
+// What every skill of one invocation shares: config, HTTP, the server's version and app list (read once).
+class Session {
+  public:
+    Session(const DeployOptions& options, Config config, Progress& progress);
+
+    const DeployOptions& options;
+    Config config;
+    Progress& progress;
+    http::Client http;
+    coolify::Client api;
+
+    Result<coolify::Version> version();
+    // df-* apps as listed once per invocation; `refresh` re-reads (after a create race).
+    Result<std::optional<coolify::Application>> find_app(const std::string& app_name, bool refresh = false);
+    GitSettings git() const;
+    bool cancelled() const { return options.cancel && options.cancel->load(); }
+    // Sleeps between polls (the interval, never below the floor); false when interrupted.
+    bool pause_poll();
+    std::atomic<int> active_waits{0};  // skills polling right now: they share the server's rate limit
+    bool pause(std::chrono::milliseconds d);
+
+  private:
+    std::mutex mutex_;
+    std::optional<coolify::Version> version_;
+    std::optional<std::vector<coolify::Application>> apps_;
+};
+
+// --- Coolify steps -----------------------------------------------------------------------------------
+
+// The application's desired settings for a skill (create body: with project/server/environment/source).
+json::Object app_fields(const Skill& skill, const Config& config, const coolify::Version& version,
+                        bool for_create);
+// The fields of `desired` that differ from `existing` (PATCH body; empty when nothing changed).
+json::Object changed_fields(const json::Object& desired, const coolify::Application& existing);
+
+// The skill's environment: generated service secrets (stored 0600 under secrets_dir) + --env values.
+Result<std::vector<coolify::EnvVar>> skill_env(const Session& s, const Skill& skill, bool dry_run);
+
+enum class WaitEnd { finished, failed, cancelled, timed_out, interrupted };
+struct WaitResult {
+    WaitEnd end = WaitEnd::failed;
+    coolify::Deployment deployment;
+};
+using Deadline = std::chrono::steady_clock::time_point;
+
+// POST /deploy, handling the "already queued for this commit" trap; returns the deployment to follow.
+Result<std::string> trigger_deploy(Session& s, const std::string& name, const std::string& app_uuid,
+                                   const std::string& commit, Deadline deadline);
+// Polls to a terminal status (≥ 1 s apart, Retry-After honoured by the HTTP client).
+Result<WaitResult> wait_deployment(Session& s, const std::string& name, const std::string& app_uuid,
+                                   std::string deployment_uuid, Deadline deadline);
+// Waits until the app reports running:healthy; false when it did not in time.
+Result<bool> wait_healthy(Session& s, const std::string& name, const std::string& app_uuid,
+                          Deadline deadline);
+// Redeploys `commit` (rollback endpoint on v4.3+, else pin git_commit_sha and deploy); returns the wait.
+Result<WaitResult> redeploy_commit(Session& s, const std::string& name, const std::string& app_uuid,
+                                   const std::string& commit, Deadline deadline);
+// The last `lines` visible build log lines of a deployment ("" when the token cannot see logs).
+std::string log_tail(const coolify::Deployment& d, std::size_t lines);
+
+// --- Registry ----------------------------------------------------------------------------------------
+
+// Updates the entry `id` of skill `name` (created when missing) under the registry lock.
+Status record(const std::string& registry, const std::string& name, const std::string& id,
+              const std::function<void(SkillRecord&, DeployRecord&)>& change);
+std::string new_record_id();
+
+// --- Flows -------------------------------------------------------------------------------------------
+
+// Deploys one skill whose folder `publish_all` already pushed (`pub`).
+Outcome deploy_skill(Session& s, const Skill& skill, const std::string& record_id,
+                     const Result<Published>& pub);
+Outcome rollback_skill(Session& s, const std::string& name, const std::string& to_commit);
+Outcome remove_skill(Session& s, const std::string& name, bool delete_branch);
+void print_dry_run(const Session& s, const std::vector<Skill>& skills, std::ostream& out);
+
+}  // namespace df::deployer
