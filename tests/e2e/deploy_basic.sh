@@ -13,6 +13,11 @@ assert_not_contains "$OUT$ERR" "$TOKEN" "dry-run output"
 [[ ! -e "$REGISTRY" ]] || fail "the dry run wrote the registry"
 assert_eq 0 "$(branch_commits hello)" "commits after the dry run"
 
+step "the seed's spelling output/<name>-skill/ finds output/<name>/"
+expect_exit 0 deploy --dry-run "$WORK/skills/hello-skill/"
+assert_contains "$OUT" "POST $URL/api/v1/applications/public"
+expect_exit 66 deploy --dry-run "$WORK/skills/nothing-skill/"
+
 step "print-config masks the token"
 expect_exit 0 deploy --print-config
 assert_contains "$OUT" "token             = ***  (env COOLIFY_TOKEN)"
