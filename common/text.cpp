@@ -1,7 +1,10 @@
 #include "common/text.h"
 
 #include <cctype>
-#include <openssl/evp.h>
+// SHA256_Init/Update/Final go straight to the digest code; EVP_Digest (and SHA256()) would first load OpenSSL 3's provider
+// machinery, which cost more than the rest of a whole `compile` run.
+#define OPENSSL_API_COMPAT 0x10100000L
+#include <openssl/sha.h>
 
 namespace df {
 
@@ -145,9 +148,12 @@ std::string truncate_utf8(std::string_view s, std::size_t max_bytes) {
 }
 
 std::string sha256_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    constexpr unsigned int length = SHA256_DIGEST_LENGTH;
+    SHA256_CTX context;
+    SHA256_Init(&context);
+    SHA256_Update(&context, data.data(), data.size());
+    SHA256_Final(digest, &context);
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (unsigned int i = 0; i < length; ++i) {

@@ -5,7 +5,7 @@
 #   tests/bench/compile_bench.sh [BUILD_BIN_DIR]      (cmake --build --preset default --target bench-compile)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$src/build/bin}
+bin=$(cd "${1:-$src/build/bin}" && pwd)  # absolute: the benchmark runs in a scratch folder
 compile="$bin/df-compile"
 [[ -x "$compile" ]] || { echo "compile_bench: $compile is not built" >&2; exit 66; }
 command -v hyperfine >/dev/null || { echo "compile_bench: hyperfine is not installed" >&2; exit 69; }
