@@ -58,10 +58,10 @@ df_parse_args() {
 }
 
 df_main() {
-  _DF_UMASK=$(umask)
+  df_read_umask
   umask 077
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
-  _DF_NEEDS_APPROVAL='' _DF_AGENT=null DF_WORKDIR=''
+  _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR=''
   df_parse_args "$@"
   case $_DF_MODE in
     help) df_load_manifest && df_help ;;
@@ -95,10 +95,8 @@ df_trigger() {
 }
 
 df_cmd_run() {
-  df_load_manifest
-  [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
   df_read_inputs_text
-  df_validate_inputs
+  df_load_run
   df_approval_needed
   if [[ -n $_DF_OPT_DRY ]]; then
     df_dry_run
@@ -144,10 +142,10 @@ df_detach() {
   [[ -z $_DF_OPT_STEP ]] || _df_args+=(--step "$_DF_OPT_STEP")
   [[ -z $_DF_OPT_WORKDIR ]] || _df_args+=(--workdir "$_DF_OPT_WORKDIR")
   _DF_CHILD_INPUTS=$_DF_INPUTS_FULL _DF_SLOT_FD=${_DF_SLOT_FD:-} DF_TRIGGER=$_DF_TRIGGER \
-    setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+    _DF_SELF_RESOLVED=$_DF_SELF setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
   if [[ -n $_DF_OPT_DETACH ]]; then
-    jq -nc --arg id "$_DF_RUN_ID" --argjson a "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
-      '{run_id: $id, status: "queued", approval_required: $a}'
+    # The run id is [0-9TZa-f-] only: no JSON escaping needed.
+    printf '{"run_id":"%s","status":"queued","approval_required":%s}\n' "$_DF_RUN_ID" "$_DF_NEEDS_APPROVAL_JSON"
     exit "$_DF_EXIT_OK"
   fi
   df_log "$_DF_RUN_ID: awaiting approval in the background: run --approve $_DF_RUN_ID (or --deny)"
@@ -159,12 +157,10 @@ df_detach() {
 df_cmd_child() {
   [[ $_DF_CHILD_ID =~ $_DF_RUN_ID_RE ]] || df_usage_error "bad run id"
   _DF_RUN_ID=$_DF_CHILD_ID
-  df_load_manifest
-  [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
   _DF_INPUTS_TEXT=${_DF_CHILD_INPUTS:-'{}'} _DF_CLI_INPUTS=()
   unset _DF_CHILD_INPUTS
   export -n _DF_SLOT_FD DF_TRIGGER 2>/dev/null
-  df_validate_inputs
+  df_load_run
   df_approval_needed
   df_state_paths
   _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json
@@ -181,7 +177,11 @@ df_execute() {
   trap 'df_on_signal TERM 143' TERM
   trap 'df_on_signal HUP 129' HUP
   _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
-  mkdir -p -- "$_DF_TMP" || df_finish failed "cannot create $_DF_TMP"
+  # One mkdir for both folders when the run does not wait for approval first; [[ -d ]] tells which failed.
+  local _df_dirs=("$_DF_TMP")
+  [[ -n $_DF_NEEDS_APPROVAL ]] || _df_dirs+=("$DF_WORKDIR")
+  mkdir -p -- "${_df_dirs[@]}" 2>/dev/null
+  [[ -d $_DF_TMP ]] || df_finish failed "cannot create $_DF_TMP"
   if [[ -n $_DF_NEEDS_APPROVAL ]]; then
     df_await_approval
     case $? in
@@ -190,7 +190,8 @@ df_execute() {
     esac
     df_acquire_slot || df_finish rejected "rejected by the concurrency guardrail: ${_DF_PENDING_GUARDS[-1]}"
   fi
-  mkdir -p -- "$DF_WORKDIR" || df_finish failed "cannot create the working directory $DF_WORKDIR"
+  [[ -d $DF_WORKDIR ]] || mkdir -p -- "$DF_WORKDIR" ||
+    df_finish failed "cannot create the working directory $DF_WORKDIR"
   _DF_DEADLINE_MS=0
   if [[ -n $_DF_RUN_TIMEOUT ]]; then
     df_now
@@ -376,7 +377,7 @@ df_dry_run() {
   local _df_plan
   _df_plan=$(jq -n --slurpfile m "$_DF_MANIFEST" --argjson inputs "$_DF_INPUTS_MASKED" \
     --argjson only "${_DF_ONLY_STEP:--1}" --arg agent "${OPENCLAW_AGENT:-main}" \
-    --argjson approval "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
+    --argjson approval "$_DF_NEEDS_APPROVAL_JSON" \
     "$_DF_JQ_PROMPT $_DF_JQ_PLAN") || df_die "$_DF_EXIT_SOFTWARE" "cannot build the plan"
   if [[ -n $_DF_OPT_JSON ]]; then
     printf '%s\n' "$_df_plan"

@@ -78,7 +78,7 @@ df_rec_create() {
   jq -n --slurpfile m "$_DF_MANIFEST" --arg now "$_DF_NOW" --arg id "$_DF_RUN_ID" --arg status "$1" \
     --arg trigger "$_DF_TRIGGER" --arg err "${3-}" --arg pid "$_df_pid" --arg ps "$_df_ps" --arg workdir "$DF_WORKDIR" \
     --argjson inputs "$_DF_INPUTS_MASKED" --argjson only "${_DF_ONLY_STEP:--1}" \
-    --argjson approval "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
+    --argjson approval "$_DF_NEEDS_APPROVAL_JSON" \
     "$_DF_JQ_DEFS"'
     $m[0] as $m
     | {record_version: 1, run_id: $id, skill: $m.name, version: $m.version, status: $status,

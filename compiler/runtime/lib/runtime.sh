@@ -26,6 +26,19 @@ df_die() {
   exit "$_df_code"
 }
 
+# Sets _DF_UMASK to the umask the executor was started with (octal), read from /proc without forking; a
+# subshell only where /proc is missing.
+df_read_umask() {
+  local _df_key _df_val
+  _DF_UMASK=
+  if [[ -r /proc/self/status ]]; then
+    while read -r _df_key _df_val; do
+      [[ $_df_key == Umask: ]] && _DF_UMASK=$_df_val && break
+    done </proc/self/status
+  fi
+  [[ $_DF_UMASK =~ ^[0-7]{3,4}$ ]] || _DF_UMASK=$(umask)
+}
+
 # Sets _DF_NOW (ISO 8601 UTC with milliseconds) and _DF_NOW_MS (epoch milliseconds) without forking.
 df_now() {
   local _df_t=$EPOCHREALTIME
