@@ -141,8 +141,14 @@ df_detach() {
   local -a _df_args=(--_child "$_DF_RUN_ID")
   [[ -z $_DF_OPT_STEP ]] || _df_args+=(--step "$_DF_OPT_STEP")
   [[ -z $_DF_OPT_WORKDIR ]] || _df_args+=(--workdir "$_DF_OPT_WORKDIR")
+  # The run's folders now, so the detached process starts its first step sooner.
+  _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
+  local _df_dirs=("$_DF_TMP")
+  [[ -n $_DF_NEEDS_APPROVAL ]] || _df_dirs+=("$DF_WORKDIR")
+  mkdir -p -- "${_df_dirs[@]}" 2>/dev/null
+  df_fields_encode
   _DF_CHILD_INPUTS=$_DF_INPUTS_FULL _DF_SLOT_FD=${_DF_SLOT_FD:-} DF_TRIGGER=$_DF_TRIGGER \
-    _DF_SELF_RESOLVED=$_DF_SELF setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+    _DF_SELF_RESOLVED=$_DF_SELF _DF_CHILD_FIELDS=$_DF_FIELDS_ENC setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
   if [[ -n $_DF_OPT_DETACH ]]; then
     # The run id is [0-9TZa-f-] only: no JSON escaping needed.
     printf '{"run_id":"%s","status":"queued","approval_required":%s}\n' "$_DF_RUN_ID" "$_DF_NEEDS_APPROVAL_JSON"
@@ -180,7 +186,7 @@ df_execute() {
   # One mkdir for both folders when the run does not wait for approval first; [[ -d ]] tells which failed.
   local _df_dirs=("$_DF_TMP")
   [[ -n $_DF_NEEDS_APPROVAL ]] || _df_dirs+=("$DF_WORKDIR")
-  mkdir -p -- "${_df_dirs[@]}" 2>/dev/null
+  [[ -d $_DF_TMP && (-n $_DF_NEEDS_APPROVAL || -d $DF_WORKDIR) ]] || mkdir -p -- "${_df_dirs[@]}" 2>/dev/null
   [[ -d $_DF_TMP ]] || df_finish failed "cannot create $_DF_TMP"
   if [[ -n $_DF_NEEDS_APPROVAL ]]; then
     df_await_approval

@@ -91,17 +91,52 @@ df_load_manifest() {
   df_set_manifest
 }
 
-# What a run needs, with one jq call: the manifest (as df_load_manifest), the step of --step, and the
-# inputs checked (as df_set_inputs). The --inputs-json text is jq's stdin (a here-string: jq drops the
+# What a run needs, with one jq call (none in a detached process: see df_fields_encode): the manifest (as
+# df_load_manifest), the step of --step, and the inputs checked (as df_set_inputs). The --inputs-json text is jq's stdin (a here-string: jq drops the
 # newline it adds) and the command line's NAME, VALUE pairs are its positional arguments.
 df_load_run() {
   df_manifest_path
-  mapfile -d '' _DF_FIELDS < <(jq -Rsj --slurpfile m "$_DF_MANIFEST" "$_DF_JQ_MANIFEST_DEFS $_DF_JQ_INPUTS_DEFS
-    (\$m[0] | manifest_fields) + ([.[:-1]] + \$ARGS.positional | check_inputs(\$m[0])) | .[] | tostring + \"\\u0000\"" \
-    --args "${_DF_CLI_INPUTS[@]}" <<<"$_DF_INPUTS_TEXT" 2>/dev/null)
+  if [[ -n ${_DF_CHILD_FIELDS:-} ]]; then
+    df_fields_decode "$_DF_CHILD_FIELDS"
+    unset _DF_CHILD_FIELDS
+  else
+    df_load_run_jq
+  fi
   df_set_manifest
   [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
   df_set_inputs "${_DF_FIELDS[@]:_DF_FIELDS_USED}"
+}
+
+df_load_run_jq() {
+  mapfile -d '' _DF_FIELDS < <(jq -Rsj --slurpfile m "$_DF_MANIFEST" "$_DF_JQ_MANIFEST_DEFS $_DF_JQ_INPUTS_DEFS
+    (\$m[0] | manifest_fields) + ([.[:-1]] + \$ARGS.positional | check_inputs(\$m[0])) | .[] | tostring + \"\\u0000\"" \
+    --args "${_DF_CLI_INPUTS[@]}" <<<"$_DF_INPUTS_TEXT" 2>/dev/null)
+}
+
+# The detached process gets _DF_FIELDS from its parent in the environment (_DF_CHILD_FIELDS) rather than
+# running jq again: each field on a line, with \ written \\ and a newline \n (printf %b reverses that
+# exactly: no other backslash sequence can occur). Nothing is eval'd. Empty when too big for one
+# environment string (the child then reads skill.json itself).
+df_fields_encode() {
+  local _df_v _df_out=''
+  for _df_v in "${_DF_FIELDS[@]}"; do
+    _df_v=${_df_v//\\/\\\\}
+    _df_out+=${_df_v//$'\n'/\\n}$'\n'
+  done
+  _DF_FIELDS_ENC=$_df_out
+  ((${#_DF_FIELDS_ENC} <= 100000)) || _DF_FIELDS_ENC=''
+}
+
+# df_fields_decode TEXT: the reverse of df_fields_encode, into _DF_FIELDS.
+df_fields_decode() {
+  local -a _df_lines
+  local _df_l _df_v
+  mapfile -t _df_lines <<<"${1%$'\n'}"
+  _DF_FIELDS=()
+  for _df_l in "${_df_lines[@]}"; do
+    printf -v _df_v '%b' "$_df_l"
+    _DF_FIELDS+=("$_df_v")
+  done
 }
 
 # Sets the manifest's variables from _DF_FIELDS (jq's manifest_fields); _DF_FIELDS_USED: how many it took.
