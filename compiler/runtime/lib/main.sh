@@ -204,10 +204,7 @@ df_execute() {
     _DF_DEADLINE_MS=$((_DF_NOW_MS + _DF_RUN_TIMEOUT * 1000))
     df_guard run_timeout armed "the run is stopped after $_DF_RUN_TIMEOUT s"
   fi
-  df_proc_start "$$"
-  df_rec '.status = "running" | .pid = ($pid | tonumber) | .pid_start = ($ps | nullable)
-    | .steps[0] |= (.status = "running" | .started_at = $now)' --arg pid "$$" --arg ps "$_DF_PROC_START" ||
-    df_finish failed "cannot write the run record"
+  df_rec_start
   local _df_n=$_DF_NSTEPS _df_ri _df_mi _df_next _df_status=succeeded _df_err=''
   [[ -z $_DF_OPT_STEP ]] || _df_n=1
   for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do

@@ -88,8 +88,9 @@ df_stop_group() {
   return 0
 }
 
-# Waits for the step's process. Pending step ends are written once the step has run for 0.1 s: a quick step
-# ends first and they are written together later; a long one shows as running in the record at once.
+# Waits for the step's process. Pending record changes (the run's start, step ends) are written once the
+# step has run for 0.1 s: a quick step ends first and they are written together later; a long one shows as
+# running in the record at once.
 df_wait_step() {
   ((${#_DF_PEND[@]})) || {
     wait "$_DF_CHILD"
