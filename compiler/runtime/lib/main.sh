@@ -102,11 +102,14 @@ df_cmd_run() {
     df_dry_run
     exit 0
   fi
-  df_state_init
   df_new_run_id
-  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json
+  df_state_paths
+  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
   df_trigger
   DF_WORKDIR=${_DF_OPT_WORKDIR:-$_DF_STATE/work/$_DF_RUN_ID}
+  # When no guardrail can reject the run, its own folders are made with the state folder, in one mkdir.
+  df_run_dir_list
+  if [[ -z $_DF_RATE_MAX && -z $_DF_CONC_MAX ]]; then df_state_init "${_DF_RUN_DIRS[@]}"; else df_state_init; fi
   if ! df_rate_limit; then df_reject_run; fi
   if [[ -z $_DF_NEEDS_APPROVAL ]] && ! df_acquire_slot; then df_reject_run; fi
   if [[ -n $_DF_OPT_DETACH || (-n $_DF_OPT_NOWAIT && -n $_DF_NEEDS_APPROVAL) ]]; then
@@ -142,10 +145,7 @@ df_detach() {
   [[ -z $_DF_OPT_STEP ]] || _df_args+=(--step "$_DF_OPT_STEP")
   [[ -z $_DF_OPT_WORKDIR ]] || _df_args+=(--workdir "$_DF_OPT_WORKDIR")
   # The run's folders now, so the detached process starts its first step sooner.
-  _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
-  local _df_dirs=("$_DF_TMP")
-  [[ -n $_DF_NEEDS_APPROVAL ]] || _df_dirs+=("$DF_WORKDIR")
-  mkdir -p -- "${_df_dirs[@]}" 2>/dev/null
+  df_run_dirs
   df_fields_encode
   _DF_CHILD_INPUTS=$_DF_INPUTS_FULL _DF_SLOT_FD=${_DF_SLOT_FD:-} DF_TRIGGER=$_DF_TRIGGER \
     _DF_SELF_RESOLVED=$_DF_SELF _DF_CHILD_FIELDS=$_DF_FIELDS_ENC setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
@@ -178,15 +178,30 @@ df_cmd_child() {
   df_execute
 }
 
+# The run's folders that are missing, with one mkdir: _DF_TMP and, unless the run waits for approval first,
+# DF_WORKDIR (_DF_RUN_DIRS). Whoever needs one checks it exists and reports the failure.
+df_run_dir_list() {
+  _DF_RUN_DIRS=("$_DF_TMP")
+  [[ -n $_DF_NEEDS_APPROVAL ]] || _DF_RUN_DIRS+=("$DF_WORKDIR")
+}
+
+df_run_dirs() {
+  df_run_dir_list
+  local _df_d
+  for _df_d in "${_DF_RUN_DIRS[@]}"; do
+    [[ -d $_df_d ]] || {
+      mkdir -p -- "${_DF_RUN_DIRS[@]}" 2>/dev/null
+      return 0
+    }
+  done
+}
+
 df_execute() {
   trap 'df_on_signal INT 130' INT
   trap 'df_on_signal TERM 143' TERM
   trap 'df_on_signal HUP 129' HUP
   _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
-  # One mkdir for both folders when the run does not wait for approval first; [[ -d ]] tells which failed.
-  local _df_dirs=("$_DF_TMP")
-  [[ -n $_DF_NEEDS_APPROVAL ]] || _df_dirs+=("$DF_WORKDIR")
-  [[ -d $_DF_TMP && (-n $_DF_NEEDS_APPROVAL || -d $DF_WORKDIR) ]] || mkdir -p -- "${_df_dirs[@]}" 2>/dev/null
+  df_run_dirs
   [[ -d $_DF_TMP ]] || df_finish failed "cannot create $_DF_TMP"
   if [[ -n $_DF_NEEDS_APPROVAL ]]; then
     df_await_approval

@@ -88,9 +88,11 @@ df_state_paths() {
   _DF_RUNS=$_DF_STATE/runs
 }
 
+# df_state_init [DIR...]: the state folder, and DIRs with it (they may fail: their users check).
 df_state_init() {
   df_state_paths
-  mkdir -p -- "$_DF_STATE" "$_DF_RUNS" "$_DF_STATE/work" "$_DF_STATE/locks" ||
+  mkdir -p -- "$_DF_STATE" "$_DF_RUNS" "$_DF_STATE/work" "$_DF_STATE/locks" "$@" 2>/dev/null
+  [[ -d $_DF_STATE && -d $_DF_RUNS && -d $_DF_STATE/work && -d $_DF_STATE/locks ]] ||
     df_die "$_DF_EXIT_IO" "cannot create the state folder '$_DF_STATE' (set DF_STATE_DIR to a writable folder)"
 }
 
