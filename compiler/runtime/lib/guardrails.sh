@@ -82,11 +82,12 @@ df_release_slot() {
 }
 
 # Does this run need approval? (The policy's input has the value that needs it, or every run does.)
+# Sets _DF_NEEDS_APPROVAL (1 or empty) and _DF_NEEDS_APPROVAL_JSON (true or false).
 df_approval_needed() {
-  _DF_NEEDS_APPROVAL=
+  _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false
   [[ -n $_DF_APPROVAL ]] || return 0
   if [[ -z $_DF_APPROVAL_INPUT || ${_DF_IN[$_DF_APPROVAL_INPUT]-} == "$_DF_APPROVAL_EQUALS" ]]; then
-    _DF_NEEDS_APPROVAL=1
+    _DF_NEEDS_APPROVAL=1 _DF_NEEDS_APPROVAL_JSON=true
   fi
 }
 

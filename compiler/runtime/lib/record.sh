@@ -30,7 +30,9 @@ def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
       | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))
   | (if $p.sec == "steps" then .outputs += $new else . end)
   | (if $p.next >= 0 then .[$p.sec][$p.next] |= (.status = "running" | .started_at = $p.ended) else . end);
-def apply_pending: reduce $pend[] as $p (.; step_end($p));
+def run_start($p): .status = "running" | .pid = $p.pid | .pid_start = ($p.ps | nullable)
+  | .steps[0] |= (.status = "running" | .started_at = $p.at);
+def apply_pending: reduce $pend[] as $p (.; if $p.start then run_start($p) else step_end($p) end);
 '
 
 _DF_PENDING_GUARDS=()
@@ -41,8 +43,9 @@ df_guard() {
   df_log "$_DF_RUN_ID: $1: $2: $3"
 }
 
-# Step ends not yet written (df_rec_step_end): one JSON object each in _DF_PEND (only safe fields: numbers,
-# fixed words, times) and their texts as jq arguments in _DF_PEND_ARGS. Every record write applies them first.
+# Record changes not yet written: the run's start (df_rec_start) and step ends (df_rec_step_end), one JSON
+# object each in _DF_PEND (only safe fields: numbers, fixed words, times) and their texts as jq arguments in
+# _DF_PEND_ARGS. Every record write applies them first.
 _DF_PEND=() _DF_PEND_ARGS=()
 
 # df_rec FILTER [jq options...]: applies the pending step ends and a jq update to the record, atomically: jq
@@ -64,7 +67,16 @@ df_rec() {
   return 1
 }
 
-# Writes the pending step ends now (a no-op when there are none).
+# df_rec_start: the run is running in this process and its first step starts. Queued like a step end, so
+# the first step does not wait for a record write: df_wait_step writes it if the step takes long.
+df_rec_start() {
+  df_proc_start "$$"
+  [[ $_DF_PROC_START =~ ^[0-9]*$ ]] || _DF_PROC_START=''
+  df_now
+  _DF_PEND+=("{\"start\":true,\"pid\":$$,\"ps\":\"$_DF_PROC_START\",\"at\":\"$_DF_NOW\"}")
+}
+
+# Writes the pending record changes now (a no-op when there are none).
 df_rec_flush() {
   ((${#_DF_PEND[@]} == 0)) || df_rec .
 }
@@ -78,7 +90,7 @@ df_rec_create() {
   jq -n --slurpfile m "$_DF_MANIFEST" --arg now "$_DF_NOW" --arg id "$_DF_RUN_ID" --arg status "$1" \
     --arg trigger "$_DF_TRIGGER" --arg err "${3-}" --arg pid "$_df_pid" --arg ps "$_df_ps" --arg workdir "$DF_WORKDIR" \
     --argjson inputs "$_DF_INPUTS_MASKED" --argjson only "${_DF_ONLY_STEP:--1}" \
-    --argjson approval "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
+    --argjson approval "$_DF_NEEDS_APPROVAL_JSON" \
     "$_DF_JQ_DEFS"'
     $m[0] as $m
     | {record_version: 1, run_id: $id, skill: $m.name, version: $m.version, status: $status,

@@ -58,10 +58,10 @@ df_parse_args() {
 }
 
 df_main() {
-  _DF_UMASK=$(umask)
+  df_read_umask
   umask 077
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
-  _DF_NEEDS_APPROVAL='' _DF_AGENT=null DF_WORKDIR=''
+  _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR=''
   df_parse_args "$@"
   case $_DF_MODE in
     help) df_load_manifest && df_help ;;
@@ -95,20 +95,21 @@ df_trigger() {
 }
 
 df_cmd_run() {
-  df_load_manifest
-  [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
   df_read_inputs_text
-  df_validate_inputs
+  df_load_run
   df_approval_needed
   if [[ -n $_DF_OPT_DRY ]]; then
     df_dry_run
     exit 0
   fi
-  df_state_init
   df_new_run_id
-  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json
+  df_state_paths
+  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
   df_trigger
   DF_WORKDIR=${_DF_OPT_WORKDIR:-$_DF_STATE/work/$_DF_RUN_ID}
+  # When no guardrail can reject the run, its own folders are made with the state folder, in one mkdir.
+  df_run_dir_list
+  if [[ -z $_DF_RATE_MAX && -z $_DF_CONC_MAX ]]; then df_state_init "${_DF_RUN_DIRS[@]}"; else df_state_init; fi
   if ! df_rate_limit; then df_reject_run; fi
   if [[ -z $_DF_NEEDS_APPROVAL ]] && ! df_acquire_slot; then df_reject_run; fi
   if [[ -n $_DF_OPT_DETACH || (-n $_DF_OPT_NOWAIT && -n $_DF_NEEDS_APPROVAL) ]]; then
@@ -143,11 +144,14 @@ df_detach() {
   local -a _df_args=(--_child "$_DF_RUN_ID")
   [[ -z $_DF_OPT_STEP ]] || _df_args+=(--step "$_DF_OPT_STEP")
   [[ -z $_DF_OPT_WORKDIR ]] || _df_args+=(--workdir "$_DF_OPT_WORKDIR")
+  # The run's folders now, so the detached process starts its first step sooner.
+  df_run_dirs
+  df_fields_encode
   _DF_CHILD_INPUTS=$_DF_INPUTS_FULL _DF_SLOT_FD=${_DF_SLOT_FD:-} DF_TRIGGER=$_DF_TRIGGER \
-    setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+    _DF_SELF_RESOLVED=$_DF_SELF _DF_CHILD_FIELDS=$_DF_FIELDS_ENC setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
   if [[ -n $_DF_OPT_DETACH ]]; then
-    jq -nc --arg id "$_DF_RUN_ID" --argjson a "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
-      '{run_id: $id, status: "queued", approval_required: $a}'
+    # The run id is [0-9TZa-f-] only: no JSON escaping needed.
+    printf '{"run_id":"%s","status":"queued","approval_required":%s}\n' "$_DF_RUN_ID" "$_DF_NEEDS_APPROVAL_JSON"
     exit "$_DF_EXIT_OK"
   fi
   df_log "$_DF_RUN_ID: awaiting approval in the background: run --approve $_DF_RUN_ID (or --deny)"
@@ -159,12 +163,10 @@ df_detach() {
 df_cmd_child() {
   [[ $_DF_CHILD_ID =~ $_DF_RUN_ID_RE ]] || df_usage_error "bad run id"
   _DF_RUN_ID=$_DF_CHILD_ID
-  df_load_manifest
-  [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
   _DF_INPUTS_TEXT=${_DF_CHILD_INPUTS:-'{}'} _DF_CLI_INPUTS=()
   unset _DF_CHILD_INPUTS
   export -n _DF_SLOT_FD DF_TRIGGER 2>/dev/null
-  df_validate_inputs
+  df_load_run
   df_approval_needed
   df_state_paths
   _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json
@@ -176,12 +178,31 @@ df_cmd_child() {
   df_execute
 }
 
+# The run's folders that are missing, with one mkdir: _DF_TMP and, unless the run waits for approval first,
+# DF_WORKDIR (_DF_RUN_DIRS). Whoever needs one checks it exists and reports the failure.
+df_run_dir_list() {
+  _DF_RUN_DIRS=("$_DF_TMP")
+  [[ -n $_DF_NEEDS_APPROVAL ]] || _DF_RUN_DIRS+=("$DF_WORKDIR")
+}
+
+df_run_dirs() {
+  df_run_dir_list
+  local _df_d
+  for _df_d in "${_DF_RUN_DIRS[@]}"; do
+    [[ -d $_df_d ]] || {
+      mkdir -p -- "${_DF_RUN_DIRS[@]}" 2>/dev/null
+      return 0
+    }
+  done
+}
+
 df_execute() {
   trap 'df_on_signal INT 130' INT
   trap 'df_on_signal TERM 143' TERM
   trap 'df_on_signal HUP 129' HUP
   _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
-  mkdir -p -- "$_DF_TMP" || df_finish failed "cannot create $_DF_TMP"
+  df_run_dirs
+  [[ -d $_DF_TMP ]] || df_finish failed "cannot create $_DF_TMP"
   if [[ -n $_DF_NEEDS_APPROVAL ]]; then
     df_await_approval
     case $? in
@@ -190,17 +211,15 @@ df_execute() {
     esac
     df_acquire_slot || df_finish rejected "rejected by the concurrency guardrail: ${_DF_PENDING_GUARDS[-1]}"
   fi
-  mkdir -p -- "$DF_WORKDIR" || df_finish failed "cannot create the working directory $DF_WORKDIR"
+  [[ -d $DF_WORKDIR ]] || mkdir -p -- "$DF_WORKDIR" ||
+    df_finish failed "cannot create the working directory $DF_WORKDIR"
   _DF_DEADLINE_MS=0
   if [[ -n $_DF_RUN_TIMEOUT ]]; then
     df_now
     _DF_DEADLINE_MS=$((_DF_NOW_MS + _DF_RUN_TIMEOUT * 1000))
     df_guard run_timeout armed "the run is stopped after $_DF_RUN_TIMEOUT s"
   fi
-  df_proc_start "$$"
-  df_rec '.status = "running" | .pid = ($pid | tonumber) | .pid_start = ($ps | nullable)
-    | .steps[0] |= (.status = "running" | .started_at = $now)' --arg pid "$$" --arg ps "$_DF_PROC_START" ||
-    df_finish failed "cannot write the run record"
+  df_rec_start
   local _df_n=$_DF_NSTEPS _df_ri _df_mi _df_next _df_status=succeeded _df_err=''
   [[ -z $_DF_OPT_STEP ]] || _df_n=1
   for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
@@ -376,7 +395,7 @@ df_dry_run() {
   local _df_plan
   _df_plan=$(jq -n --slurpfile m "$_DF_MANIFEST" --argjson inputs "$_DF_INPUTS_MASKED" \
     --argjson only "${_DF_ONLY_STEP:--1}" --arg agent "${OPENCLAW_AGENT:-main}" \
-    --argjson approval "$([[ -n $_DF_NEEDS_APPROVAL ]] && echo true || echo false)" \
+    --argjson approval "$_DF_NEEDS_APPROVAL_JSON" \
     "$_DF_JQ_PROMPT $_DF_JQ_PLAN") || df_die "$_DF_EXIT_SOFTWARE" "cannot build the plan"
   if [[ -n $_DF_OPT_JSON ]]; then
     printf '%s\n' "$_df_plan"

@@ -26,6 +26,19 @@ df_die() {
   exit "$_df_code"
 }
 
+# Sets _DF_UMASK to the umask the executor was started with (octal), read from /proc without forking; a
+# subshell only where /proc is missing.
+df_read_umask() {
+  local _df_key _df_val
+  _DF_UMASK=
+  if [[ -r /proc/self/status ]]; then
+    while read -r _df_key _df_val; do
+      [[ $_df_key == Umask: ]] && _DF_UMASK=$_df_val && break
+    done </proc/self/status
+  fi
+  [[ $_DF_UMASK =~ ^[0-7]{3,4}$ ]] || _DF_UMASK=$(umask)
+}
+
 # Sets _DF_NOW (ISO 8601 UTC with milliseconds) and _DF_NOW_MS (epoch milliseconds) without forking.
 df_now() {
   local _df_t=$EPOCHREALTIME
@@ -75,9 +88,11 @@ df_state_paths() {
   _DF_RUNS=$_DF_STATE/runs
 }
 
+# df_state_init [DIR...]: the state folder, and DIRs with it (they may fail: their users check).
 df_state_init() {
   df_state_paths
-  mkdir -p -- "$_DF_STATE" "$_DF_RUNS" "$_DF_STATE/work" "$_DF_STATE/locks" ||
+  mkdir -p -- "$_DF_STATE" "$_DF_RUNS" "$_DF_STATE/work" "$_DF_STATE/locks" "$@" 2>/dev/null
+  [[ -d $_DF_STATE && -d $_DF_RUNS && -d $_DF_STATE/work && -d $_DF_STATE/locks ]] ||
     df_die "$_DF_EXIT_IO" "cannot create the state folder '$_DF_STATE' (set DF_STATE_DIR to a writable folder)"
 }
 

@@ -5,10 +5,10 @@
 
 # One jq call turns the manifest into a flat list the executor reads into arrays (order matters: see
 # df_load_manifest).
-readonly _DF_JQ_MANIFEST='
+readonly _DF_JQ_MANIFEST_DEFS='
 def n: if . == null then "" else tostring end;
 def flag: if . then "1" else "" end;
-if (.schema_version != 1 or .compiler.name != "dark-factory-compile") then error("not a skill.json of schema version 1")
+def manifest_fields: if (.schema_version != 1 or .compiler.name != "dark-factory-compile") then error("not a skill.json of schema version 1")
 elif (tojson | test("\\\\u0000")) then error("skill.json contains a NUL character")
 elif ([.inputs[].name | test("^[a-z][a-z0-9_]{0,63}$") | not] | any) then error("skill.json has an invalid input name")
 else . end
@@ -22,22 +22,24 @@ else . end
     ($p.auto_rollback | flag),
     (.steps | length), (.rollback | length),
     (.steps[], .rollback[] | .id, .kind, .title, (.timeout_seconds | n), (.retries | n), .commands)
-  ][] | tostring + "\u0000"'
+  ];'
+readonly _DF_JQ_MANIFEST="$_DF_JQ_MANIFEST_DEFS"' manifest_fields[] | tostring + "\u0000"'
 
-# Checks the inputs. stdin: the --inputs-json text, then NAME, VALUE pairs from the command line, each
-# NUL-terminated. Prints "ok", the masked and the full inputs as JSON, the names of the secret inputs
+# check_inputs($m): checks the inputs against manifest $m. Input: an array of the --inputs-json text, then
+# NAME, VALUE pairs from the command line. The result is an array: "ok", the masked and the full inputs as JSON, the names of the secret inputs
 # (space-separated), then NAME, VALUE for every declared input; or "error", the problems (one a line) and
 # the list of valid inputs.
-readonly _DF_JQ_INPUTS='
+readonly _DF_JQ_INPUTS_DEFS='
 def describe: "--" + .name
   + (if .required then " (required)" elif .default != null then " (default: \(.default))" else "" end)
   + (if .type == "choice" then " [one of: \(.choices | join(", "))]" elif .type != "string" then " [\(.type)]" else "" end);
 def truthy: ascii_downcase | . == "true" or . == "yes" or . == "1" or . == "on";
 def boolish: ascii_downcase | . == "true" or . == "yes" or . == "1" or . == "on"
   or . == "false" or . == "no" or . == "0" or . == "off";
-$m[0].inputs as $decl
+def check_inputs($m):
+$m.inputs as $decl
 | ($decl | map(.name)) as $names
-| split("\u0000") as $parts
+| . as $parts
 | $parts[0] as $jt
 | (if $jt == "" then {} else ($jt | try fromjson catch "\u0000invalid") end) as $j
 | [ if $j == "\u0000invalid" then "--inputs-json: not valid JSON"
@@ -64,7 +66,7 @@ $m[0].inputs as $decl
       else empty end ] as $e3
 | ($e0 + $e1 + $e2 + $e3) as $errors
 | if ($errors | length) > 0 then
-    ["error", ($errors | join("\n")), ($decl | map(describe) | join(", "))][] + "\u0000"
+    ["error", ($errors | join("\n")), ($decl | map(describe) | join(", "))]
   else
     (reduce $decl[] as $d ({};
        .[$d.name] = (($vals[$d.name] // $d.default)
@@ -72,16 +74,74 @@ $m[0].inputs as $decl
     as $full
     | (reduce $decl[] as $d ($full; if $d.secret and .[$d.name] != null then .[$d.name] = "***" else . end)) as $masked
     | (["ok", ($masked | tojson), ($full | tojson), ([$decl[] | select(.secret) | .name] | join(" "))]
-       + [$decl[] | .name, ($full[.name] // "")])[] + "\u0000"
-  end'
+       + [$decl[] | .name, ($full[.name] // "")])
+  end;'
 
-# Reads skill.json into _DF_* variables and per-step arrays. Steps are numbered 0..N-1, rollback steps follow.
-df_load_manifest() {
+df_manifest_path() {
   _DF_MANIFEST=$_DF_SKILL_DIR/skill.json
   [[ -r $_DF_MANIFEST ]] ||
     df_die "$_DF_EXIT_NO_INPUT" "'$_DF_SKILL_DIR' is not a compiled skill: skill.json is missing (recompile it)"
-  local -a _df_f
-  mapfile -d '' _df_f < <(jq -j "$_DF_JQ_MANIFEST" "$_DF_MANIFEST" 2>/dev/null)
+}
+
+# Reads skill.json into _DF_* variables and per-step arrays (for --help). Steps are numbered 0..N-1,
+# rollback steps follow.
+df_load_manifest() {
+  df_manifest_path
+  mapfile -d '' _DF_FIELDS < <(jq -j "$_DF_JQ_MANIFEST" "$_DF_MANIFEST" 2>/dev/null)
+  df_set_manifest
+}
+
+# What a run needs, with one jq call (none in a detached process: see df_fields_encode): the manifest (as
+# df_load_manifest), the step of --step, and the inputs checked (as df_set_inputs). The --inputs-json text is jq's stdin (a here-string: jq drops the
+# newline it adds) and the command line's NAME, VALUE pairs are its positional arguments.
+df_load_run() {
+  df_manifest_path
+  if [[ -n ${_DF_CHILD_FIELDS:-} ]]; then
+    df_fields_decode "$_DF_CHILD_FIELDS"
+    unset _DF_CHILD_FIELDS
+  else
+    df_load_run_jq
+  fi
+  df_set_manifest
+  [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
+  df_set_inputs "${_DF_FIELDS[@]:_DF_FIELDS_USED}"
+}
+
+df_load_run_jq() {
+  mapfile -d '' _DF_FIELDS < <(jq -Rsj --slurpfile m "$_DF_MANIFEST" "$_DF_JQ_MANIFEST_DEFS $_DF_JQ_INPUTS_DEFS
+    (\$m[0] | manifest_fields) + ([.[:-1]] + \$ARGS.positional | check_inputs(\$m[0])) | .[] | tostring + \"\\u0000\"" \
+    --args "${_DF_CLI_INPUTS[@]}" <<<"$_DF_INPUTS_TEXT" 2>/dev/null)
+}
+
+# The detached process gets _DF_FIELDS from its parent in the environment (_DF_CHILD_FIELDS) rather than
+# running jq again: each field on a line, with \ written \\ and a newline \n (printf %b reverses that
+# exactly: no other backslash sequence can occur). Nothing is eval'd. Empty when too big for one
+# environment string (the child then reads skill.json itself).
+df_fields_encode() {
+  local _df_v _df_out=''
+  for _df_v in "${_DF_FIELDS[@]}"; do
+    _df_v=${_df_v//\\/\\\\}
+    _df_out+=${_df_v//$'\n'/\\n}$'\n'
+  done
+  _DF_FIELDS_ENC=$_df_out
+  ((${#_DF_FIELDS_ENC} <= 100000)) || _DF_FIELDS_ENC=''
+}
+
+# df_fields_decode TEXT: the reverse of df_fields_encode, into _DF_FIELDS.
+df_fields_decode() {
+  local -a _df_lines
+  local _df_l _df_v
+  mapfile -t _df_lines <<<"${1%$'\n'}"
+  _DF_FIELDS=()
+  for _df_l in "${_df_lines[@]}"; do
+    printf -v _df_v '%b' "$_df_l"
+    _DF_FIELDS+=("$_df_v")
+  done
+}
+
+# Sets the manifest's variables from _DF_FIELDS (jq's manifest_fields); _DF_FIELDS_USED: how many it took.
+df_set_manifest() {
+  local -n _df_f=_DF_FIELDS
   ((${#_df_f[@]} >= 19)) ||
     df_die "$_DF_EXIT_DATA" "$_DF_MANIFEST is not a valid skill manifest (recompile the workflow)"
   _DF_SKILL=${_df_f[0]} _DF_SKILL_VERSION=${_df_f[1]} _DF_TITLE=${_df_f[2]}
@@ -101,18 +161,13 @@ df_load_manifest() {
     _DF_STEP_RETRIES+=("${_df_f[_df_at + 4]}") _DF_STEP_CMDS+=("${_df_f[_df_at + 5]}")
     _df_at=$((_df_at + 6))
   done
+  _DF_FIELDS_USED=$_df_at
 }
 
-# Validates the inputs (--inputs-json text in _DF_INPUTS_TEXT, then the command line's pairs). Fills the
-# associative array _DF_IN and _DF_INPUTS_MASKED / _DF_INPUTS_FULL (JSON). Bad inputs: exit 65.
-df_validate_inputs() {
-  local -a _df_r
-  mapfile -d '' _df_r < <(
-    {
-      printf '%s\0' "$_DF_INPUTS_TEXT"
-      ((${#_DF_CLI_INPUTS[@]} == 0)) || printf '%s\0' "${_DF_CLI_INPUTS[@]}"
-    } | jq -Rsj --slurpfile m "$_DF_MANIFEST" "$_DF_JQ_INPUTS" 2>/dev/null
-  )
+# df_set_inputs FIELDS...: takes check_inputs' result. Fills the associative array _DF_IN and
+# _DF_INPUTS_MASKED / _DF_INPUTS_FULL (JSON). Bad inputs: exit 65.
+df_set_inputs() {
+  local -a _df_r=("$@")
   if [[ ${_df_r[0]:-} == error ]]; then
     _DF_INPUT_ERROR=${_df_r[1]//$'\n'/; }
     df_reject_input "$_DF_INPUT_ERROR; valid inputs: ${_df_r[2]:-none}"
