@@ -517,6 +517,15 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
                     ctx.diags.error(pos, fmt::format("the cron trigger sets '{}', which is not an input", key));
                     continue;
                 }
+                // "with a=1 b=2" reads as a="1 b=2": say so, since the author almost surely meant two inputs.
+                for (const auto& other : wf.inputs) {
+                    if (value.find(" " + other.name + "=") != std::string::npos) {
+                        ctx.diags.warning(pos, fmt::format("the cron trigger gives '{}' the value '{}', which contains "
+                                                           "'{}=': separate the trigger's inputs with commas",
+                                                           key, value, other.name));
+                        break;
+                    }
+                }
                 t.inputs.emplace_back(key, value);
             }
             for (const auto& in : wf.inputs) {
