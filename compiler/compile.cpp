@@ -120,10 +120,10 @@ struct Compiler {
             }
         }
         if (!diags.has_errors()) {
-            manifest.version = sha256_hex(*raw).substr(0, 12);
+            manifest.source_sha256 = sha256_hex(*raw);
+            manifest.version = manifest.source_sha256.substr(0, 12);
             manifest.compiler_version = DF_VERSION;
             manifest.source_path = from_stdin ? "" : relative_source(input, options.out_dir + "/" + workflow.name);
-            manifest.source_sha256 = sha256_hex(*raw);
             manifest.workflow = std::move(workflow);
             files = generate_skill(manifest, diags);
             if (options.strict) diags.promote_warnings();

@@ -62,13 +62,14 @@ serve() {
 serve "$skill" "$state"
 port=$served_port
 
-# The service layer alone: the same skill with a `run` that notes when it starts and answers at once.
+# The service layer alone (a measuring probe, not a feature): the same skill with its `run` replaced by one
+# that notes when it starts and answers at once, so webhook + hook script are timed without the executor.
 cp -r "$skill" "$work/layer"
-cat >"$work/layer/run" <<'STUB'
+cat >"$work/layer/run" <<'TIMING_PROBE'
 #!/usr/bin/env bash
 printf '%s\n' "$EPOCHREALTIME" >>"$DF_STATE_DIR/layer-stamps"
 printf '{"run_id":"20260101T000000Z-%08x","status":"queued"}\n' "$RANDOM"
-STUB
+TIMING_PROBE
 mkdir -p "$work/layer-state"
 serve "$work/layer" "$work/layer-state"
 layer_port=$served_port
