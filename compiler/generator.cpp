@@ -10,6 +10,7 @@
 
 #include "common/text.h"
 #include "compiler/markdown.h"
+#include "compiler/run_fields.h"
 #include "compiler/runtime_files.h"
 #include "compiler/service.h"
 
@@ -335,6 +336,7 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags)
     for (const std::string_view name : runtime::kFiles) {
         files.push_back({std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});
     }
+    files.push_back({std::string(kRunFieldsFile), run_fields(m), 0644});
     for (auto& f : generate_service(m, diags)) files.push_back(std::move(f));
     return files;
 }

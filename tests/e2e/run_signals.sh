@@ -63,4 +63,19 @@ assert_contains "$(jq -r .error <<<"$OUT")" "is gone: it was killed"
 assert_eq interrupted "$(field "$ID" .status)" "the record is corrected"
 expect_exit 0 "$SKILL/run" --status "$ID"
 assert_contains "$OUT" "$ID  interrupted"
+step "a detached run (a fork of run --detach): SIGTERM to the pid in its record stops it and its step"
+# A marker of its own: the SIGKILLed run above leaves its step behind (until its own timeout).
+MARK2=${MARK}detached
+OUT=$("$SKILL/run" --detach --marker "$MARK2")
+ID=$(jq -r .run_id <<<"$OUT")
+wait_for pgrep -f "$MARK2-child"
+wait_status "$ID" running
+RUNNER=$(field "$ID" .pid)
+[[ $RUNNER =~ ^[0-9]+$ ]] && kill -0 "$RUNNER" || fail "the record names no live runner: $RUNNER"
+kill -TERM "$RUNNER"
+wait_status "$ID" interrupted
+assert_eq "interrupted by SIGTERM" "$(field "$ID" .error)" error
+no_process_left() { ! pgrep -f "$MARK2" >/dev/null; }
+wait_for no_process_left
+assert_contains "$(cat "$SKILL/state/runs/$ID.log")" "$ID interrupted"
 echo PASS

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/generator.h"
+#include "compiler/run_fields.h"
 
 namespace {
 
@@ -76,4 +77,46 @@ TEST_CASE("SKILL.md requires the executor's binaries, then the workflow's, witho
           std::string::npos);
     CHECK(skill->content.find("{baseDir}/run --approve RUN_ID") != std::string::npos);
     CHECK(skill->content.find("--step ID --workdir DIR") != std::string::npos);
+}
+
+TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
+    using df::compiler::jq_quote;
+    CHECK(jq_quote("plain") == "\"plain\"");
+    CHECK(jq_quote("a\"b\\c") == "\"a\\\"b\\\\c\"");
+    CHECK(jq_quote("\b\t\n\f\r") == "\"\\b\\t\\n\\f\\r\"");
+    CHECK(jq_quote(std::string("\x01\x1f\x7f", 3)) == "\"\\u0001\\u001f\\u007f\"");
+    CHECK(jq_quote("Über — ok") == "\"Über — ok\"");
+
+    df::Manifest m = manifest("Say \"hi\"");
+    m.workflow.steps[0].commands = "echo a\\nb\nsecond line\n";
+    df::Input in;
+    in.name = "env";
+    in.type = df::InputType::choice;
+    in.choices = {"dev", "prod"};
+    in.default_value = "dev";
+    in.secret = true;
+    m.workflow.inputs.push_back(in);
+    const std::string text = df::compiler::run_fields(m);
+    std::vector<std::string> lines;
+    std::istringstream s(text);
+    for (std::string line; std::getline(s, line);) lines.push_back(line);
+    REQUIRE(lines.size() == 1 + 19 + 6 + 1 + 9 + 2 + 3);
+    CHECK(lines[0] == df::compiler::kRunFieldsHeader);
+    CHECK(lines[1] == "a-skill");
+    CHECK(lines[3] == "Say \"hi\"");
+    CHECK(lines[18] == "1");                              // steps
+    CHECK(lines[20] == "one");                            // the first step's id
+    CHECK(lines[25] == "echo a\\\\nb\\nsecond line\\n");  // a backslash doubled, newlines as \n
+    CHECK(lines[26] == "1");                              // one input
+    CHECK(std::vector<std::string>(lines.begin() + 27, lines.begin() + 36) ==
+          std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "2", "dev", "prod"});
+    CHECK(lines[36] == "\"a-skill\"");
+    CHECK(lines[38] == "\"one\"");
+    CHECK(lines[39] == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
+
+    df::compiler::Diagnostics diags;
+    const auto files = df::compiler::generate_skill(m, diags);
+    const auto* fields = find(files, "skill.fields");
+    REQUIRE(fields != nullptr);
+    CHECK(fields->content == text);
 }

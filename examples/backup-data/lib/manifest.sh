@@ -91,52 +91,174 @@ df_load_manifest() {
   df_set_manifest
 }
 
-# What a run needs, with one jq call (none in a detached process: see df_fields_encode): the manifest (as
-# df_load_manifest), the step of --step, and the inputs checked (as df_set_inputs). The --inputs-json text is jq's stdin (a here-string: jq drops the
-# newline it adds) and the command line's NAME, VALUE pairs are its positional arguments.
+# What a run needs: the manifest (as df_load_manifest), the step of --step, and the inputs checked (as
+# df_set_inputs). Usually without starting jq, which is slow to start (this is on the path from a trigger to
+# the first step): skill.fields holds the manifest flattened, and inputs of plain text are checked with
+# builtins. Anything else, and every mistake in the inputs, goes to jq, whose check is the reference.
 df_load_run() {
   df_manifest_path
-  if [[ -n ${_DF_CHILD_FIELDS:-} ]]; then
-    df_fields_decode "$_DF_CHILD_FIELDS"
-    unset _DF_CHILD_FIELDS
-  else
-    df_load_run_jq
+  _DF_FAST_INPUTS=''
+  if df_load_fields; then
+    df_set_manifest
+    df_set_declarations
+    [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
+    df_inputs_fast && return 0
   fi
+  df_load_run_jq
   df_set_manifest
   [[ -z $_DF_OPT_STEP ]] || df_find_step "$_DF_OPT_STEP"
   df_set_inputs "${_DF_FIELDS[@]:_DF_FIELDS_USED}"
 }
 
+# One jq call: the manifest's fields, then check_inputs' result. The --inputs-json text is jq's stdin (a
+# here-string: jq drops the newline it adds) and the command line's NAME, VALUE pairs are its positional
+# arguments.
 df_load_run_jq() {
   mapfile -d '' _DF_FIELDS < <(jq -Rsj --slurpfile m "$_DF_MANIFEST" "$_DF_JQ_MANIFEST_DEFS $_DF_JQ_INPUTS_DEFS
     (\$m[0] | manifest_fields) + ([.[:-1]] + \$ARGS.positional | check_inputs(\$m[0])) | .[] | tostring + \"\\u0000\"" \
     --args "${_DF_CLI_INPUTS[@]}" <<<"$_DF_INPUTS_TEXT" 2>/dev/null)
 }
 
-# The detached process gets _DF_FIELDS from its parent in the environment (_DF_CHILD_FIELDS) rather than
-# running jq again: each field on a line, with \ written \\ and a newline \n (printf %b reverses that
-# exactly: no other backslash sequence can occur). Nothing is eval'd. Empty when too big for one
-# environment string (the child then reads skill.json itself).
-df_fields_encode() {
-  local _df_v _df_out=''
-  for _df_v in "${_DF_FIELDS[@]}"; do
-    _df_v=${_df_v//\\/\\\\}
-    _df_out+=${_df_v//$'\n'/\\n}$'\n'
-  done
-  _DF_FIELDS_ENC=$_df_out
-  ((${#_DF_FIELDS_ENC} <= 100000)) || _DF_FIELDS_ENC=''
-}
-
-# df_fields_decode TEXT: the reverse of df_fields_encode, into _DF_FIELDS.
-df_fields_decode() {
+# Reads skill.fields (written by compile with skill.json: one field a line, with \ written \\ and a
+# newline \n, which printf %b reverses exactly; nothing is eval'd) into _DF_FIELDS. 1 when it is missing or
+# of another version: skill.json is then read with jq.
+df_load_fields() {
+  local _df_file=$_DF_SKILL_DIR/skill.fields _df_line _df_v
   local -a _df_lines
-  local _df_l _df_v
-  mapfile -t _df_lines <<<"${1%$'\n'}"
+  [[ -r $_df_file ]] && mapfile -t _df_lines <"$_df_file" 2>/dev/null || return 1
+  [[ ${_df_lines[0]-} == "dark-factory run fields 1" ]] || return 1
   _DF_FIELDS=()
-  for _df_l in "${_df_lines[@]}"; do
-    printf -v _df_v '%b' "$_df_l"
+  for _df_line in "${_df_lines[@]:1}"; do
+    printf -v _df_v '%b' "$_df_line"
     _DF_FIELDS+=("$_df_v")
   done
+}
+
+# The input declarations and the record's JSON texts that follow the manifest's fields in
+# skill.fields: _DF_DECL_NAMES (in order), _DF_DECL_TYPE, _DF_DECL_REQUIRED, _DF_DECL_HAS_DEFAULT,
+# _DF_DECL_DEFAULT, _DF_DECL_SECRET and _DF_DECL_CHOICES (each choice followed by a newline) by name;
+# _DF_JSON_SKILL, _DF_JSON_VERSION and _DF_JSON_STEPS (id, title and kind of every step, as JSON).
+df_set_declarations() {
+  local -n _df_f=_DF_FIELDS
+  local _df_at=$((_DF_FIELDS_USED + 1)) _df_n=${_df_f[_DF_FIELDS_USED]-} _df_i _df_k _df_nc _df_name
+  local _df_damaged="$_DF_SKILL_DIR/skill.fields is damaged (recompile the workflow)"
+  _DF_DECL_NAMES=()
+  declare -gA _DF_DECL_TYPE=() _DF_DECL_REQUIRED=() _DF_DECL_HAS_DEFAULT=() _DF_DECL_DEFAULT=() \
+    _DF_DECL_SECRET=() _DF_DECL_CHOICES=()
+  [[ $_df_n =~ ^[0-9]+$ ]] || df_die "$_DF_EXIT_DATA" "$_df_damaged"
+  for ((_df_i = 0; _df_i < _df_n; _df_i++)); do
+    _df_name=${_df_f[_df_at]-} _df_nc=${_df_f[_df_at + 6]-}
+    [[ $_df_name =~ $_DF_NAME_RE && $_df_nc =~ ^[0-9]+$ ]] || df_die "$_DF_EXIT_DATA" "$_df_damaged"
+    _DF_DECL_NAMES+=("$_df_name")
+    _DF_DECL_TYPE[$_df_name]=${_df_f[_df_at + 1]} _DF_DECL_REQUIRED[$_df_name]=${_df_f[_df_at + 2]}
+    _DF_DECL_HAS_DEFAULT[$_df_name]=${_df_f[_df_at + 3]} _DF_DECL_DEFAULT[$_df_name]=${_df_f[_df_at + 4]}
+    _DF_DECL_SECRET[$_df_name]=${_df_f[_df_at + 5]} _DF_DECL_CHOICES[$_df_name]=''
+    _df_at=$((_df_at + 7))
+    for ((_df_k = 0; _df_k < _df_nc; _df_k++)); do
+      _DF_DECL_CHOICES[$_df_name]+=${_df_f[_df_at + _df_k]}$'\n'
+    done
+    _df_at=$((_df_at + _df_nc))
+  done
+  _DF_JSON_SKILL=${_df_f[_df_at]-} _DF_JSON_VERSION=${_df_f[_df_at + 1]-}
+  _DF_JSON_STEPS=("${_df_f[@]:_df_at + 2:_DF_NSTEPS * 3}")
+  ((${#_DF_JSON_STEPS[@]} == _DF_NSTEPS * 3)) || df_die "$_DF_EXIT_DATA" "$_df_damaged"
+}
+
+# Checks the inputs with builtins when every value given, and every default used, is plain text (see
+# df_plain) and the --inputs-json text is a flat object: the usual case. Sets what df_set_inputs sets, and
+# _DF_MASKED_JSON (each input's masked value as JSON, by name) and _DF_FAST_INPUTS=1 for the record. Returns
+# 1 for anything else and for every mistake, so that jq checks those and words the error.
+df_inputs_fast() {
+  local -A _df_given=()
+  local _df_i _df_n _df_v _df_json
+  if [[ -n $_DF_INPUTS_TEXT ]]; then
+    df_plain_json_object "$_DF_INPUTS_TEXT" || return 1
+    for ((_df_i = 0; _df_i < ${#_DF_PAIRS[@]}; _df_i += 2)); do _df_given[${_DF_PAIRS[_df_i]}]=${_DF_PAIRS[_df_i + 1]}; done
+  fi
+  for ((_df_i = 0; _df_i < ${#_DF_CLI_INPUTS[@]}; _df_i += 2)); do
+    _df_n=${_DF_CLI_INPUTS[_df_i]} _df_v=${_DF_CLI_INPUTS[_df_i + 1]}
+    [[ $_df_n =~ $_DF_NAME_RE ]] && df_plain "$_df_v" || return 1
+    _df_given[$_df_n]=$_df_v
+  done
+  for _df_n in "${!_df_given[@]}"; do [[ -n ${_DF_DECL_TYPE[$_df_n]+set} ]] || return 1; done
+  local -A _df_in=() _df_masked=()
+  local _df_full='' _df_mask='' _df_secrets=''
+  for _df_n in "${_DF_DECL_NAMES[@]}"; do
+    if [[ -n ${_df_given[$_df_n]+set} ]]; then
+      _df_v=${_df_given[$_df_n]}
+    elif [[ -n ${_DF_DECL_HAS_DEFAULT[$_df_n]} ]]; then
+      _df_v=${_DF_DECL_DEFAULT[$_df_n]}
+      df_plain "$_df_v" || return 1
+    else
+      [[ -z ${_DF_DECL_REQUIRED[$_df_n]} ]] || return 1
+      _df_in[$_df_n]='' _df_masked[$_df_n]=null
+      _df_full+=,\"$_df_n\":null _df_mask+=,\"$_df_n\":null
+      [[ -z ${_DF_DECL_SECRET[$_df_n]} ]] || _df_secrets+=" $_df_n"
+      continue
+    fi
+    df_input_value_ok "$_df_n" || return 1
+    _df_in[$_df_n]=$_df_v _df_json=\"$_df_v\"
+    _df_full+=,\"$_df_n\":$_df_json
+    if [[ -n ${_DF_DECL_SECRET[$_df_n]} ]]; then
+      _df_json='"***"' _df_secrets+=" $_df_n"
+    fi
+    _df_masked[$_df_n]=$_df_json _df_mask+=,\"$_df_n\":$_df_json
+  done
+  _DF_INPUTS_FULL="{${_df_full#,}}" _DF_INPUTS_MASKED="{${_df_mask#,}}" _DF_SECRETS="$_df_secrets "
+  declare -gA _DF_IN=() _DF_MASKED_JSON=()
+  for _df_n in "${_DF_DECL_NAMES[@]}"; do
+    _DF_IN[$_df_n]=${_df_in[$_df_n]} _DF_MASKED_JSON[$_df_n]=${_df_masked[$_df_n]}
+  done
+  _DF_FAST_INPUTS=1
+}
+
+# df_input_value_ok NAME: is _df_v (the caller's) a valid value of input NAME? A boolean is normalised to
+# true or false in _df_v, as the jq check does.
+df_input_value_ok() {
+  ((${#_df_v} <= 65536)) || return 1
+  case ${_DF_DECL_TYPE[$1]} in
+    string) return 0 ;;
+    number) [[ $_df_v =~ ^-?[0-9]+(\.[0-9]+)?$ ]] ;;
+    boolean)
+      case ${_df_v,,} in
+        true | yes | 1 | on) _df_v=true ;;
+        false | no | 0 | off) _df_v=false ;;
+        *) return 1 ;;
+      esac
+      ;;
+    choice) [[ $'\n'${_DF_DECL_CHOICES[$1]} == *$'\n'"$_df_v"$'\n'* ]] ;;
+    *) return 1 ;;
+  esac
+}
+
+# df_plain_json_object TEXT: the members of TEXT, a JSON object whose values are plain strings (see
+# df_plain), small integers, true, false or null, as NAME, VALUE pairs in _DF_PAIRS (values as jq's
+# tostring gives them; null members left out). 1 for any other text, valid JSON or not.
+df_plain_json_object() {
+  local _df_t=$1 _df_ws=$'[ \t\n\r]*' _df_k _df_v _df_end
+  _DF_PAIRS=()
+  ((${#_df_t} <= 65536)) || return 1
+  local _df_open="^${_df_ws}[{]$_df_ws" _df_empty="^[}]$_df_ws\$"
+  local _df_member='^"([^"\]*)"'"$_df_ws:$_df_ws"'("([^"\]*)"|true|false|null|0|-?[1-9][0-9]{0,14})'"$_df_ws([,}])$_df_ws"
+  [[ $_df_t =~ $_df_open ]] || return 1
+  _df_t=${_df_t:${#BASH_REMATCH[0]}}
+  [[ $_df_t =~ $_df_empty ]] && return 0
+  while [[ $_df_t =~ $_df_member ]]; do
+    _df_k=${BASH_REMATCH[1]} _df_v=${BASH_REMATCH[2]} _df_end=${BASH_REMATCH[4]}
+    _df_t=${_df_t:${#BASH_REMATCH[0]}}
+    [[ $_df_k =~ $_DF_NAME_RE ]] || return 1
+    if [[ $_df_v == \"* ]]; then
+      _df_v=${_df_v:1:-1}
+      df_plain "$_df_v" || return 1
+      _DF_PAIRS+=("$_df_k" "$_df_v")
+    elif [[ $_df_v != null ]]; then
+      _DF_PAIRS+=("$_df_k" "$_df_v")
+    fi
+    [[ $_df_end == , ]] && continue
+    [[ -z $_df_t ]]
+    return
+  done
+  return 1
 }
 
 # Sets the manifest's variables from _DF_FIELDS (jq's manifest_fields); _DF_FIELDS_USED: how many it took.

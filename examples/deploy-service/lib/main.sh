@@ -10,7 +10,7 @@ df_need_value() { (($1 >= 2)) || df_usage_error "$2 needs a value"; }
 
 df_parse_args() {
   _DF_MODE=run _DF_TARGET='' _DF_OPT_JSON='' _DF_OPT_DRY='' _DF_OPT_DETACH='' _DF_OPT_NOWAIT=''
-  _DF_OPT_STEP='' _DF_OPT_WORKDIR='' _DF_OPT_BY='' _DF_INPUTS_FILE='' _DF_CHILD_ID=''
+  _DF_OPT_STEP='' _DF_OPT_WORKDIR='' _DF_OPT_BY='' _DF_INPUTS_FILE=''
   _DF_CLI_INPUTS=()
   local _df_name
   while (($#)); do
@@ -26,7 +26,7 @@ df_parse_args() {
         set -- "$_df_opt" "${1#*=}" "${@:2}"
         continue
         ;;
-      --step | --workdir | --inputs-json | --status | --approve | --deny | --by | --_child)
+      --step | --workdir | --inputs-json | --status | --approve | --deny | --by)
         df_need_value "$#" "$1"
         case $1 in
           --step) _DF_OPT_STEP=$2 ;;
@@ -36,7 +36,6 @@ df_parse_args() {
           --approve) _DF_MODE=approved _DF_TARGET=$2 ;;
           --deny) _DF_MODE=denied _DF_TARGET=$2 ;;
           --by) _DF_OPT_BY=$2 ;;
-          --_child) _DF_MODE=child _DF_CHILD_ID=$2 ;;
         esac
         shift
         ;;
@@ -68,21 +67,28 @@ df_main() {
     status) df_cmd_status "$_DF_TARGET" ;;
     list) df_cmd_list ;;
     approved | denied) df_cmd_decide "$_DF_MODE" "$_DF_TARGET" ;;
-    child) df_cmd_child ;;
     *) df_cmd_run ;;
   esac
 }
 
+# The --inputs-json text, read with the read builtin (no process: this is on the path from a trigger to the
+# first step), byte for byte up to the limit, without its trailing newlines.
 df_read_inputs_text() {
   _DF_INPUTS_TEXT=''
   [[ -n $_DF_INPUTS_FILE ]] || return 0
-  if [[ $_DF_INPUTS_FILE == - ]]; then
-    _DF_INPUTS_TEXT=$(head -c 1048577) || df_die "$_DF_EXIT_NO_INPUT" "cannot read the inputs from standard input"
-  else
+  if [[ $_DF_INPUTS_FILE != - ]]; then
     [[ -f $_DF_INPUTS_FILE && -r $_DF_INPUTS_FILE ]] ||
       df_die "$_DF_EXIT_NO_INPUT" "cannot read --inputs-json file '$_DF_INPUTS_FILE'"
-    _DF_INPUTS_TEXT=$(head -c 1048577 -- "$_DF_INPUTS_FILE")
+    exec {_DF_INPUTS_FD}<"$_DF_INPUTS_FILE" ||
+      df_die "$_DF_EXIT_NO_INPUT" "cannot read --inputs-json file '$_DF_INPUTS_FILE'"
+  else
+    exec {_DF_INPUTS_FD}<&0
   fi
+  # read ends at the limit or at the end of the input, then returns 1: only a read error counts.
+  LC_ALL=C IFS= read -r -d '' -N 1048577 -u "$_DF_INPUTS_FD" _DF_INPUTS_TEXT || (($? == 1)) ||
+    df_die "$_DF_EXIT_NO_INPUT" "cannot read the inputs from ${_DF_INPUTS_FILE/#-/standard input}"
+  exec {_DF_INPUTS_FD}<&-
+  _DF_INPUTS_TEXT=${_DF_INPUTS_TEXT%"${_DF_INPUTS_TEXT##*[!$'\n']}"}
   ((${#_DF_INPUTS_TEXT} <= 1048576)) || df_reject_input "--inputs-json: larger than 1 MiB"
   [[ -n $_DF_INPUTS_TEXT ]] || df_reject_input "--inputs-json: empty; give a JSON object such as {}"
 }
@@ -115,7 +121,7 @@ df_cmd_run() {
   if [[ -n $_DF_OPT_DETACH || (-n $_DF_OPT_NOWAIT && -n $_DF_NEEDS_APPROVAL) ]]; then
     df_detach
   fi
-  df_rec_create queued "$$"
+  df_rec_create queued "$BASHPID"
   df_execute
 }
 
@@ -135,20 +141,17 @@ df_reject_run() {
   exit "$_DF_EXIT_REJECTED"
 }
 
-# Starts the run in the background (own session and process group, output to runs/<id>.log). A held
-# concurrency slot is inherited by the background process.
+# Starts the run in the background: a fork of this process, so nothing is read or checked again, with its
+# output in runs/<id>.log. It stays in the caller's process group (bash 5.2 mis-waits for the steps of a
+# fork made with job control on), and each step still gets a session of its own. A held concurrency slot is
+# inherited.
 df_detach() {
   local _df_status=queued
   [[ -z $_DF_NEEDS_APPROVAL ]] || _df_status=awaiting_approval
   df_rec_create "$_df_status" ""
-  local -a _df_args=(--_child "$_DF_RUN_ID")
-  [[ -z $_DF_OPT_STEP ]] || _df_args+=(--step "$_DF_OPT_STEP")
-  [[ -z $_DF_OPT_WORKDIR ]] || _df_args+=(--workdir "$_DF_OPT_WORKDIR")
-  # The run's folders now, so the detached process starts its first step sooner.
+  # The run's folders now, so the background run starts its first step sooner.
   df_run_dirs
-  df_fields_encode
-  _DF_CHILD_INPUTS=$_DF_INPUTS_FULL _DF_SLOT_FD=${_DF_SLOT_FD:-} DF_TRIGGER=$_DF_TRIGGER \
-    _DF_SELF_RESOLVED=$_DF_SELF _DF_CHILD_FIELDS=$_DF_FIELDS_ENC setsid "$BASH" "$_DF_SELF" "${_df_args[@]}" </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+  df_execute </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
   if [[ -n $_DF_OPT_DETACH ]]; then
     # The run id is [0-9TZa-f-] only: no JSON escaping needed.
     printf '{"run_id":"%s","status":"queued","approval_required":%s}\n' "$_DF_RUN_ID" "$_DF_NEEDS_APPROVAL_JSON"
@@ -157,25 +160,6 @@ df_detach() {
   df_log "$_DF_RUN_ID: awaiting approval in the background: run --approve $_DF_RUN_ID (or --deny)"
   if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else printf '%s awaiting_approval\n' "$_DF_RUN_ID"; fi
   exit "$_DF_EXIT_AWAITING"
-}
-
-# The detached process: same checks on the inputs it was handed, then the run itself.
-df_cmd_child() {
-  [[ $_DF_CHILD_ID =~ $_DF_RUN_ID_RE ]] || df_usage_error "bad run id"
-  _DF_RUN_ID=$_DF_CHILD_ID
-  _DF_INPUTS_TEXT=${_DF_CHILD_INPUTS:-'{}'} _DF_CLI_INPUTS=()
-  unset _DF_CHILD_INPUTS
-  export -n _DF_SLOT_FD DF_TRIGGER 2>/dev/null
-  df_load_run
-  df_approval_needed
-  df_state_paths
-  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json
-  [[ -f $_DF_REC ]] || df_die "$_DF_EXIT_NO_INPUT" "no run record $_DF_REC"
-  df_trigger
-  DF_WORKDIR=${_DF_OPT_WORKDIR:-$_DF_STATE/work/$_DF_RUN_ID}
-  # The slot the starting process took, inherited; an fd that is not open is no slot.
-  if [[ -n ${_DF_SLOT_FD:-} ]] && ! { true >&"$_DF_SLOT_FD"; } 2>/dev/null; then _DF_SLOT_FD=''; fi
-  df_execute
 }
 
 # The run's folders that are missing, with one mkdir: _DF_TMP and, unless the run waits for approval first,

@@ -70,10 +70,10 @@ df_rec() {
 # df_rec_start: the run is running in this process and its first step starts. Queued like a step end, so
 # the first step does not wait for a record write: df_wait_step writes it if the step takes long.
 df_rec_start() {
-  df_proc_start "$$"
+  df_proc_start "$BASHPID"
   [[ $_DF_PROC_START =~ ^[0-9]*$ ]] || _DF_PROC_START=''
   df_now
-  _DF_PEND+=("{\"start\":true,\"pid\":$$,\"ps\":\"$_DF_PROC_START\",\"at\":\"$_DF_NOW\"}")
+  _DF_PEND+=("{\"start\":true,\"pid\":$BASHPID,\"ps\":\"$_DF_PROC_START\",\"at\":\"$_DF_NOW\"}")
 }
 
 # Writes the pending record changes now (a no-op when there are none).
@@ -87,6 +87,12 @@ df_rec_create() {
   df_now
   local _df_pid=${2-} _df_ps=''
   [[ -n $_df_pid ]] && df_proc_start "$_df_pid" && _df_ps=$_DF_PROC_START
+  if df_rec_text "$1" "$_df_pid" "$_df_ps" "${3-}"; then
+    { printf '%s' "$_DF_REC_TEXT" >"$_DF_REC.tmp" && mv -f -- "$_DF_REC.tmp" "$_DF_REC"; } ||
+      df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
+    _DF_PENDING_GUARDS=()
+    return 0
+  fi
   jq -n --slurpfile m "$_DF_MANIFEST" --arg now "$_DF_NOW" --arg id "$_DF_RUN_ID" --arg status "$1" \
     --arg trigger "$_DF_TRIGGER" --arg err "${3-}" --arg pid "$_df_pid" --arg ps "$_df_ps" --arg workdir "$DF_WORKDIR" \
     --argjson inputs "$_DF_INPUTS_MASKED" --argjson only "${_DF_ONLY_STEP:--1}" \
@@ -109,6 +115,60 @@ df_rec_create() {
     df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
   mv -f -- "$_DF_REC.tmp" "$_DF_REC" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
   _DF_PENDING_GUARDS=()
+}
+
+# df_rec_text STATUS PID PID_START ERROR: the text the jq program of df_rec_create writes, byte for byte,
+# made with builtins (the usual start of a run, on the path from a trigger to its first step; the test
+# e2e.run_fastpath holds the two to the same bytes). Sets _DF_REC_TEXT; returns 1 and leaves it to jq for a
+# --step run, a refused run, inputs not checked by df_inputs_fast, or text outside ASCII.
+df_rec_text() {
+  [[ -n ${_DF_FAST_INPUTS-} && -z ${_DF_ONLY_STEP-} && $1 != rejected && -z $4 ]] || return 1
+  local _df_t _df_i _df_sep _df_n _df_workdir _df_ps=null
+  df_json_quote "$DF_WORKDIR" || return 1
+  _df_workdir=$_DF_JSON
+  if [[ -n $3 ]]; then df_json_quote "$3" || return 1; _df_ps=$_DF_JSON; fi
+  printf -v _df_t '{\n  "record_version": 1,\n  "run_id": "%s",\n  "skill": %s,\n  "version": %s,\n  "status": "%s",\n  "trigger": "%s",\n  "pid": %s,\n  "pid_start": %s,\n  "started_at": "%s",\n  "ended_at": null,\n  "workdir": %s,\n  "inputs": ' \
+    "$_DF_RUN_ID" "$_DF_JSON_SKILL" "$_DF_JSON_VERSION" "$1" "$_DF_TRIGGER" "${2:-null}" "$_df_ps" "$_DF_NOW" \
+    "$_df_workdir"
+  if ((${#_DF_DECL_NAMES[@]} == 0)); then
+    _df_t+='{}'
+  else
+    _df_sep='{'
+    for _df_n in "${_DF_DECL_NAMES[@]}"; do
+      _df_t+=$_df_sep$'\n    "'$_df_n'": '${_DF_MASKED_JSON[$_df_n]}
+      _df_sep=,
+    done
+    _df_t+=$'\n  }'
+  fi
+  _df_t+=$',\n  "only_step": null,\n  "steps": '
+  if ((_DF_NSTEPS == 0)); then _df_t+='[]'; else
+    _df_sep='['
+    for ((_df_i = 0; _df_i < _DF_NSTEPS * 3; _df_i += 3)); do
+      printf -v _df_n '%s\n    {\n      "id": %s,\n      "title": %s,\n      "kind": %s,\n      "status": "pending",\n      "attempts": 0,\n      "started_at": null,\n      "ended_at": null,\n      "exit_code": null,\n      "outputs": {},\n      "error": null\n    }' \
+        "$_df_sep" "${_DF_JSON_STEPS[@]:_df_i:3}"
+      _df_t+=$_df_n _df_sep=,
+    done
+    _df_t+=$'\n  ]'
+  fi
+  local _df_appr=not_required
+  [[ -z $_DF_NEEDS_APPROVAL ]] || _df_appr=pending
+  printf -v _df_n ',\n  "rollback": [],\n  "approval": {\n    "required": %s,\n    "status": "%s",\n    "by": null,\n    "at": null,\n    "expires_at": null\n  },\n  "guardrails": ' \
+    "$_DF_NEEDS_APPROVAL_JSON" "$_df_appr"
+  _df_t+=$_df_n
+  if ((${#_DF_PENDING_GUARDS[@]} == 0)); then _df_t+='[]'; else
+    _df_sep='['
+    local _df_kind _df_decision
+    for ((_df_i = 0; _df_i < ${#_DF_PENDING_GUARDS[@]}; _df_i += 3)); do
+      df_json_quote "${_DF_PENDING_GUARDS[_df_i]}" && _df_kind=$_DF_JSON || return 1
+      df_json_quote "${_DF_PENDING_GUARDS[_df_i + 1]}" && _df_decision=$_DF_JSON || return 1
+      df_json_quote "${_DF_PENDING_GUARDS[_df_i + 2]}" || return 1
+      printf -v _df_n '%s\n    {\n      "kind": %s,\n      "decision": %s,\n      "detail": %s,\n      "at": "%s"\n    }' \
+        "$_df_sep" "$_df_kind" "$_df_decision" "$_DF_JSON" "$_DF_NOW"
+      _df_t+=$_df_n _df_sep=,
+    done
+    _df_t+=$'\n  ]'
+  fi
+  _DF_REC_TEXT=$_df_t$',\n  "outputs": {},\n  "missing_outputs": [],\n  "error": null\n}\n'
 }
 
 # Marks a record whose process is gone (killed with SIGKILL, machine restarted) as interrupted.

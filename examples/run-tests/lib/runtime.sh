@@ -96,6 +96,30 @@ df_state_init() {
     df_die "$_DF_EXIT_IO" "cannot create the state folder '$_DF_STATE' (set DF_STATE_DIR to a writable folder)"
 }
 
+# df_plain TEXT: is TEXT printable ASCII without `"` or `\`? Such text is its own JSON string body, so the
+# executor can write it into JSON without jq.
+df_plain() {
+  [[ $1 != *[!\ -~]* && $1 != *[\"\\]* ]]
+}
+
+# df_json_quote TEXT: sets _DF_JSON to TEXT as a JSON string, escaped as jq escapes it. Returns 1 when TEXT
+# has a byte outside ASCII (whose UTF-8 validity bash cannot judge): the caller then leaves the work to jq.
+df_json_quote() {
+  local _df_s=$1 _df_c _df_u
+  if ! df_plain "$_df_s"; then
+    [[ $_df_s != *[!$'\001'-$'\177']* ]] || return 1
+    _df_s=${_df_s//"\\"/"\\\\"} _df_s=${_df_s//'"'/'\"'}
+    _df_s=${_df_s//$'\b'/'\b'} _df_s=${_df_s//$'\t'/'\t'} _df_s=${_df_s//$'\n'/'\n'}
+    _df_s=${_df_s//$'\f'/'\f'} _df_s=${_df_s//$'\r'/'\r'}
+    while [[ $_df_s =~ [$'\001'-$'\037'$'\177'] ]]; do
+      _df_c=${BASH_REMATCH[0]}
+      printf -v _df_u '\\u%04x' "'$_df_c"
+      _df_s=${_df_s//"$_df_c"/"$_df_u"}
+    done
+  fi
+  _DF_JSON="\"$_df_s\""
+}
+
 # A short, file-name-safe key for a guardrail keyed by an input value (the value itself may be anything).
 df_key_hash() {
   local _df_sum

@@ -68,7 +68,7 @@ df_step_process() {
   for _df_n in "${!_DF_IN[@]}"; do export "$_df_n=${_DF_IN[$_df_n]}"; done
   export DF_OUTPUT=$_DF_OUT_FILE DF_RUN_ID=$_DF_RUN_ID DF_WORKDIR DF_SKILL_DIR=$_DF_SKILL_DIR \
     DF_STATE_DIR=$_DF_STATE DF_STEP_ID=$_DF_CUR_STEP_ID
-  unset BASH_ENV ENV _DF_CHILD_INPUTS _DF_CHILD_FIELDS
+  unset BASH_ENV ENV
   [[ -z ${_DF_SLOT_FD:-} ]] || exec {_DF_SLOT_FD}>&-
   if ((_DF_LIMIT > 0)); then
     exec timeout -k "$_DF_KILL_GRACE" "$_DF_LIMIT" bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2

@@ -101,10 +101,10 @@ df_await_approval() {
   [[ -n $_DF_APPROVAL_INPUT ]] || _df_why="every run needs approval"
   df_guard approval waiting "$_df_why; approve with: run --approve $_DF_RUN_ID (or --deny); \
 expires after $_DF_APPROVAL_TIMEOUT s"
-  df_proc_start "$$"
+  df_proc_start "$BASHPID"
   df_rec '.status = "awaiting_approval" | .pid = ($pid | tonumber) | .pid_start = ($ps | nullable)
     | .approval.status = "pending" | .approval.expires_at = $expires' \
-    --arg pid "$$" --arg ps "$_DF_PROC_START" \
+    --arg pid "$BASHPID" --arg ps "$_DF_PROC_START" \
     --arg expires "$(TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%S)TZ' "$((_df_deadline / 1000))")" || return 2
   while :; do
     if [[ -f $_df_file ]]; then
