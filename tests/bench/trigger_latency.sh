@@ -74,13 +74,27 @@ mkdir -p "$work/layer-state"
 serve "$work/layer" "$work/layer-state"
 layer_port=$served_port
 
+# post PORT: one POST /hooks/run from a small Python client whose clock starts as it connects (so the
+# client's own start-up, e.g. curl's ~5 ms, is not counted); prints "T0 T1 BODY" (epoch seconds: request
+# sent, answer read).
+post() {
+  python3 - "$1" "$token" <<'CLIENT'
+import http.client, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+t0 = time.time()
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+conn.request("POST", "/hooks/run", body=b"{}", headers={"X-DF-Token": token})
+body = conn.getresponse().read().decode()
+t1 = time.time()
+print(f"{t0:.6f} {t1:.6f} {body.strip()}")
+CLIENT
+}
+
 # measure_layer: prints "answer run-started" in milliseconds.
 measure_layer() {
   local t0 t1 start
   : >"$work/layer-state/layer-stamps"
-  t0=$EPOCHREALTIME
-  curl -fsS -o /dev/null -X POST -H "X-DF-Token: $token" --data-binary '{}' "http://127.0.0.1:$layer_port/hooks/run"
-  t1=$EPOCHREALTIME
+  read -r t0 t1 _ < <(post "$layer_port")
   start=$(cat "$work/layer-state/layer-stamps")
   awk -v t0="$t0" -v t1="$t1" -v s="$start" 'BEGIN { printf "%.1f %.1f\n", (t1 - t0) * 1000, (s - t0) * 1000 }'
 }
@@ -103,13 +117,13 @@ stamp_of() {
 # measure http|direct: one run; prints "answer first last" in milliseconds.
 measure() {
   local t0 t1 out id
-  t0=$EPOCHREALTIME
   if [[ $1 == http ]]; then
-    out=$(curl -fsS -X POST -H "X-DF-Token: $token" --data-binary '{}' "http://127.0.0.1:$port/hooks/run")
+    read -r t0 t1 out < <(post "$port")
   else
+    t0=$EPOCHREALTIME
     out=$(DF_STATE_DIR=$state DF_TRIGGER=manual "$skill/run" --detach </dev/null)
+    t1=$EPOCHREALTIME
   fi
-  t1=$EPOCHREALTIME
   id=$(jq -r .run_id <<<"$out")
   local first last
   first=$(stamp_of "$state/stamps.1" "$id")

@@ -25,10 +25,18 @@ if [[ $mode == inputs ]]; then
   for k in "${!_DF_IN[@]}"; do printf '%s=%q\n' "$k" "${_DF_IN[$k]}"; done | sort
   printf 'masked=%s\nfull=%s\nsecrets=%s\napproval=%s\n' "$_DF_INPUTS_MASKED" "$_DF_INPUTS_FULL" \
     "$(echo $_DF_SECRETS)" "$_DF_NEEDS_APPROVAL_JSON"
+elif [[ $mode == await ]]; then
+  # A detached run's first record write, made before its parent renamed the record into place.
+  _DF_RUN_ID=20260101T000000Z-0a1b2c3d _DF_TRIGGER=http DF_WORKDIR=/state/work/x _DF_REC=$PWD/record.json
+  rm -f record.json
+  df_rec_create queued ""
+  (sleep 0.5; df_rec_publish) &
+  df_rec '.status = "running"' || exit 1
+  jq -r .status record.json
 else
   _DF_RUN_ID=20260101T000000Z-0a1b2c3d _DF_TRIGGER=http DF_WORKDIR=/state/work/x _DF_REC=$PWD/record.json
   _DF_PENDING_GUARDS=(rate_limit allowed "run 1 of 100 in 3600 s for name \"${_DF_IN[name]-}\"")
-  df_rec_create "${DF_TEST_STATUS:-queued}" "${DF_TEST_PID-}"
+  df_rec_create_published "${DF_TEST_STATUS:-queued}" "${DF_TEST_PID-}"
   cat record.json
 fi
 HARNESS
@@ -147,4 +155,9 @@ for name in deploy-service run-tests backup-data security-scan; do
   mapfile -t args < <(jq -r '.inputs[] | select(.required) | "--\(.name)", "value-\(.name)"' "${fast[$name]}/skill.json")
   same "$name" record yes "${args[@]}"
 done
+step "a record write waits until the first record is in place"
+nojson
+(cd "$WORK" && bash harness.sh "${fast[plain-start]}" await --service web >"$WORK/await.out" 2>"$WORK/await.err") ||
+  fail "the record write did not wait: $(cat "$WORK/await.err")"
+assert_eq running "$(cat "$WORK/await.out")" "the record after the write"
 echo PASS

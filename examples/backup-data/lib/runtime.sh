@@ -69,8 +69,13 @@ df_proc_start() {
   [[ -r /proc/$1/stat ]] || return 0
   read -r _df_line <"/proc/$1/stat" 2>/dev/null || return 0
   _df_rest=${_df_line##*) }
-  read -r -a _df_rest <<<"$_df_rest"
-  _DF_PROC_START=${_df_rest[19]:-}
+  # Split on blanks without a here-string (a pipe or temp file each time); the fields after the command
+  # name are numbers and a one-letter state, nothing a glob could expand.
+  local -a _df_fields
+  local IFS=' '
+  # shellcheck disable=SC2206 # splitting is the point
+  _df_fields=($_df_rest)
+  _DF_PROC_START=${_df_fields[19]:-}
 }
 
 # df_alive PID START: is that process still running?

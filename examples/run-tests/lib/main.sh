@@ -121,7 +121,7 @@ df_cmd_run() {
   if [[ -n $_DF_OPT_DETACH || (-n $_DF_OPT_NOWAIT && -n $_DF_NEEDS_APPROVAL) ]]; then
     df_detach
   fi
-  df_rec_create queued "$BASHPID"
+  df_rec_create_published queued "$BASHPID"
   df_execute
 }
 
@@ -129,7 +129,7 @@ df_cmd_run() {
 df_reject_run() {
   local _df_kind=${_DF_PENDING_GUARDS[-3]//_/ }
   local _df_why="rejected by the $_df_kind guardrail: ${_DF_PENDING_GUARDS[-1]}"
-  df_rec_create rejected "" "$_df_why"
+  df_rec_create_published rejected "" "$_df_why"
   df_error "run $_DF_RUN_ID $_df_why"
   if [[ -n $_DF_OPT_DETACH ]]; then
     jq -nc --arg id "$_DF_RUN_ID" --arg e "$_df_why" '{error: $e, status: "rejected", run_id: $id}'
@@ -152,6 +152,9 @@ df_detach() {
   # The run's folders now, so the background run starts its first step sooner.
   df_run_dirs
   df_execute </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+  # The record is renamed into place while the background run starts (df_rec_await), and before the run
+  # id is printed, so that whoever gets the id finds the record.
+  df_rec_publish
   if [[ -n $_DF_OPT_DETACH ]]; then
     # The run id is [0-9TZa-f-] only: no JSON escaping needed.
     printf '{"run_id":"%s","status":"queued","approval_required":%s}\n' "$_DF_RUN_ID" "$_DF_NEEDS_APPROVAL_JSON"

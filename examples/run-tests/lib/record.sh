@@ -53,6 +53,7 @@ _DF_PEND=() _DF_PEND_ARGS=()
 df_rec() {
   local _df_filter=$1 _df_err _df_pend
   shift
+  [[ -e $_DF_REC ]] || df_rec_await
   df_now
   local IFS=,
   _df_pend="[${_DF_PEND[*]}]"
@@ -81,15 +82,15 @@ df_rec_flush() {
   ((${#_DF_PEND[@]} == 0)) || df_rec .
 }
 
-# df_rec_create STATUS [PID [ERROR]]: the first version of the record. PID: the process that runs it (empty
-# when a detached process will fill it in).
+# df_rec_create STATUS [PID [ERROR]]: the first version of the record, written to <id>.json.new; then
+# df_rec_publish renames it into place (df_rec_create_published does both). PID: the process that runs it
+# (empty when a detached process will fill it in).
 df_rec_create() {
   df_now
   local _df_pid=${2-} _df_ps=''
   [[ -n $_df_pid ]] && df_proc_start "$_df_pid" && _df_ps=$_DF_PROC_START
   if df_rec_text "$1" "$_df_pid" "$_df_ps" "${3-}"; then
-    { printf '%s' "$_DF_REC_TEXT" >"$_DF_REC.tmp" && mv -f -- "$_DF_REC.tmp" "$_DF_REC"; } ||
-      df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
+    printf '%s' "$_DF_REC_TEXT" >"$_DF_REC.new" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
     _DF_PENDING_GUARDS=()
     return 0
   fi
@@ -111,10 +112,28 @@ df_rec_create() {
                   by: null, at: null, expires_at: null},
        guardrails: [], outputs: {}, missing_outputs: [], error: ($err | nullable)}
     | if $status == "rejected" then .ended_at = $now | .steps[].status = "skipped" else . end
-    | flush_guards' --args "${_DF_PENDING_GUARDS[@]}" >"$_DF_REC.tmp" ||
+    | flush_guards' --args "${_DF_PENDING_GUARDS[@]}" >"$_DF_REC.new" ||
     df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
-  mv -f -- "$_DF_REC.tmp" "$_DF_REC" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
   _DF_PENDING_GUARDS=()
+}
+
+# Renames the new record into place: readers see it whole or not at all.
+df_rec_publish() {
+  mv -f -- "$_DF_REC.new" "$_DF_REC" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
+}
+
+df_rec_create_published() {
+  df_rec_create "$@"
+  df_rec_publish
+}
+
+# A detached run's process starts before its parent has renamed the first record into place (the rename
+# is not on the way to the first step); its first record write waits for it, up to 10 s.
+df_rec_await() {
+  local _df_i=0
+  while [[ ! -e $_DF_REC && -e $_DF_REC.new ]] && ((_df_i++ < 1000)); do
+    df_sleep 0.01
+  done
 }
 
 # df_rec_text STATUS PID PID_START ERROR: the text the jq program of df_rec_create writes, byte for byte,
