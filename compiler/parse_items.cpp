@@ -236,8 +236,11 @@ Annotations read_annotations(std::string_view marked) {
         std::min(lower.size(), lower.find_first_not_of(" :-=\xE2\x80\x94"))));
     if (head.rfind("required", 0) == 0) a.required = true;
     if (head.rfind("optional", 0) == 0) a.optional = true;
-    // "(default: x)", "default x", "defaults to x", "default is x" anywhere.
-    for (std::size_t at = lower.find("default"); at != std::string::npos; at = lower.find("default", at + 1)) {
+    // "(default: x)", "default x", "defaults to x", "default is x" anywhere; the parenthesised form first, so
+    // that prose before it ("a sensible default (default: 3)") is not taken for the value.
+    const auto explicit_default = lower.find("(default");
+    const auto first = explicit_default != std::string::npos ? explicit_default + 1 : lower.find("default");
+    for (std::size_t at = first; at != std::string::npos; at = lower.find("default", at + 1)) {
         if (at > 0 && std::isalpha(static_cast<unsigned char>(lower[at - 1]))) continue;
         std::size_t v = at + 7;
         if (lower.compare(v, 1, "s") == 0) ++v;

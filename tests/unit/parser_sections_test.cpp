@@ -35,10 +35,11 @@ TEST_CASE("inputs: every way of writing required, optional, defaults and choices
                        "- `api_token` (required): Token for the API\n"
                        "- `password` (secret, optional): Extra secret\n"
                        "- **owner**: Team that owns it\n"
-                       "- reviewer: Person who reviews\n"));
+                       "- reviewer: Person who reviews\n"
+                       "- `greeting`: a friendly default greeting (default: hello)\n"));
     INFO(p.rendered());
     REQUIRE(p.ok());
-    CHECK(p.wf.inputs.size() == 15);
+    CHECK(p.wf.inputs.size() == 16);
     CHECK(input(p, "service_name").required);  // no default and not optional: required
     CHECK(input(p, "service_name").description == "Name of the service");
     CHECK(input(p, "git_repo").required);
@@ -64,6 +65,8 @@ TEST_CASE("inputs: every way of writing required, optional, defaults and choices
     CHECK_FALSE(input(p, "branch").secret);
     CHECK(input(p, "owner").description == "Team that owns it");
     CHECK(input(p, "reviewer").description == "Person who reviews");
+    // The word "default" in the prose is not the default; the parenthesised form wins.
+    CHECK(input(p, "greeting").default_value == std::optional<std::string>("hello"));
     CHECK(input(p, "git_repo").pos.line == 8);
     CHECK(input(p, "git_repo").pos.column == 4);
 }
