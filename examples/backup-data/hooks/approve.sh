@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # POST /hooks/approve with {"run_id":…, "decision":"approve"|"deny", "by":…}: records the decision for a
 # run waiting for approval (`run --approve|--deny ID --by WHO`). Its own token (DF_APPROVE_TOKEN).
 set -euo pipefail
@@ -24,4 +24,4 @@ run_id=${fields[0]} decision=${fields[1]} by=${fields[2]}
 by=${by//[$'\001'-$'\037'$'\177']/ }
 by=${by:0:200}
 
-DF_EVENT="approve decision=$decision" df_answer "$DF_SKILL_DIR/run" "--$decision" "$run_id" --by "$by" --json
+DF_EVENT="approve decision=$decision" df_answer "--$decision" "$run_id" --by "$by" --json

@@ -8,4 +8,4 @@ set -euo pipefail
 n=${1-}
 export DF_TRIGGER=cron DF_EVENT="run trigger=cron schedule=${n//[^0-9]/}"
 [[ $n =~ ^[1-9][0-9]{0,3}$ ]] || df_reject 64 invalid_request "usage: cron-run.sh N (the trigger's number)"
-df_answer "$DF_SKILL_DIR/run" --detach --inputs-json "$DF_SKILL_DIR/cron/$n.json"
+df_answer --detach --inputs-json "$DF_SKILL_DIR/cron/$n.json"

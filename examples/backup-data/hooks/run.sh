@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # POST /hooks/run: starts a run. webhook calls this only after the trigger rule matched (token or HMAC
 # signature); the raw request body arrives in DF_PAYLOAD and goes to `run` on stdin as the run's inputs,
 # so its values stay data. Answers {"run_id":…,"status":"queued"} at once; the run goes on in the background.
@@ -12,4 +12,4 @@ unset DF_PAYLOAD
 [[ -n ${payload//[[:space:]]/} ]] || payload='{}'
 
 export DF_TRIGGER=http DF_EVENT="run trigger=http"
-df_answer "$DF_SKILL_DIR/run" --detach --inputs-json - <<<"$payload"
+df_answer --detach --inputs-json - <<<"$payload"

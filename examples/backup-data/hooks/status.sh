@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # GET /hooks/status?run_id=ID: answers with the run's record (`run --status ID --json`).
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -9,4 +9,4 @@ unset DF_QUERY_RUN_ID
 export DF_EVENT="status" DF_QUIET_OK=1
 [[ $id =~ $DF_RUN_ID_PATTERN ]] ||
   df_reject 64 invalid_request "run_id must be a run id such as 20260101T120000Z-0123abcd"
-df_answer "$DF_SKILL_DIR/run" --status "$id" --json
+df_answer --status "$id" --json

@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # GET /hooks/health, no authentication (Coolify's and Docker's health check): {"status":"ok",…} while the
 # executor is in place and the state folder is writable; an error object (HTTP 500) otherwise.
 set -euo pipefail
