@@ -3,6 +3,7 @@
 # with printf) must agree with its jq path byte for byte: same inputs, same errors, same exit codes, same
 # first record. Each case runs in a skill as compiled (fast path) and in a copy without skill.fields (jq).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/run_lib.sh"
 cd "$WORK"
 
 # harness.sh SKILL inputs|record ARGS...: loads the executor's libraries, checks the inputs of ARGS as `run`
@@ -16,6 +17,7 @@ shift 2
 for lib in "$_DF_SKILL_DIR"/lib/*.sh; do source "$lib"; done
 df_now() { _DF_NOW=2026-01-01T00:00:00.000Z _DF_NOW_MS=1767225600000; }
 _DF_ONLY_STEP="" _DF_NEEDS_APPROVAL="" _DF_NEEDS_APPROVAL_JSON=false DF_WORKDIR=""
+df_load_builtins
 df_parse_args "$@"
 df_read_inputs_text
 df_load_run
@@ -66,6 +68,7 @@ same() {
   else
     grep -q "^fast=1$" "$WORK/f.err" && fail "$name $*: the fast path decided a case it must leave to jq"
   fi
+  [[ $mode != record || $f == *exit=0 ]] || fail "$name $*: no record: $(cat "$WORK/f.err")"
   assert_eq "$s" "$f" "$name $mode $* (output)"
   assert_eq "$(grep -v '^fast=' "$WORK/s.err")" "$(grep -v '^fast=' "$WORK/f.err")" "$name $mode $* (stderr)"
 }
@@ -155,6 +158,32 @@ for name in deploy-service run-tests backup-data security-scan; do
   mapfile -t args < <(jq -r '.inputs[] | select(.required) | "--\(.name)", "value-\(.name)"' "${fast[$name]}/skill.json")
   same "$name" record yes "${args[@]}"
 done
+step "programs a detached run starts before its first step: none but the step's own setsid"
+# Each program the executor might call is wrapped to note its name. What comes before the step's setsid is
+# what stood between run --detach and its first step (counted, not timed: a benchmark measures time).
+mkdir -p "$WORK/wrap"
+for prog in mkdir mv rm ln unlink jq readlink head cat sleep setsid timeout flock sha256sum; do
+  real=$(command -v "$prog") || fail "no $prog"
+  printf '#!/bin/bash\necho %s >>"$PROG_LOG"\nexec %q "$@"\n' "$prog" "$real" >"$WORK/wrap/$prog"
+  chmod +x "$WORK/wrap/$prog"
+done
+# before_step [ENV...]: the programs noted before the first setsid, sorted, on one line.
+before_step() {
+  export PROG_LOG=$WORK/programs.log
+  : >"$PROG_LOG"
+  local out id
+  out=$(env "$@" PATH="$WORK/wrap:$PATH" "${fast[plain-start]}/run" --detach --service web) || fail "run --detach: $out"
+  id=$(jq -r .run_id <<<"$out")
+  DF_STATE_DIR='' SKILL=${fast[plain-start]} wait_status "$id" succeeded
+  # The runner's 0.1 s timer (sleep) is started just after the step, and may note itself first.
+  sed '/^setsid$/q' "$PROG_LOG" | grep -v -e '^setsid$' -e '^sleep$' | sort | tr '\n' ' '
+}
+[[ -r /usr/lib/bash/mkdir ]] || skip "Debian's bash-builtins is not installed (./bin/setup installs it)"
+assert_eq "" "$(before_step)" "programs before the first step, with bash's loadable builtins"
+# Without them: mkdir for the run's folders; the record's rename (mv) runs alongside the step's start.
+assert_eq "mkdir" "$(before_step BASH_LOADABLES_PATH=/nonexistent | sed 's/mv //g; s/ $//')" \
+  "programs before the first step, without them"
+
 step "a record write waits until the first record is in place"
 nojson
 (cd "$WORK" && bash harness.sh "${fast[plain-start]}" await --service web >"$WORK/await.out" 2>"$WORK/await.err") ||

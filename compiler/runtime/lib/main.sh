@@ -59,6 +59,7 @@ df_parse_args() {
 df_main() {
   df_read_umask
   umask 077
+  df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
   _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR=''
   df_parse_args "$@"
