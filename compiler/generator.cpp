@@ -191,15 +191,21 @@ std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
 }
 
 // Mustache leaves blank lines where sections were empty; Markdown wants at most one.
-std::string tidy(std::string text) {
+std::string tidy(std::string_view text) {
     std::string out;
-    int newlines = 0;
-    for (const char c : text) {
-        newlines = c == '\n' ? newlines + 1 : 0;
-        if (newlines <= 2) out += c;
+    out.reserve(text.size() + 1);
+    for (std::size_t at = 0; at < text.size();) {
+        const auto blank_lines = text.find("\n\n\n", at);
+        if (blank_lines == std::string_view::npos) {
+            out.append(text.substr(at));
+            break;
+        }
+        out.append(text.substr(at, blank_lines + 2 - at));
+        at = std::min(text.find_first_not_of('\n', blank_lines), text.size());
     }
     while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out + "\n";
+    out += '\n';
+    return out;
 }
 
 // Everything the templates show except the steps (set_steps): SKILL.md and README.md share it.

@@ -9,7 +9,8 @@
 namespace df::compiler {
 
 std::string render_template(std::string_view name, const kainjow::mustache::data& d) {
-    static std::map<std::string, kainjow::mustache::mustache, std::less<>> parsed;
+    // Never destroyed: the process's exit releases it without walking every parsed template.
+    static auto& parsed = *new std::map<std::string, kainjow::mustache::mustache, std::less<>>;
     auto it = parsed.find(name);
     if (it == parsed.end()) {
         it = parsed.emplace(std::string(name), kainjow::mustache::mustache{std::string(embedded_file(name))})
