@@ -1,10 +1,11 @@
 #include "compiler/compile.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -51,16 +52,11 @@ std::string relative_source(const std::string& source, const std::string& skill_
 // Worse outcomes win when several files fail differently.
 int severity(ExitCode code) {
     switch (code) {
-        case ExitCode::ok:
-            return 0;
-        case ExitCode::failed:
-            return 1;
-        case ExitCode::no_input:
-            return 2;
-        case ExitCode::cant_create:
-            return 3;
-        default:
-            return 4;
+        case ExitCode::ok: return 0;
+        case ExitCode::failed: return 1;
+        case ExitCode::no_input: return 2;
+        case ExitCode::cant_create: return 3;
+        default: return 4;
     }
 }
 
@@ -127,8 +123,7 @@ struct Compiler {
             manifest.source_sha256 = sha256_hex(*raw);
             manifest.version = manifest.source_sha256.substr(0, 12);
             manifest.compiler_version = DF_VERSION;
-            manifest.source_path =
-                from_stdin ? "" : relative_source(input, options.out_dir + "/" + workflow.name);
+            manifest.source_path = from_stdin ? "" : relative_source(input, options.out_dir + "/" + workflow.name);
             manifest.workflow = std::move(workflow);
             files = generate_skill(manifest, diags, options.check ? Generate::diagnostics : Generate::files);
             if (options.strict) diags.promote_warnings();
@@ -139,8 +134,7 @@ struct Compiler {
             if (!options.json) {
                 err << fmt::format("compile: {}: {} error{}, {} warning{}; nothing written\n", name,
                                    diags.count(Severity::error), diags.count(Severity::error) == 1 ? "" : "s",
-                                   diags.count(Severity::warning),
-                                   diags.count(Severity::warning) == 1 ? "" : "s");
+                                   diags.count(Severity::warning), diags.count(Severity::warning) == 1 ? "" : "s");
             }
             note(ExitCode::failed);
             reports.push_back(std::move(report));
@@ -149,8 +143,7 @@ struct Compiler {
         if (!options.quiet && !options.json) err << guardrail_report(source, manifest.workflow);
         if (options.json) report.manifest = manifest;  // only the JSON report shows it: 1,000 copies add up
         if (!options.check) {
-            const auto written =
-                write_skill_folder(options.out_dir, manifest.workflow.name, files, options.force);
+            const auto written = write_skill_folder(options.out_dir, manifest.workflow.name, files, options.force);
             if (!written) {
                 fail(written.error());
             } else {
@@ -168,8 +161,7 @@ struct Compiler {
 ExitCode run_compile(const CompileOptions& options, std::istream& stdin_stream, std::ostream& out,
                      std::ostream& err) {
     if (options.inputs.empty()) {
-        err << "compile: error: no workflow given; usage: compile [options] WORKFLOW.md... (see compile "
-               "--help)\n";
+        err << "compile: error: no workflow given; usage: compile [options] WORKFLOW.md... (see compile --help)\n";
         return ExitCode::usage;
     }
     if (std::count(options.inputs.begin(), options.inputs.end(), "-") > 1) {
