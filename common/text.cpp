@@ -1,10 +1,6 @@
 #include "common/text.h"
 
 #include <cctype>
-// SHA256_Init/Update/Final go straight to the digest code; EVP_Digest (and SHA256()) would first load OpenSSL 3's provider
-// machinery, which cost more than the rest of a whole `compile` run.
-#define OPENSSL_API_COMPAT 0x10100000L
-#include <openssl/sha.h>
 
 namespace df {
 
@@ -144,22 +140,6 @@ std::string truncate_utf8(std::string_view s, std::size_t max_bytes) {
     while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
     std::string out(trim(s.substr(0, cut)));
     out += ellipsis;
-    return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    constexpr unsigned int length = SHA256_DIGEST_LENGTH;
-    SHA256_CTX context;
-    SHA256_Init(&context);
-    SHA256_Update(&context, data.data(), data.size());
-    SHA256_Final(digest, &context);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < length; ++i) {
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 0xF];
-    }
     return out;
 }
 

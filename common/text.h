@@ -32,7 +32,7 @@ std::string collapse_whitespace(std::string_view s);
 // Cuts `s` to at most `max_bytes` bytes without splitting a UTF-8 sequence, adding "…" when it cut.
 std::string truncate_utf8(std::string_view s, std::size_t max_bytes);
 
-// Lower-case hex SHA-256 of `data`.
+// Lower-case hex SHA-256 of `data` (common/sha256.cpp).
 std::string sha256_hex(std::string_view data);
 
 }  // namespace df

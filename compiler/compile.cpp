@@ -125,7 +125,7 @@ struct Compiler {
             manifest.compiler_version = DF_VERSION;
             manifest.source_path = from_stdin ? "" : relative_source(input, options.out_dir + "/" + workflow.name);
             manifest.workflow = std::move(workflow);
-            files = generate_skill(manifest, diags);
+            files = generate_skill(manifest, diags, options.check ? Generate::diagnostics : Generate::files);
             if (options.strict) diags.promote_warnings();
         }
         print_diagnostics(source, diags);

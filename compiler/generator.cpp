@@ -6,10 +6,9 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 #include "common/text.h"
 #include "compiler/markdown.h"
+#include "compiler/render.h"
 #include "compiler/run_fields.h"
 #include "compiler/runtime_files.h"
 #include "compiler/service.h"
@@ -18,7 +17,6 @@ namespace df::compiler {
 namespace {
 
 using kainjow::mustache::data;
-using kainjow::mustache::mustache;
 
 // JSON with every non-ASCII character escaped: safe as a YAML 1.1 or 1.2 double-quoted scalar too
 // (YAML 1.1 reads U+2028 and U+0085 as line breaks inside quotes).
@@ -186,32 +184,26 @@ std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
     return text;
 }
 
-std::string render(std::string_view template_name, const data& d) {
-    // Parsed once per program run: compiling 1,000 workflows would otherwise parse each template 1,000 times.
-    static std::map<std::string, mustache, std::less<>> parsed;
-    auto it = parsed.find(template_name);
-    if (it == parsed.end()) {
-        it = parsed.emplace(std::string(template_name), mustache{std::string(embedded_file(template_name))}).first;
-    }
-    mustache& tmpl = it->second;
-    // Templates are ours and tested; a broken one is a bug in this program, not a user error.
-    if (!tmpl.is_valid()) return fmt::format("template {} is invalid: {}\n", template_name, tmpl.error_message());
-    return tmpl.render(d);
-}
-
 // Mustache leaves blank lines where sections were empty; Markdown wants at most one.
-std::string tidy(std::string text) {
+std::string tidy(std::string_view text) {
     std::string out;
-    int newlines = 0;
-    for (const char c : text) {
-        newlines = c == '\n' ? newlines + 1 : 0;
-        if (newlines <= 2) out += c;
+    out.reserve(text.size() + 1);
+    for (std::size_t at = 0; at < text.size();) {
+        const auto blank_lines = text.find("\n\n\n", at);
+        if (blank_lines == std::string_view::npos) {
+            out.append(text.substr(at));
+            break;
+        }
+        out.append(text.substr(at, blank_lines + 2 - at));
+        at = std::min(text.find_first_not_of('\n', blank_lines), text.size());
     }
     while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out + "\n";
+    out += '\n';
+    return out;
 }
 
-data skill_data(const Manifest& m, bool compact) {
+// Everything the templates show except the steps (set_steps): SKILL.md and README.md share it.
+data skill_data(const Manifest& m) {
     const Workflow& wf = m.workflow;
     data d;
     d.set("name", wf.name);
@@ -221,9 +213,6 @@ data skill_data(const Manifest& m, bool compact) {
     d.set("description", wf.description.empty() ? escape_markdown(short_description(wf)) : wf.description);
     d.set("inputs", inputs_data(wf));
     if (!wf.inputs.empty()) d.set("has_inputs", true);
-    data steps = data::type::list;
-    for (const auto& s : wf.steps) steps.push_back(step_data(s, compact));
-    d.set("steps", steps);
     data outputs = data::type::list;
     for (const auto& o : wf.outputs) {
         data od;
@@ -249,9 +238,6 @@ data skill_data(const Manifest& m, bool compact) {
     if (!advice.is_empty_list()) d.set("has_advice", true);
     if (!wf.guardrails.empty()) d.set("has_guardrails", true);
     if (!wf.error_handling.empty()) d.set("error_handling", wf.error_handling);
-    data rollback = data::type::list;
-    for (const auto& s : wf.rollback) rollback.push_back(step_data(s, compact));
-    d.set("rollback", rollback);
     if (!wf.rollback.empty()) {
         d.set("has_rollback", true);
         d.set("rollback_intro", wf.policy.auto_rollback
@@ -288,6 +274,17 @@ data skill_data(const Manifest& m, bool compact) {
     return d;
 }
 
+// The steps and rollback steps, in full or compact (commands left to skill.json): all that differs between
+// SKILL.md and README.md, or a SKILL.md close to OpenClaw's size limit.
+void set_steps(data& d, const Workflow& wf, bool compact) {
+    data steps = data::type::list;
+    for (const auto& s : wf.steps) steps.push_back(step_data(s, compact));
+    d["steps"] = std::move(steps);
+    data rollback = data::type::list;
+    for (const auto& s : wf.rollback) rollback.push_back(step_data(s, compact));
+    d["rollback"] = std::move(rollback);
+}
+
 }  // namespace
 
 const std::vector<std::string>& runtime_bins() {
@@ -315,14 +312,19 @@ std::string short_description(const Workflow& wf) {
     return truncate_utf8(text, limit);
 }
 
-std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags) {
+std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags, Generate what) {
     std::vector<GeneratedFile> files;
-    std::string skill = tidy(render("SKILL.md.mustache", skill_data(m, false)));
+    data d = skill_data(m);
+    set_steps(d, m.workflow, false);
+    std::string skill = tidy(render_template("SKILL.md.mustache", d));
+    bool compact = false;
     if (skill.size() > kMaxSkillFileBytes * 8 / 10) {
         diags.warning({}, fmt::format("SKILL.md would be {} bytes, close to OpenClaw's limit of {} bytes: its steps "
                                       "show no commands (they are in skill.json)",
                                       skill.size(), kMaxSkillFileBytes));
-        skill = tidy(render("SKILL.md.mustache", skill_data(m, true)));
+        compact = true;
+        set_steps(d, m.workflow, compact);
+        skill = tidy(render_template("SKILL.md.mustache", d));
     }
     if (skill.size() > kMaxSkillFileBytes) {
         diags.error({}, fmt::format("SKILL.md would be {} bytes, over OpenClaw's limit of {} bytes: split the "
@@ -330,8 +332,13 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags)
                                     skill.size(), kMaxSkillFileBytes));
     }
     files.push_back({"SKILL.md", std::move(skill), 0644});
+    if (what == Generate::diagnostics) {
+        generate_service(m, diags, what);
+        return files;
+    }
     files.push_back({std::string(kManifestFile), write_manifest(m), 0644});
-    files.push_back({"README.md", tidy(render("README.md.mustache", skill_data(m, true))), 0644});
+    if (!compact) set_steps(d, m.workflow, true);  // the README always shows the compact steps
+    files.push_back({"README.md", tidy(render_template("README.md.mustache", d)), 0644});
     // The executor: the same bytes for every skill; everything workflow-specific is in skill.json.
     for (const std::string_view name : runtime::kFiles) {
         files.push_back({std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});

@@ -129,6 +129,13 @@ std::optional<unsigned long long> unit_bytes(std::string_view u) {
     return std::nullopt;
 }
 
+// std::llround for 1 <= x <= 1e15 (halves away from zero), without libm: df-compile needs nothing else from
+// it, and loading one shared library fewer is a measurable part of a one-workflow compile.
+long long round_positive(double x) {
+    const auto whole = static_cast<long long>(x);
+    return x - static_cast<double>(whole) >= 0.5 ? whole + 1 : whole;
+}
+
 }  // namespace
 
 std::optional<Found> find_duration_seconds(std::string_view text) {
@@ -141,7 +148,7 @@ std::optional<Found> find_duration_seconds(std::string_view text) {
         if ((tokens[i].text == "a" || tokens[i].text == "an") && tokens[i + 1].text.size() < 3) continue;
         const double seconds = *n * static_cast<double>(*unit);
         if (seconds < 1 || seconds > 366.0 * 86400) continue;
-        return Found{std::llround(seconds), tokens[i].begin, tokens[i + 1].end};
+        return Found{round_positive(seconds), tokens[i].begin, tokens[i + 1].end};
     }
     return std::nullopt;
 }
@@ -155,7 +162,7 @@ std::optional<Found> find_size_bytes(std::string_view text) {
         if (!n || !unit) continue;
         const double bytes = *n * static_cast<double>(*unit);
         if (bytes < 1 || bytes > 1e15) continue;
-        return Found{std::llround(bytes), tokens[i].begin, tokens[i + 1].end};
+        return Found{round_positive(bytes), tokens[i].begin, tokens[i + 1].end};
     }
     return std::nullopt;
 }

@@ -7,12 +7,12 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <kainjow/mustache.hpp>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "common/text.h"
+#include "compiler/render.h"
 
 namespace df::compiler {
 namespace {
@@ -176,14 +176,8 @@ std::optional<std::string> hook_id(std::string_view path) {
     return id;
 }
 
-std::string render(std::string_view template_name, const data& d) {
-    kainjow::mustache::mustache tmpl{std::string(embedded_file(template_name))};
-    if (!tmpl.is_valid())
-        return fmt::format("template {} is invalid: {}\n", template_name, tmpl.error_message());
-    return tmpl.render(d);
-}
-
-std::string hooks_json(const ServiceInfo& service, Diagnostics& diags) {
+// What hooks.json shows; a hook path webhook cannot serve is an error.
+data hooks_data(const ServiceInfo& service, Diagnostics& diags) {
     data d;
     const std::pair<const char*, const std::string*> hooks[] = {{"run_id", &service.run_hook},
                                                                 {"status_id", &service.status_hook},
@@ -198,10 +192,11 @@ std::string hooks_json(const ServiceInfo& service, Diagnostics& diags) {
     d.set("approve_token_rule", token_rule("DF_APPROVE_TOKEN", "X-DF-Approve-Token"));
     d.set("hmac_rule", secret_rule("DF_TRIGGER_HMAC_SECRET", "X-DF-Signature-256", "^sha256=[0-9a-fA-F]{64}$",
                                    "payload-hmac-sha256", "secret"));
-    return render("service/hooks.json.mustache", d);
+    return d;
 }
 
-std::string dockerfile(const Manifest& m, Diagnostics& diags) {
+// What the Dockerfile shows; a required program without a known package is a warning.
+data dockerfile_data(const Manifest& m, Diagnostics& diags) {
     std::set<std::string> packages(std::begin(kServicePackages), std::end(kServicePackages));
     data unknown = data::type::list;
     for (const auto& bin : m.workflow.requirements.bins) {
@@ -234,15 +229,19 @@ std::string dockerfile(const Manifest& m, Diagnostics& diags) {
     d.set("port", std::to_string(m.service.port));
     d.set("health_hook",
           hook_id(m.service.health_hook) ? m.service.health_hook : std::string("/hooks/health"));
+    return d;
+}
+
+std::string dockerfile(const data& d) {
     // Mustache leaves an empty line where the comment section was; a Dockerfile reads better without.
-    std::string text = render("service/Dockerfile.mustache", d);
+    std::string text = render_template("service/Dockerfile.mustache", d);
     for (auto at = text.find("\n\n"); at != std::string::npos; at = text.find("\n\n")) text.erase(at, 1);
     return text;
 }
 
 // Cron triggers: the crontab, and per trigger the inputs it names as a JSON object (cron/<n>.json), so
 // no input value is ever written into the crontab.
-void cron_files(const Workflow& wf, Diagnostics& diags, std::vector<GeneratedFile>& files) {
+void cron_files(const Workflow& wf, Diagnostics& diags, Generate what, std::vector<GeneratedFile>& files) {
     data schedules = data::type::list;
     int number = 0;
     for (const auto& t : wf.triggers) {
@@ -257,6 +256,7 @@ void cron_files(const Workflow& wf, Diagnostics& diags, std::vector<GeneratedFil
             diags.error(t.pos, fmt::format("cron schedule '{}' is not five numeric fields", t.schedule));
             continue;
         }
+        if (what == Generate::diagnostics) continue;
         data line;
         line.set("schedule", t.schedule);
         line.set("number", std::to_string(number));
@@ -273,10 +273,10 @@ void cron_files(const Workflow& wf, Diagnostics& diags, std::vector<GeneratedFil
         files.push_back({fmt::format("cron/{}.json", number),
                          std::string(buffer.GetString(), buffer.GetSize()) + "\n", 0644});
     }
-    if (number > 0) {
+    if (number > 0 && what == Generate::files) {
         data d;
         d.set("schedules", schedules);
-        files.push_back({"crontab", render("service/crontab.mustache", d), 0644});
+        files.push_back({"crontab", render_template("service/crontab.mustache", d), 0644});
     }
 }
 
@@ -291,16 +291,23 @@ std::optional<std::string_view> debian_package(std::string_view bin) {
     return std::nullopt;
 }
 
-std::vector<GeneratedFile> generate_service(const Manifest& m, Diagnostics& diags) {
+std::vector<GeneratedFile> generate_service(const Manifest& m, Diagnostics& diags, Generate what) {
+    // The diagnostics come from building what the templates show (in this order); rendering adds none.
+    const data hooks = hooks_data(m.service, diags);
+    std::vector<GeneratedFile> cron;
+    cron_files(m.workflow, diags, what, cron);
+    const data docker = dockerfile_data(m, diags);
+    if (what == Generate::diagnostics) return {};
+
     std::vector<GeneratedFile> files;
-    files.push_back({"hooks.json", hooks_json(m.service, diags), 0644});
+    files.push_back({"hooks.json", render_template("service/hooks.json.mustache", hooks), 0644});
     for (const auto script : kHookScripts) {
         const std::string path = fmt::format("hooks/{}", script);
         files.push_back(
             {path, std::string(embedded_file("service/" + path)), script == "lib.sh" ? 0644u : 0755u});
     }
-    cron_files(m.workflow, diags, files);
-    files.push_back({"Dockerfile", dockerfile(m, diags), 0644});
+    for (auto& f : cron) files.push_back(std::move(f));
+    files.push_back({"Dockerfile", dockerfile(docker), 0644});
     files.push_back({".dockerignore", std::string(embedded_file("service/dockerignore")), 0644});
     files.push_back({"entrypoint", std::string(embedded_file("service/entrypoint")), 0755});
     return files;

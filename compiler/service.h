@@ -18,6 +18,8 @@ std::optional<std::string_view> debian_package(std::string_view bin);
 
 // The service files, in a fixed order. Requires bins without a known package are reported as warnings;
 // service paths in the manifest that webhook cannot serve are errors.
-std::vector<GeneratedFile> generate_service(const Manifest& manifest, Diagnostics& diags);
+// With Generate::diagnostics, only the diagnostics: no file is rendered or returned.
+std::vector<GeneratedFile> generate_service(const Manifest& manifest, Diagnostics& diags,
+                                            Generate what = Generate::files);
 
 }  // namespace df::compiler

@@ -182,6 +182,12 @@ TEST_CASE("durations, sizes and counts as people write them") {
     CHECK(find_size_bytes("2 gb")->value == 2000000000);
     CHECK(find_size_bytes("64 kib")->value == 65536);
     CHECK_FALSE(find_size_bytes("many mb"));
+    // Rounded to the nearest whole unit, halves up, like std::llround.
+    CHECK(find_duration_seconds("2.5 s")->value == 3);
+    CHECK(find_duration_seconds("2.49 s")->value == 2);
+    CHECK(find_duration_seconds("1.0001 minutes")->value == 60);
+    CHECK(find_size_bytes("1.5 b")->value == 2);
+    CHECK(find_size_bytes("0.0015 kb")->value == 2);
     CHECK(find_count("twice a day")->value == 2);
     CHECK(find_count("five runs")->value == 5);
     CHECK(compiler::describe_seconds(5400) == "5400 s (90 minutes)");
