@@ -120,7 +120,7 @@ df_rec_create() {
 # Puts the new record in place: readers see it whole or not at all. A hard link (link(2) is atomic and the
 # name is new) when ln is a builtin, a rename otherwise.
 df_rec_publish() {
-  if [[ -n $_DF_LINK ]] && ln -- "$_DF_REC.new" "$_DF_REC" 2>/dev/null; then
+  if [[ -n ${_DF_LINK-} ]] && ln -- "$_DF_REC.new" "$_DF_REC" 2>/dev/null; then
     unlink "$_DF_REC.new"
     return 0
   fi
