@@ -87,17 +87,18 @@ df_alive() {
   [[ -z $_DF_PROC_START || $_DF_PROC_START == "$2" ]]
 }
 
-# Debian's bash-builtins package ships loadable mkdir, rm, ln and unlink. Where they are installed (in
-# BASH_LOADABLES_PATH, default /usr/lib/bash) they stand in for the programs in this process (not in the
-# steps: each step is a bash of its own), since starting a program is most of what a run's start-up costs;
-# elsewhere the programs run. _DF_LINK=1 when ln and unlink are builtins.
+# Debian's bash-builtins package ships loadable mkdir, rm, ln, unlink and sleep. Where they are installed
+# (in BASH_LOADABLES_PATH, default /usr/lib/bash) they stand in for the programs in this process (not in
+# the steps: each step is a bash of its own), since starting a program is most of what a run's start-up
+# costs; elsewhere the programs run. (sleep is only ever run in the background, as `sleep N &`: a fork that
+# stays interruptible.) _DF_LINK=1 when ln and unlink are builtins.
 df_load_builtins() {
   local _df_dir _df_b
   _DF_LINK=''
   local IFS=:
   for _df_dir in ${BASH_LOADABLES_PATH:-/usr/lib/bash}; do
     [[ -n $_df_dir && -r $_df_dir/mkdir ]] || continue
-    for _df_b in mkdir rm; do
+    for _df_b in mkdir rm sleep; do
       [[ -r $_df_dir/$_df_b ]] && enable -f "$_df_dir/$_df_b" "$_df_b" 2>/dev/null
     done
     [[ -r $_df_dir/ln && -r $_df_dir/unlink ]] && enable -f "$_df_dir/ln" ln 2>/dev/null &&
