@@ -108,7 +108,8 @@ constexpr std::pair<std::string_view, std::string_view> kPackages[] = {
 
 // What every service image installs: the executor's and the service's own needs. tini is PID 1: it reaps
 // the detached runs, which webhook (a Go program, as PID 1) would leave as zombies. bash-builtins: loadable
-// mkdir, rm, ln, unlink and sleep, which spare the executor a process each (docs/run.md, "Start-up without jq").
+// mkdir, rm, ln, unlink and sleep, which spare the executor a process each (docs/run.md, "Start-up without
+// jq").
 constexpr std::string_view kServicePackages[] = {"bash", "bash-builtins", "ca-certificates", "curl",   "git",
                                                  "jq",   "tini",          "util-linux",      "webhook"};
 

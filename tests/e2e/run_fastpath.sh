@@ -158,31 +158,41 @@ for name in deploy-service run-tests backup-data security-scan; do
   mapfile -t args < <(jq -r '.inputs[] | select(.required) | "--\(.name)", "value-\(.name)"' "${fast[$name]}/skill.json")
   same "$name" record yes "${args[@]}"
 done
-step "programs a detached run starts before its first step: none but the step's own setsid"
-# Each program the executor might call is wrapped to note its name. What comes before the step's setsid is
-# what stood between run --detach and its first step (counted, not timed: a benchmark measures time).
+step "programs a detached run starts before its first step: none"
+# Each program the executor might call is wrapped to note its name, bash too: the first "bash" is `run`
+# itself (its #!/usr/bin/env bash), the next one the first step's. What comes between them stood between
+# run --detach and its first step (counted, not timed: a benchmark measures time).
 mkdir -p "$WORK/wrap"
-for prog in mkdir mv rm ln unlink jq readlink head cat sleep setsid timeout flock sha256sum; do
+for prog in bash mkdir mv rm ln unlink jq readlink head cat sleep setsid timeout flock sha256sum; do
   real=$(command -v "$prog") || fail "no $prog"
   printf '#!/bin/bash\necho %s >>"$PROG_LOG"\nexec %q "$@"\n' "$prog" "$real" >"$WORK/wrap/$prog"
   chmod +x "$WORK/wrap/$prog"
 done
-# before_step [ENV...]: the programs noted before the first setsid, sorted, on one line.
+# before_step [plain|no-loadables|terminal]: the programs noted between the first two "bash", sorted, on
+# one line.
 before_step() {
   export PROG_LOG=$WORK/programs.log
   : >"$PROG_LOG"
-  local out id
-  out=$(env "$@" PATH="$WORK/wrap:$PATH" "${fast[plain-start]}/run" --detach --service web) || fail "run --detach: $out"
-  id=$(jq -r .run_id <<<"$out")
+  local out id cmd=(env PATH="$WORK/wrap:$PATH" "${fast[plain-start]}/run" --detach --service web)
+  case ${1:-plain} in
+    plain) out=$("${cmd[@]}" </dev/null) ;;
+    no-loadables) out=$(BASH_LOADABLES_PATH=/nonexistent "${cmd[@]}" </dev/null) ;;
+    terminal) out=$(script -qec "$(printf '%q ' "${cmd[@]}")" /dev/null </dev/null) ;;
+  esac
+  id=$(grep -o '"run_id":"[^"]*"' <<<"$out" | cut -d'"' -f4)
+  [[ -n $id ]] || fail "no run id in: $out"
   DF_STATE_DIR='' SKILL=${fast[plain-start]} wait_status "$id" succeeded
-  # The runner's 0.1 s timer (sleep) is started just after the step, and may note itself first.
-  sed '/^setsid$/q' "$PROG_LOG" | grep -v -e '^setsid$' -e '^sleep$' | sort | tr '\n' ' '
+  awk '/^bash$/ { n++; next } n == 1' "$PROG_LOG" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 [[ -r /usr/lib/bash/mkdir ]] || skip "Debian's bash-builtins is not installed (./bin/setup installs it)"
-assert_eq "" "$(before_step)" "programs before the first step, with bash's loadable builtins"
-# Without them: mkdir for the run's folders; the record's rename (mv) runs alongside the step's start.
-assert_eq "mkdir" "$(before_step BASH_LOADABLES_PATH=/nonexistent | sed 's/mv //g; s/ $//')" \
+assert_eq "" "$(before_step plain)" "programs before the first step, with bash's loadable builtins and no terminal"
+# Without them: mkdir for the run's folders, setsid for the step; the record's rename (mv) and the runner's
+# 0.1 s timer (sleep) start alongside the step and may note themselves first.
+assert_eq "mkdir setsid" "$(before_step no-loadables | tr ' ' '\n' | grep -v -e '^mv$' -e '^sleep$' | xargs)" \
   "programs before the first step, without them"
+# With a controlling terminal (script(1) gives it one) the step gets a session of its own, and the detached
+# run outlives the terminal (it ignores the hangup when script ends).
+assert_eq "setsid" "$(before_step terminal)" "programs before the first step, with a terminal"
 
 step "a record write waits until the first record is in place"
 nojson

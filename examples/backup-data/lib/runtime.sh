@@ -87,14 +87,15 @@ df_alive() {
   [[ -z $_DF_PROC_START || $_DF_PROC_START == "$2" ]]
 }
 
-# Debian's bash-builtins package ships loadable mkdir, rm, ln, unlink and sleep. Where they are installed
-# (in BASH_LOADABLES_PATH, default /usr/lib/bash) they stand in for the programs in this process (not in
-# the steps: each step is a bash of its own), since starting a program is most of what a run's start-up
-# costs; elsewhere the programs run. (sleep is only ever run in the background, as `sleep N &`: a fork that
-# stays interruptible.) _DF_LINK=1 when ln and unlink are builtins.
+# Debian's bash-builtins package ships loadable mkdir, rm, ln, unlink, sleep and setpgid. Where they are
+# installed (in BASH_LOADABLES_PATH, default /usr/lib/bash) they stand in for the programs in this process
+# (not in the steps: each step is a bash of its own), since starting a program is most of what a run's
+# start-up costs; elsewhere the programs run. (sleep is only ever run in the background, as `sleep N &`: a
+# fork that stays interruptible.) _DF_LINK=1 when ln and unlink are builtins; _DF_SETPGID=1 when setpgid
+# is and this process has no controlling terminal (see df_step_process).
 df_load_builtins() {
   local _df_dir _df_b
-  _DF_LINK=''
+  _DF_LINK='' _DF_SETPGID=''
   local IFS=:
   for _df_dir in ${BASH_LOADABLES_PATH:-/usr/lib/bash}; do
     [[ -n $_df_dir && -r $_df_dir/mkdir ]] || continue
@@ -103,8 +104,22 @@ df_load_builtins() {
     done
     [[ -r $_df_dir/ln && -r $_df_dir/unlink ]] && enable -f "$_df_dir/ln" ln 2>/dev/null &&
       enable -f "$_df_dir/unlink" unlink 2>/dev/null && _DF_LINK=1
+    ! df_has_terminal && [[ -r $_df_dir/setpgid ]] && enable -f "$_df_dir/setpgid" setpgid 2>/dev/null &&
+      _DF_SETPGID=1
     return 0
   done
+}
+
+# Has this process a controlling terminal? (Field 7 of /proc/self/stat, tty_nr, is 0 when it has none;
+# without /proc, assume it has.)
+df_has_terminal() {
+  local _df_line
+  read -r _df_line </proc/self/stat 2>/dev/null || return 0
+  local -a _df_fields
+  local IFS=' '
+  # shellcheck disable=SC2206 # numbers and a one-letter state after the command name
+  _df_fields=(${_df_line##*) })
+  [[ ${_df_fields[4]:-1} != 0 ]]
 }
 
 # The state folder: run records, logs, ledgers, slots and working directories.

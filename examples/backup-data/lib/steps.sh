@@ -69,9 +69,16 @@ df_step_process() {
   export DF_OUTPUT=$_DF_OUT_FILE DF_RUN_ID=$_DF_RUN_ID DF_WORKDIR DF_SKILL_DIR=$_DF_SKILL_DIR \
     DF_STATE_DIR=$_DF_STATE DF_STEP_ID=$_DF_CUR_STEP_ID
   unset BASH_ENV ENV
+  trap - HUP
   [[ -z ${_DF_SLOT_FD:-} ]] || exec {_DF_SLOT_FD}>&-
   if ((_DF_LIMIT > 0)); then
     exec timeout -k "$_DF_KILL_GRACE" "$_DF_LIMIT" bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
+  fi
+  # Without a controlling terminal a process group of its own is all that setsid would give the step, and
+  # the setpgid builtin spares starting setsid (df_exec_command sets it from this side too, so the group
+  # exists whichever runs first). With a terminal, a new session keeps the step off it.
+  if [[ -n ${_DF_SETPGID-} ]] && setpgid "$BASHPID" "$BASHPID" 2>/dev/null; then
+    exec bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
   fi
   exec setsid bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
 }
@@ -119,6 +126,8 @@ df_exec_command() {
   : >"$_DF_OUT_FILE"
   df_step_process &
   _DF_CHILD=$! _DF_CHILD_GROUP=1
+  # Fails harmlessly once the step has exec'd (it made its group itself) or uses timeout or setsid.
+  [[ -z ${_DF_SETPGID-} || $_DF_LIMIT -gt 0 ]] || setpgid "$_DF_CHILD" "$_DF_CHILD" 2>/dev/null
   df_wait_step
   _DF_RC=$?
   df_stop_group "$_DF_CHILD"

@@ -152,6 +152,9 @@ df_detach() {
   df_rec_create "$_df_status" ""
   # The run's folders now, so the background run starts its first step sooner.
   df_run_dirs
+  # Ignored from the fork on: the terminal may hang up before the background run gets to its traps.
+  _DF_DETACHED=1
+  trap '' HUP
   df_execute </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
   # The record is renamed into place while the background run starts (df_rec_await), and before the run
   # id is printed, so that whoever gets the id finds the record.
@@ -187,7 +190,9 @@ df_run_dirs() {
 df_execute() {
   trap 'df_on_signal INT 130' INT
   trap 'df_on_signal TERM 143' TERM
-  trap 'df_on_signal HUP 129' HUP
+  # A detached run has left the terminal it was started from: like nohup, it ignores that terminal's hangup
+  # (its steps do not: df_step_process puts SIGHUP back).
+  if [[ -n ${_DF_DETACHED-} ]]; then trap '' HUP; else trap 'df_on_signal HUP 129' HUP; fi
   _DF_TMP=$_DF_RUNS/$_DF_RUN_ID.tmp
   df_run_dirs
   [[ -d $_DF_TMP ]] || df_finish failed "cannot create $_DF_TMP"
