@@ -61,21 +61,24 @@ df_sleep() {
   _DF_SLEEP_PID=
 }
 
+# df_stat PID|self: the fields of /proc/PID/stat after the command name (the state first) in _DF_STAT;
+# returns 1 where /proc is missing. Split on blanks without a here-string (a pipe or temp file each time):
+# they are numbers and a one-letter state, nothing a glob could expand.
+df_stat() {
+  local _df_line
+  _DF_STAT=()
+  read -r _df_line 2>/dev/null <"/proc/$1/stat" || return 1
+  local IFS=' '
+  # shellcheck disable=SC2206 # splitting is the point
+  _DF_STAT=(${_df_line##*) })
+}
+
 # The start time of a process (field 22 of /proc/PID/stat): with the pid it names a process uniquely, so a
 # reused pid is not mistaken for a live run. Empty where /proc is missing.
 df_proc_start() {
-  local _df_line _df_rest
   _DF_PROC_START=
-  [[ -r /proc/$1/stat ]] || return 0
-  read -r _df_line <"/proc/$1/stat" 2>/dev/null || return 0
-  _df_rest=${_df_line##*) }
-  # Split on blanks without a here-string (a pipe or temp file each time); the fields after the command
-  # name are numbers and a one-letter state, nothing a glob could expand.
-  local -a _df_fields
-  local IFS=' '
-  # shellcheck disable=SC2206 # splitting is the point
-  _df_fields=($_df_rest)
-  _DF_PROC_START=${_df_fields[19]:-}
+  df_stat "$1" || return 0
+  _DF_PROC_START=${_DF_STAT[19]:-}
 }
 
 # df_alive PID START: is that process still running?
@@ -113,13 +116,8 @@ df_load_builtins() {
 # Has this process a controlling terminal? (Field 7 of /proc/self/stat, tty_nr, is 0 when it has none;
 # without /proc, assume it has.)
 df_has_terminal() {
-  local _df_line
-  read -r _df_line </proc/self/stat 2>/dev/null || return 0
-  local -a _df_fields
-  local IFS=' '
-  # shellcheck disable=SC2206 # numbers and a one-letter state after the command name
-  _df_fields=(${_df_line##*) })
-  [[ ${_df_fields[4]:-1} != 0 ]]
+  df_stat self || return 0
+  [[ ${_DF_STAT[4]:-1} != 0 ]]
 }
 
 # The state folder: run records, logs, ledgers, slots and working directories.
