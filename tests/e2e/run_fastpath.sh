@@ -25,8 +25,8 @@ df_approval_needed
 echo "fast=${_DF_FAST_INPUTS:-no}" >&2
 if [[ $mode == inputs ]]; then
   for k in "${!_DF_IN[@]}"; do printf '%s=%q\n' "$k" "${_DF_IN[$k]}"; done | sort
-  printf 'masked=%s\nfull=%s\nsecrets=%s\napproval=%s\n' "$_DF_INPUTS_MASKED" "$_DF_INPUTS_FULL" \
-    "$(echo $_DF_SECRETS)" "$_DF_NEEDS_APPROVAL_JSON"
+  printf 'masked=%s\nsecrets=%s\napproval=%s\n' "$_DF_INPUTS_MASKED" "$(echo $_DF_SECRETS)" \
+    "$_DF_NEEDS_APPROVAL_JSON"
 elif [[ $mode == await ]]; then
   # A detached run's first record write, made before its parent renamed the record into place.
   _DF_RUN_ID=20260101T000000Z-0a1b2c3d _DF_TRIGGER=http DF_WORKDIR=/state/work/x _DF_REC=$PWD/record.json

@@ -26,8 +26,8 @@ else . end
 readonly _DF_JQ_MANIFEST="$_DF_JQ_MANIFEST_DEFS"' manifest_fields[] | tostring + "\u0000"'
 
 # check_inputs($m): checks the inputs against manifest $m. Input: an array of the --inputs-json text, then
-# NAME, VALUE pairs from the command line. The result is an array: "ok", the masked and the full inputs as JSON, the names of the secret inputs
-# (space-separated), then NAME, VALUE for every declared input; or "error", the problems (one a line) and
+# NAME, VALUE pairs from the command line. The result is an array: "ok", the masked inputs as JSON, the
+# names of the secret inputs (space-separated), then NAME, VALUE for every declared input; or "error", the problems (one a line) and
 # the list of valid inputs.
 readonly _DF_JQ_INPUTS_DEFS='
 def describe: "--" + .name
@@ -73,7 +73,7 @@ $m.inputs as $decl
                      | if . != null and $d.type == "boolean" then (if truthy then "true" else "false" end) else . end)))
     as $full
     | (reduce $decl[] as $d ($full; if $d.secret and .[$d.name] != null then .[$d.name] = "***" else . end)) as $masked
-    | (["ok", ($masked | tojson), ($full | tojson), ([$decl[] | select(.secret) | .name] | join(" "))]
+    | (["ok", ($masked | tojson), ([$decl[] | select(.secret) | .name] | join(" "))]
        + [$decl[] | .name, ($full[.name] // "")])
   end;'
 
@@ -170,7 +170,7 @@ df_set_declarations() {
 # 1 for anything else and for every mistake, so that jq checks those and words the error.
 df_inputs_fast() {
   local -A _df_given=()
-  local _df_i _df_n _df_v _df_json
+  local _df_i _df_n _df_v _df_json _df_mask='' _df_secrets=''
   if [[ -n $_DF_INPUTS_TEXT ]]; then
     df_plain_json_object "$_DF_INPUTS_TEXT" || return 1
     for ((_df_i = 0; _df_i < ${#_DF_PAIRS[@]}; _df_i += 2)); do _df_given[${_DF_PAIRS[_df_i]}]=${_DF_PAIRS[_df_i + 1]}; done
@@ -181,8 +181,8 @@ df_inputs_fast() {
     _df_given[$_df_n]=$_df_v
   done
   for _df_n in "${!_df_given[@]}"; do [[ -n ${_DF_DECL_TYPE[$_df_n]+set} ]] || return 1; done
-  local -A _df_in=() _df_masked=()
-  local _df_full='' _df_mask='' _df_secrets=''
+  # Filled as it goes: on a return 1, the jq path sets _DF_IN afresh and _DF_MASKED_JSON is not read.
+  declare -gA _DF_IN=() _DF_MASKED_JSON=()
   for _df_n in "${_DF_DECL_NAMES[@]}"; do
     if [[ -n ${_df_given[$_df_n]+set} ]]; then
       _df_v=${_df_given[$_df_n]}
@@ -191,25 +191,18 @@ df_inputs_fast() {
       df_plain "$_df_v" || return 1
     else
       [[ -z ${_DF_DECL_REQUIRED[$_df_n]} ]] || return 1
-      _df_in[$_df_n]='' _df_masked[$_df_n]=null
-      _df_full+=,\"$_df_n\":null _df_mask+=,\"$_df_n\":null
+      _DF_IN[$_df_n]='' _DF_MASKED_JSON[$_df_n]=null _df_mask+=,\"$_df_n\":null
       [[ -z ${_DF_DECL_SECRET[$_df_n]} ]] || _df_secrets+=" $_df_n"
       continue
     fi
     df_input_value_ok "$_df_n" || return 1
-    _df_in[$_df_n]=$_df_v _df_json=\"$_df_v\"
-    _df_full+=,\"$_df_n\":$_df_json
+    _DF_IN[$_df_n]=$_df_v _df_json=\"$_df_v\"
     if [[ -n ${_DF_DECL_SECRET[$_df_n]} ]]; then
       _df_json='"***"' _df_secrets+=" $_df_n"
     fi
-    _df_masked[$_df_n]=$_df_json _df_mask+=,\"$_df_n\":$_df_json
+    _DF_MASKED_JSON[$_df_n]=$_df_json _df_mask+=,\"$_df_n\":$_df_json
   done
-  _DF_INPUTS_FULL="{${_df_full#,}}" _DF_INPUTS_MASKED="{${_df_mask#,}}" _DF_SECRETS="$_df_secrets "
-  declare -gA _DF_IN=() _DF_MASKED_JSON=()
-  for _df_n in "${_DF_DECL_NAMES[@]}"; do
-    _DF_IN[$_df_n]=${_df_in[$_df_n]} _DF_MASKED_JSON[$_df_n]=${_df_masked[$_df_n]}
-  done
-  _DF_FAST_INPUTS=1
+  _DF_INPUTS_MASKED="{${_df_mask#,}}" _DF_SECRETS="$_df_secrets " _DF_FAST_INPUTS=1
 }
 
 # df_input_value_ok NAME: is _df_v (the caller's) a valid value of input NAME? A boolean is normalised to
@@ -286,8 +279,8 @@ df_set_manifest() {
   _DF_FIELDS_USED=$_df_at
 }
 
-# df_set_inputs FIELDS...: takes check_inputs' result. Fills the associative array _DF_IN and
-# _DF_INPUTS_MASKED / _DF_INPUTS_FULL (JSON). Bad inputs: exit 65.
+# df_set_inputs FIELDS...: takes check_inputs' result. Fills the associative array _DF_IN,
+# _DF_INPUTS_MASKED (JSON) and _DF_SECRETS. Bad inputs: exit 65.
 df_set_inputs() {
   local -a _df_r=("$@")
   if [[ ${_df_r[0]:-} == error ]]; then
@@ -295,10 +288,10 @@ df_set_inputs() {
     df_reject_input "$_DF_INPUT_ERROR; valid inputs: ${_df_r[2]:-none}"
   fi
   [[ ${_df_r[0]:-} == ok ]] || df_die "$_DF_EXIT_SOFTWARE" "checking the inputs failed (is jq 1.6 or later installed?)"
-  _DF_INPUTS_MASKED=${_df_r[1]} _DF_INPUTS_FULL=${_df_r[2]} _DF_SECRETS=" ${_df_r[3]} "
+  _DF_INPUTS_MASKED=${_df_r[1]} _DF_SECRETS=" ${_df_r[2]} "
   declare -gA _DF_IN=()
   local _df_i
-  for ((_df_i = 4; _df_i + 1 < ${#_df_r[@]}; _df_i += 2)); do
+  for ((_df_i = 3; _df_i + 1 < ${#_df_r[@]}; _df_i += 2)); do
     _DF_IN[${_df_r[_df_i]}]=${_df_r[_df_i + 1]}
   done
 }

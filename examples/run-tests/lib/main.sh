@@ -144,8 +144,8 @@ df_reject_run() {
 
 # Starts the run in the background: a fork of this process, so nothing is read or checked again, with its
 # output in runs/<id>.log. It stays in the caller's process group (bash 5.2 mis-waits for the steps of a
-# fork made with job control on), and each step still gets a session of its own. A held concurrency slot is
-# inherited.
+# fork made with job control on); each step still gets a process group of its own. A held concurrency slot
+# is inherited.
 df_detach() {
   local _df_status=queued
   [[ -z $_DF_NEEDS_APPROVAL ]] || _df_status=awaiting_approval
@@ -156,8 +156,8 @@ df_detach() {
   _DF_DETACHED=1
   trap '' HUP
   df_execute </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
-  # The record is renamed into place while the background run starts (df_rec_await), and before the run
-  # id is printed, so that whoever gets the id finds the record.
+  # The record is put in place while the background run starts (df_rec_await), and before the run id is
+  # printed, so that whoever gets the id finds the record.
   df_rec_publish
   if [[ -n $_DF_OPT_DETACH ]]; then
     # The run id is [0-9TZa-f-] only: no JSON escaping needed.

@@ -36,10 +36,10 @@ df_reject() {
   exit "$1"
 }
 
-# df_answer ARGS...: runs the executor (`run ARGS...`, with this bash: no /usr/bin/env in between, as webhook
-# starts the hook scripts by their #!/bin/bash for the same reason, each process costing milliseconds on the
-# way from a request to its run), answers with the JSON object it printed, or with an error object made from
-# its stderr, logs one line and exits with its status. DF_EVENT names the
+# df_answer ARGS...: runs the executor, `run ARGS...`, answers with the JSON object it printed, or with an
+# error object made from its stderr, logs one line and exits with its status. `run` is started with this
+# bash, not through its #!/usr/bin/env line (as webhook starts the hooks by #!/bin/bash): every process on
+# the way from a request to its run costs milliseconds. DF_EVENT names the
 # event in the log; DF_QUIET_OK=1 logs failures only. The usual answer, {"run_id":…,"status":…}, is read
 # without starting jq: this is on the path from request to first step.
 df_answer() {

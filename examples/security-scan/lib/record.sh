@@ -83,7 +83,7 @@ df_rec_flush() {
 }
 
 # df_rec_create STATUS [PID [ERROR]]: the first version of the record, written to <id>.json.new; then
-# df_rec_publish renames it into place (df_rec_create_published does both). PID: the process that runs it
+# df_rec_publish puts it in place (df_rec_create_published does both). PID: the process that runs it
 # (empty when a detached process will fill it in).
 df_rec_create() {
   df_now
@@ -132,8 +132,8 @@ df_rec_create_published() {
   df_rec_publish
 }
 
-# A detached run's process starts before its parent has renamed the first record into place (the rename
-# is not on the way to the first step); its first record write waits for it, up to 10 s.
+# A detached run's process starts before its parent has put the first record in place (that is not on the
+# way to the first step); its first record write waits for it, up to 10 s.
 df_rec_await() {
   local _df_i=0
   while [[ ! -e $_DF_REC && -e $_DF_REC.new ]] && ((_df_i++ < 1000)); do
@@ -147,7 +147,7 @@ df_rec_await() {
 # --step run, a refused run, inputs not checked by df_inputs_fast, or text outside ASCII.
 df_rec_text() {
   [[ -n ${_DF_FAST_INPUTS-} && -z ${_DF_ONLY_STEP-} && $1 != rejected && -z $4 ]] || return 1
-  local _df_t _df_i _df_sep _df_n _df_workdir _df_ps=null
+  local _df_t _df_part _df_i _df_sep _df_n _df_workdir _df_ps=null
   df_json_quote "$DF_WORKDIR" || return 1
   _df_workdir=$_DF_JSON
   if [[ -n $3 ]]; then df_json_quote "$3" || return 1; _df_ps=$_DF_JSON; fi
@@ -168,17 +168,17 @@ df_rec_text() {
   if ((_DF_NSTEPS == 0)); then _df_t+='[]'; else
     _df_sep='['
     for ((_df_i = 0; _df_i < _DF_NSTEPS * 3; _df_i += 3)); do
-      printf -v _df_n '%s\n    {\n      "id": %s,\n      "title": %s,\n      "kind": %s,\n      "status": "pending",\n      "attempts": 0,\n      "started_at": null,\n      "ended_at": null,\n      "exit_code": null,\n      "outputs": {},\n      "error": null\n    }' \
+      printf -v _df_part '%s\n    {\n      "id": %s,\n      "title": %s,\n      "kind": %s,\n      "status": "pending",\n      "attempts": 0,\n      "started_at": null,\n      "ended_at": null,\n      "exit_code": null,\n      "outputs": {},\n      "error": null\n    }' \
         "$_df_sep" "${_DF_JSON_STEPS[@]:_df_i:3}"
-      _df_t+=$_df_n _df_sep=,
+      _df_t+=$_df_part _df_sep=,
     done
     _df_t+=$'\n  ]'
   fi
   local _df_appr=not_required
   [[ -z $_DF_NEEDS_APPROVAL ]] || _df_appr=pending
-  printf -v _df_n ',\n  "rollback": [],\n  "approval": {\n    "required": %s,\n    "status": "%s",\n    "by": null,\n    "at": null,\n    "expires_at": null\n  },\n  "guardrails": ' \
+  printf -v _df_part ',\n  "rollback": [],\n  "approval": {\n    "required": %s,\n    "status": "%s",\n    "by": null,\n    "at": null,\n    "expires_at": null\n  },\n  "guardrails": ' \
     "$_DF_NEEDS_APPROVAL_JSON" "$_df_appr"
-  _df_t+=$_df_n
+  _df_t+=$_df_part
   if ((${#_DF_PENDING_GUARDS[@]} == 0)); then _df_t+='[]'; else
     _df_sep='['
     local _df_kind _df_decision
@@ -186,9 +186,9 @@ df_rec_text() {
       df_json_quote "${_DF_PENDING_GUARDS[_df_i]}" && _df_kind=$_DF_JSON || return 1
       df_json_quote "${_DF_PENDING_GUARDS[_df_i + 1]}" && _df_decision=$_DF_JSON || return 1
       df_json_quote "${_DF_PENDING_GUARDS[_df_i + 2]}" || return 1
-      printf -v _df_n '%s\n    {\n      "kind": %s,\n      "decision": %s,\n      "detail": %s,\n      "at": "%s"\n    }' \
+      printf -v _df_part '%s\n    {\n      "kind": %s,\n      "decision": %s,\n      "detail": %s,\n      "at": "%s"\n    }' \
         "$_df_sep" "$_df_kind" "$_df_decision" "$_DF_JSON" "$_DF_NOW"
-      _df_t+=$_df_n _df_sep=,
+      _df_t+=$_df_part _df_sep=,
     done
     _df_t+=$'\n  ]'
   fi
