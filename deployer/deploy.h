@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/config.h"
+#include "common/coolify/config.h"
 #include "common/error.h"
 
 namespace df::deployer {

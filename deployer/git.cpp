@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/files.h"
-#include "common/process.h"
+#include "deployer/process.h"
 
 namespace df::deployer {
 namespace {

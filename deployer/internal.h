@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "common/config.h"
-#include "common/coolify.h"
-#include "common/http.h"
+#include "common/coolify/config.h"
+#include "common/coolify/coolify.h"
+#include "common/coolify/http.h"
 #include "common/manifest.h"
 #include "common/registry.h"
 #include "deployer/deploy.h"

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "common/coolify.h"
+#include "common/coolify/coolify.h"
 #include "common/registry.h"
 #include "monitor/style.h"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "common/coolify.h"
+#include "common/coolify/coolify.h"
 #include "common/registry.h"
 #include "monitor/model.h"
 #include "monitor/style.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "common/coolify.h"
+#include "common/coolify/coolify.h"
 #include "monitor/style.h"
 
 namespace df::monitor {

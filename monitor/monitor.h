@@ -5,9 +5,9 @@
 #include <atomic>
 #include <iosfwd>
 
+#include "common/coolify/http.h"
 #include "common/env.h"
 #include "common/error.h"
-#include "common/http.h"
 #include "monitor/options.h"
 
 namespace df::monitor {

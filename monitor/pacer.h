@@ -7,7 +7,7 @@
 #include <functional>
 #include <mutex>
 
-#include "common/http.h"
+#include "common/coolify/http.h"
 
 namespace df::monitor {
 

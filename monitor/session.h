@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "common/config.h"
-#include "common/coolify.h"
-#include "common/http.h"
+#include "common/coolify/config.h"
+#include "common/coolify/coolify.h"
+#include "common/coolify/http.h"
 #include "common/registry.h"
 #include "monitor/detail.h"
 #include "monitor/logs_view.h"

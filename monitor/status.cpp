@@ -1,21 +1,20 @@
 #include "monitor/status.h"
 
+#include "common/coolify/coolify.h"
+
 namespace df::monitor {
 
+// The split and the meaning of "healthy" are Coolify's, kept once in common/coolify: monitor only names the
+// other states.
 Health classify_status(std::string_view status) {
-    const auto colon = status.find(':');
-    const std::string_view state = status.substr(0, colon);
-    const std::string_view health = colon == std::string_view::npos ? "" : status.substr(colon + 1);
-    if (state == "running") {
-        if (health == "healthy") return Health::healthy;
-        if (health == "unhealthy") return Health::unhealthy;
-        return Health::unchecked;
-    }
-    if (state == "starting") return Health::starting;
-    if (state == "restarting") return Health::restarting;
-    if (state == "degraded") return Health::degraded;
-    if (state == "exited") return Health::exited;
-    if (state == "paused") return Health::paused;
+    const auto app = coolify::AppState::parse(status);
+    if (app.healthy()) return Health::healthy;
+    if (app.up()) return app.health == "unhealthy" ? Health::unhealthy : Health::unchecked;
+    if (app.state == "starting") return Health::starting;
+    if (app.state == "restarting") return Health::restarting;
+    if (app.state == "degraded") return Health::degraded;
+    if (app.state == "exited") return Health::exited;
+    if (app.state == "paused") return Health::paused;
     return Health::unknown;
 }
 

@@ -8,8 +8,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "common/coolify/http.h"
 #include "common/error.h"
-#include "common/http.h"
 
 namespace df::monitor {
 

@@ -1,4 +1,4 @@
-#include "common/coolify.h"
+#include "common/coolify/coolify.h"
 
 #include <catch2/catch.hpp>
 

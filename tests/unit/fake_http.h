@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "common/http.h"
+#include "common/coolify/http.h"
 
 namespace df::testing {
 

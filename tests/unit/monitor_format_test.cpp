@@ -42,6 +42,8 @@ TEST_CASE("monitor status: Coolify's status strings map to verdicts", "[monitor]
     CHECK(classify_status("starting:unknown") == Health::starting);
     CHECK(classify_status("paused:unknown") == Health::paused);
     CHECK(classify_status("") == Health::unknown);
+    // Without ':' the health reads as unhealthy, as Coolify's own accessor (and deploy) read it.
+    CHECK(classify_status("running") == Health::unhealthy);
     CHECK(classify_status("weird") == Health::unknown);
     CHECK(is_ok(Health::healthy));
     CHECK(is_ok(Health::unchecked));

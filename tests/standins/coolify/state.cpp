@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 
 #include "common/files.h"
-#include "common/process.h"
 #include "common/registry.h"
 #include "common/text.h"
+#include "deployer/process.h"
 
 namespace standin {
 

@@ -20,7 +20,7 @@
 
 #include <rapidjson/document.h>
 
-#include "common/coolify.h"
+#include "common/coolify/coolify.h"
 #include "common/json.h"
 
 namespace standin {
@@ -39,8 +39,8 @@ struct App {
     std::string status = "exited";
     std::vector<Env> envs;
     std::vector<std::string> tags;
-    bool fail_builds = false;  // fault: every build fails
-    bool unhealthy = false;    // fault: the new container never gets healthy
+    bool fail_builds = false;              // fault: every build fails
+    bool unhealthy = false;                // fault: the new container never gets healthy
     std::vector<std::string> runtime_log;  // container log lines (control: append_log); empty → a default
     std::string running_commit;
     std::string created_at, updated_at;

@@ -1,4 +1,4 @@
-#include "common/coolify.h"
+#include "common/coolify/coolify.h"
 
 #include <algorithm>
 #include <tuple>

@@ -5,7 +5,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
-#include "common/http.h"
+#include "common/coolify/http.h"
 #include "common/text.h"
 
 namespace df::http {

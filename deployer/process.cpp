@@ -1,4 +1,4 @@
-#include "common/process.h"
+#include "deployer/process.h"
 
 #include <cerrno>
 #include <cstring>

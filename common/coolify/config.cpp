@@ -1,4 +1,4 @@
-#include "common/config.h"
+#include "common/coolify/config.h"
 
 #include <cerrno>
 #include <sys/stat.h>

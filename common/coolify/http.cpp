@@ -1,4 +1,4 @@
-#include "common/http.h"
+#include "common/coolify/http.h"
 
 #include <algorithm>
 #include <thread>

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/coolify/http.h"
 #include "common/error.h"
-#include "common/http.h"
 #include "common/json.h"
 
 namespace df::coolify {
