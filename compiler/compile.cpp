@@ -78,6 +78,23 @@ struct Compiler {
         note(e.code);
     }
 
+    // --check and --graph read and report, and write no folder.
+    bool writes() const { return !options.check && !options.graph; }
+
+    void print_graph(const Workflow& workflow, FileReport& report) {
+        const Graph graph = build_graph(workflow);
+        if (*options.graph == GraphFormat::mermaid) {
+            out << to_mermaid(graph) << std::flush;
+        } else if (*options.graph == GraphFormat::dot) {
+            out << to_dot(graph) << std::flush;
+        } else if (const auto svg = dot_to_svg(to_dot(graph)); svg) {
+            out << *svg << std::flush;
+        } else {
+            fail(svg.error());
+        }
+        reports.push_back(std::move(report));
+    }
+
     void print_diagnostics(const SourceFile& source, const Diagnostics& diags) {
         if (options.json) return;
         for (const auto& d : diags.all()) err << format_diagnostic(d, source, options.color);
@@ -125,7 +142,7 @@ struct Compiler {
             manifest.compiler_version = DF_VERSION;
             manifest.source_path = from_stdin ? "" : relative_source(input, options.out_dir + "/" + workflow.name);
             manifest.workflow = std::move(workflow);
-            files = generate_skill(manifest, diags, options.check ? Generate::diagnostics : Generate::files);
+            files = generate_skill(manifest, diags, writes() ? Generate::files : Generate::diagnostics);
             if (options.strict) diags.promote_warnings();
         }
         print_diagnostics(source, diags);
@@ -142,7 +159,8 @@ struct Compiler {
         }
         if (!options.quiet && !options.json) err << guardrail_report(source, manifest.workflow);
         if (options.json) report.manifest = manifest;  // only the JSON report shows it: 1,000 copies add up
-        if (!options.check) {
+        if (options.graph) return print_graph(manifest.workflow, report);
+        if (writes()) {
             const auto written = write_skill_folder(options.out_dir, manifest.workflow.name, files, options.force);
             if (!written) {
                 fail(written.error());
@@ -166,6 +184,14 @@ ExitCode run_compile(const CompileOptions& options, std::istream& stdin_stream, 
     }
     if (std::count(options.inputs.begin(), options.inputs.end(), "-") > 1) {
         err << "compile: error: '-' (standard input) can be given only once\n";
+        return ExitCode::usage;
+    }
+    if (options.graph && options.inputs.size() != 1) {
+        err << "compile: error: --graph draws one workflow; give exactly one WORKFLOW.md\n";
+        return ExitCode::usage;
+    }
+    if (options.graph && options.json) {
+        err << "compile: error: --graph and --json both print on stdout; give one of them\n";
         return ExitCode::usage;
     }
     Compiler compiler{options, stdin_stream, out, err, {}, {}, ExitCode::ok};

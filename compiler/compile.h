@@ -2,10 +2,12 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "compiler/graph.h"
 
 namespace df::compiler {
 
@@ -18,6 +20,7 @@ struct CompileOptions {
     bool force = false;   // replace folders compile did not make, write through symlinks
     bool quiet = false;   // no guardrail report
     bool color = false;   // ANSI colours in diagnostics
+    std::optional<GraphFormat> graph;  // print this one workflow's graph instead of writing its folder
 };
 
 // Compiles every input. Stdout gets one generated folder per line (or the JSON report); stderr gets

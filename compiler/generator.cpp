@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "compiler/graph.h"
 #include "compiler/markdown.h"
 #include "compiler/render.h"
 #include "compiler/run_fields.h"
@@ -316,6 +317,8 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags,
     std::vector<GeneratedFile> files;
     data d = skill_data(m);
     set_steps(d, m.workflow, false);
+    const std::string graph = to_mermaid(build_graph(m.workflow));
+    d.set("graph", graph);
     std::string skill = tidy(render_template("SKILL.md.mustache", d));
     bool compact = false;
     if (skill.size() > kMaxSkillFileBytes * 8 / 10) {
@@ -324,6 +327,7 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags,
                                       skill.size(), kMaxSkillFileBytes));
         compact = true;
         set_steps(d, m.workflow, compact);
+        d.set("graph", false);  // close to the limit, the picture goes before the words
         skill = tidy(render_template("SKILL.md.mustache", d));
     }
     if (skill.size() > kMaxSkillFileBytes) {
@@ -338,6 +342,7 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags,
     }
     files.push_back({std::string(kManifestFile), write_manifest(m), 0644});
     if (!compact) set_steps(d, m.workflow, true);  // the README always shows the compact steps
+    d.set("graph", graph);
     files.push_back({"README.md", tidy(render_template("README.md.mustache", d)), 0644});
     // The executor: the same bytes for every skill; everything workflow-specific is in skill.json.
     for (const std::string_view name : runtime::kFiles) {

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         ("strict", "Treat warnings as errors")
         ("json", "Print a JSON report of the parsed workflows and diagnostics instead of folder paths")
         ("force", "Replace output that compile did not make; write through a symlinked --out")
+        ("graph", "Print the workflow's graph (mermaid, dot or svg) instead of writing its folder", cxxopts::value<std::string>(), "FORMAT")
         ("q,quiet", "Do not print the guardrail report")
         ("color", "Colour diagnostics: auto, always or never", cxxopts::value<std::string>()->default_value("auto"), "WHEN")
         ("h,help", "Show this help")
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
         options.json = args.count("json") > 0;
         options.force = args.count("force") > 0;
         options.quiet = args.count("quiet") > 0;
+        if (args.count("graph")) {
+            options.graph = df::compiler::parse_graph_format(args["graph"].as<std::string>());
+            if (!options.graph) throw cxxopts::exceptions::exception("--graph takes mermaid, dot or svg");
+        }
         const std::string color = args["color"].as<std::string>();
         if (color != "auto" && color != "always" && color != "never") {
             throw cxxopts::exceptions::exception("--color takes auto, always or never");
