@@ -342,8 +342,9 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags,
     }
     files.push_back({std::string(kManifestFile), write_manifest(m), 0644});
     if (!compact) set_steps(d, m.workflow, true);  // the README always shows the compact steps
-    d.set("graph", graph);
+    d.set("graph", graph);  // the README always has room for the picture
     files.push_back({"README.md", tidy(render_template("README.md.mustache", d)), 0644});
+    files.push_back({"graph.mmd", graph, 0644});  // what `run --status ID --graph` colours
     // The executor: the same bytes for every skill; everything workflow-specific is in skill.json.
     for (const std::string_view name : runtime::kFiles) {
         files.push_back({std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});

@@ -10,7 +10,7 @@ df_need_value() { (($1 >= 2)) || df_usage_error "$2 needs a value"; }
 
 df_parse_args() {
   _DF_MODE=run _DF_TARGET='' _DF_OPT_JSON='' _DF_OPT_DRY='' _DF_OPT_DETACH='' _DF_OPT_NOWAIT=''
-  _DF_OPT_STEP='' _DF_OPT_WORKDIR='' _DF_OPT_BY='' _DF_INPUTS_FILE=''
+  _DF_OPT_STEP='' _DF_OPT_WORKDIR='' _DF_OPT_BY='' _DF_INPUTS_FILE='' _DF_OPT_GRAPH=''
   _DF_CLI_INPUTS=()
   local _df_name
   while (($#)); do
@@ -21,6 +21,7 @@ df_parse_args() {
       --detach) _DF_OPT_DETACH=1 ;;
       --no-wait) _DF_OPT_NOWAIT=1 ;;
       --list) _DF_MODE=list ;;
+      --graph) _DF_OPT_GRAPH=1 ;;
       --step=* | --workdir=* | --inputs-json=* | --status=* | --approve=* | --deny=* | --by=*)
         local _df_opt=${1%%=*}
         set -- "$_df_opt" "${1#*=}" "${@:2}"
@@ -315,7 +316,7 @@ df_help() {
   cat <<EOF
 Usage: run [--INPUT VALUE | --INPUT=VALUE]... [--inputs-json FILE|-] [--dry-run] [--json] [--step ID]
            [--workdir DIR] [--detach | --no-wait]
-       run --status RUN_ID [--json]
+       run --status RUN_ID [--json | --graph]
        run --approve RUN_ID [--by WHO] | run --deny RUN_ID [--by WHO]
        run --list [--json]
 
@@ -333,7 +334,7 @@ Options:
   --json                print the run record (JSON) on stdout when the run ends
   --detach              start the run in the background; print {"run_id":...,"status":"queued"}
   --no-wait             when the run needs approval, leave it waiting in the background and exit 4
-  --status RUN_ID       show a run's record
+  --status RUN_ID       show a run's record (--graph: the workflow's Mermaid graph coloured by it)
   --approve/--deny RUN_ID [--by WHO]   decide on a run that awaits approval
   --list                recent runs
 

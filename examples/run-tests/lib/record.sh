@@ -233,10 +233,46 @@ def show: if type == "string" then tojson else tostring end;
 (.outputs | to_entries[] | "  output \(.key) = \(.value | show)"),
 (if (.missing_outputs | length) > 0 then "missing outputs: \(.missing_outputs | join(", "))" else empty end)'
 
+# The style lines that colour graph.mmd (compile's Mermaid graph; node ids s<N>, r<N>, approval, ok, failed)
+# by a record: each step by its status, the approval gate by its decision, the end the run reached. A
+# node's `style` wins over the classes compile gave it.
+_DF_JQ_GRAPH='
+{pending: "fill:#f4f4f4,stroke:#aaaaaa,color:#777777",
+ skipped: "fill:#f4f4f4,stroke:#aaaaaa,color:#777777,stroke-dasharray:4",
+ running: "fill:#fff4d6,stroke:#c98a00,stroke-width:3px",
+ succeeded: "fill:#e3f6e8,stroke:#2e8b57,stroke-width:2px",
+ failed: "fill:#fde8e8,stroke:#c0392b,stroke-width:3px",
+ timed_out: "fill:#fde8e8,stroke:#c0392b,stroke-width:3px,stroke-dasharray:4",
+ interrupted: "fill:#fdeede,stroke:#d35400,stroke-width:3px"} as $look
+| def paint($id; $status): "  style \($id) \($look[$status] // $look.pending)";
+  def node($list; $prefix): . as $s | ($list | map(select(.id == $s.id))[0].number) as $n
+  | if $n then paint("\($prefix)\($n)"; $s.status) else empty end;
+(.steps[] | node($m[0].steps; "s")),
+(.rollback[] | node($m[0].rollback; "r")),
+(if .approval.required then paint("approval"; {approved: "succeeded", pending: "running", denied: "failed",
+  expired: "timed_out"}[.approval.status] // "pending") else empty end),
+(if .status == "succeeded" then paint("ok"; "succeeded")
+ elif .ended_at != null then paint("failed"; "failed") else empty end)'
+
+# df_status_graph: the skill's graph with this run's state on it (run --status ID --graph).
+df_status_graph() {
+  local _df_graph=$_DF_SKILL_DIR/graph.mmd
+  [[ -r $_df_graph ]] || df_die "$_DF_EXIT_NO_INPUT" "'$_df_graph' is missing: compile the workflow again"
+  df_manifest_path
+  cat -- "$_df_graph"
+  jq -r --slurpfile m "$_DF_MANIFEST" "$_DF_JQ_GRAPH" "$_DF_REC"
+}
+
 df_cmd_status() {
   df_record_path "$1"
   df_rec_check_lost
-  if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else jq -r "$_DF_JQ_SHOW" "$_DF_REC"; fi
+  if [[ -n $_DF_OPT_GRAPH ]]; then
+    df_status_graph
+  elif [[ -n $_DF_OPT_JSON ]]; then
+    cat -- "$_DF_REC"
+  else
+    jq -r "$_DF_JQ_SHOW" "$_DF_REC"
+  fi
 }
 
 df_cmd_list() {
