@@ -2,7 +2,7 @@
 # What issue 11 asks of the executor: the README's "Writing a workflow" example runs (dry and real, against a
 # stub repository and the Gateway stand-in); inputs reach steps in upper case too, except under names steps
 # rely on; an input a trigger does not give comes from DF_INPUT_<NAME>, then the default; a scheduled run
-# still lacking one leaves a failed run record.
+# still lacking one leaves a failed run record; the service's crontab line takes it from the service's environment.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK"
@@ -67,4 +67,16 @@ assert_eq cron "$(jq -r .trigger "$rec")" "scheduled run trigger"
 assert_contains "$(jq -r .error "$rec")" 'missing required input "db_host"'
 assert_eq skipped "$(jq -r '.steps[0].status' "$rec")" "its step"
 [[ $(jq -r .ended_at "$rec") != null ]] || fail "the failed record has no ended_at"
+step "the service's scheduled run: its crontab line, as crond runs it, takes the input from the service's environment"
+rm -rf "$DF_STATE_DIR/runs"
+line=$(grep -v '^#' "$SKILL/crontab" | cut -d' ' -f6-)
+(cd "$WORK" && env -i PATH="$PATH" HOME="$WORK" DF_SKILL_DIR="$SKILL" DF_STATE_DIR="$DF_STATE_DIR" \
+  DF_INPUT_DB_HOST=from-service sh -c "$line" >/dev/null) || fail "the crontab line failed: $line"
+for _ in $(seq 300); do
+  rec=$(ls "$DF_STATE_DIR"/runs/*.json 2>/dev/null || true)
+  [[ -n $rec && $(jq -r .status "$rec") == succeeded ]] && break
+  sleep 0.1
+done
+assert_eq succeeded "$(jq -r .status "$rec")" "the scheduled run"
+assert_eq "from-service|from-service" "$(cut -d'|' -f1,2 "$DF_STATE_DIR/seen")" "the input the scheduled run used"
 echo PASS
