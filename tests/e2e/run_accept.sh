@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What issue 11 asks of the executor: the README's "Writing a workflow" example runs (dry and real, against a
 # stub repository and the Gateway stand-in); inputs reach steps in upper case too, except under names steps
-# rely on; an input a trigger does not give comes from DF_INPUT_<NAME>, then the default; a scheduled run
-# still lacking one leaves a failed run record; the service's crontab line takes it from the service's environment.
+# rely on; an input a trigger does not give comes from DF_INPUT_<NAME>, then the default (also for the
+# service's crontab line); a scheduled run still lacking one leaves a failed run record.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Agent steps against the Gateway stand-in: the request (Bearer token, agent id, prompt with inputs, earlier
-# outputs and advice), success with outputs (and with the status synonyms models use), a failure the agent reports, a malformed reply, HTTP 500 and 401,
-# a timeout, and no Gateway configured.
+# outputs and advice), success with outputs (and with the status synonyms models use), a failure the agent
+# reports, a malformed reply, HTTP 500 and 401, a timeout, and no Gateway configured.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK"
