@@ -79,4 +79,13 @@ for _ in $(seq 300); do
 done
 assert_eq succeeded "$(jq -r .status "$rec")" "the scheduled run"
 assert_eq "from-service|from-service" "$(cut -d'|' -f1,2 "$DF_STATE_DIR/seen")" "the input the scheduled run used"
+step "the executor refuses the input names compile refuses (Foo, GCONV_PATH): one rule on both sides"
+cp -r "$SKILL" "$WORK/renamed"
+sed -i 's/^region$/Foo/' "$WORK/renamed/skill.fields"
+expect_exit 65 "$WORK/renamed/run" --db_host x
+assert_contains "$ERR" "skill.fields is damaged"
+rm "$WORK/renamed/skill.fields"
+jq '.inputs[2].name = "GCONV_PATH"' "$SKILL/skill.json" >"$WORK/renamed/skill.json"
+expect_exit 65 "$WORK/renamed/run" --db_host x
+assert_contains "$ERR" "skill.json is not a valid skill manifest"
 echo PASS
