@@ -24,12 +24,14 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 // Variables bash or the system sets for every step, and the executor's own (DF_*, docs/workflow-format.md).
 bool is_standard_variable(std::string_view name) {
     static const std::set<std::string_view> names = {
-        "HOME",   "PATH",     "PWD",      "OLDPWD",   "RANDOM",    "SRANDOM",      "SECONDS",       "LINENO",
-        "USER",   "LOGNAME",  "HOSTNAME", "HOSTTYPE", "OSTYPE",    "MACHTYPE",     "SHELL",         "TERM",
-        "LANG",   "LANGUAGE", "TZ",       "TMPDIR",   "IFS",       "UID",          "EUID",          "GROUPS",
-        "PPID",   "BASHPID",  "BASH",     "BASHOPTS", "SHELLOPTS", "FUNCNAME",     "PIPESTATUS",    "OPTARG",
-        "OPTIND", "OPTERR",   "REPLY",    "COLUMNS",  "LINES",     "EPOCHSECONDS", "EPOCHREALTIME", "SHLVL",
-        "PS4",    "EDITOR",   "PAGER",    "MAIL",     "HISTFILE"};
+        "HOME",       "PATH",         "PWD",           "OLDPWD",   "RANDOM",    "SRANDOM",
+        "SECONDS",    "LINENO",       "USER",          "LOGNAME",  "HOSTNAME",  "HOSTTYPE",
+        "OSTYPE",     "MACHTYPE",     "SHELL",         "TERM",     "LANG",      "LANGUAGE",
+        "TZ",         "TMPDIR",       "IFS",           "UID",      "EUID",      "GROUPS",
+        "PPID",       "BASHPID",      "BASH",          "BASHOPTS", "SHELLOPTS", "FUNCNAME",
+        "PIPESTATUS", "OPTARG",       "OPTIND",        "OPTERR",   "REPLY",     "COLUMNS",
+        "LINES",      "EPOCHSECONDS", "EPOCHREALTIME", "SHLVL",    "PS4",       "EDITOR",
+        "PAGER",      "MAIL",         "HISTFILE",      "_"};
     return names.count(name) > 0 || starts_with(name, "BASH_") || starts_with(name, "LC_") ||
            starts_with(name, "DF_");
 }

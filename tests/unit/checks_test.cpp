@@ -106,6 +106,9 @@ TEST_CASE("undeclared variables: outputs, Requires env and the step's own assign
     INFO(p.rendered());
     CHECK(p.has_warning("`$x` in step 'Other' is not declared"));
     CHECK_FALSE(p.has_warning("in step 'Go'"));
+    const auto standard =
+        parse(workflow("## Steps\n### 1. Std\n```sh\necho \"$_ $RANDOM $PWD $BASH_SOURCE $LC_ALL\"\n```\n"));
+    CHECK_FALSE(standard.has_warning("is not declared"));
 }
 
 TEST_CASE("secrets: literal values are errors; placeholders are fine") {
