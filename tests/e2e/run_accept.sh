@@ -47,6 +47,14 @@ step "inputs reach steps in upper case too, but never replace HOME"
 expect_exit 0 "$SKILL/run" --db_host db1
 assert_eq "db1|db1|https://example.test|$HOME|eu" "$(cat "$DF_STATE_DIR/seen")" "variables seen by the step"
 
+step "the same without skill.fields (skill.json read with jq)"
+cp -r "$SKILL" "$WORK/nofields"
+rm "$WORK/nofields/skill.fields"
+expect_exit 0 "$WORK/nofields/run" --db_host db1
+assert_eq "db1|db1|https://example.test|$HOME|eu" "$(cat "$DF_STATE_DIR/seen")" "variables seen (jq path)"
+DF_INPUT_DB_HOST=db4 expect_exit 0 "$WORK/nofields/run"
+assert_eq "db4|db4" "$(cut -d'|' -f1,2 "$DF_STATE_DIR/seen")" "DF_INPUT_DB_HOST (jq path)"
+
 step "an input not given comes from DF_INPUT_<NAME>, before the default (fast path and jq path)"
 DF_INPUT_DB_HOST=db2 DF_INPUT_REGION=us expect_exit 0 "$SKILL/run"
 assert_eq "db2|db2|https://example.test|$HOME|us" "$(cat "$DF_STATE_DIR/seen")" "from the environment"
