@@ -226,7 +226,22 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return d[n][m];
 }
 
+// An input's upper-case alias must not shadow a variable the workflow requires from the environment (an
+// optional input not given would set `$API_TOKEN` to the empty string).
+void drop_aliases_of_required_env(ParseContext& ctx) {
+    const auto& env = ctx.workflow.requirements.env;
+    for (auto& in : ctx.workflow.inputs) {
+        if (in.env_alias.empty() || std::find(env.begin(), env.end(), in.env_alias) == env.end()) continue;
+        ctx.diags.warning(in.pos,
+                          fmt::format("input '{}' reaches command steps only as `${}`: `${}` is listed under "
+                                      "`## Requires`, so it keeps the environment's value",
+                                      in.name, in.name, in.env_alias));
+        in.env_alias.clear();
+    }
+}
+
 void check_workflow(ParseContext& ctx) {
+    drop_aliases_of_required_env(ctx);
     check_variables(ctx);
     check_secret_values(ctx);
     check_prose_gates(ctx);
