@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
-#include "compiler/input_names.h"
 #include "compiler/parse_support.h"
 #include "compiler/shell_vars.h"
 

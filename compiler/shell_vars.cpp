@@ -9,7 +9,8 @@
 // Backquotes are treated as plain characters and `$(( … ))` is skipped apart from its `$name` reads.
 #include "compiler/shell_vars.h"
 
-#include <array>
+#include <algorithm>
+#include <initializer_list>
 
 namespace df::compiler {
 namespace {
