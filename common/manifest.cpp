@@ -54,6 +54,10 @@ void write_input(Writer& w, const Input& in) {
                      : (void)w.Null();
     put_strings(w, "choices", in.choices);
     put(w, "secret", in.secret);
+    w.Key("env_alias");
+    in.env_alias.empty()
+        ? (void)w.Null()
+        : (void)w.String(in.env_alias.c_str(), static_cast<rapidjson::SizeType>(in.env_alias.size()));
     put(w, "line", in.pos.line);
     w.EndObject();
 }
@@ -439,6 +443,7 @@ void read_workflow_lists(const Value& doc, Workflow& wf, std::string* problem) {
             in.default_value = ir.optional_str("default");
             in.choices = ir.strings("choices");
             in.secret = ir.boolean("secret");
+            in.env_alias = ir.optional_str("env_alias").value_or("");
             in.pos.line = ir.integer("line");
             wf.inputs.push_back(std::move(in));
         }

@@ -24,13 +24,14 @@ enum class InputType { string, number, boolean, choice };
 
 struct Input {
     bool operator==(const Input&) const = default;
-    std::string name;         // ^[a-z][a-z0-9_]*$; the step commands see it as $name
+    std::string name;         // ^[a-z][a-z0-9_]*$; the step commands see it as $name (and $env_alias)
     std::string description;  // plain text
     InputType type = InputType::string;
     bool required = false;
     std::optional<std::string> default_value;
     std::vector<std::string> choices;  // non-empty exactly when type == choice
     bool secret = false;               // masked in run records, logs and output
+    std::string env_alias;             // the upper-case name steps also see it under; empty: only `name`
     SourcePos pos;
 };
 

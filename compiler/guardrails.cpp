@@ -342,6 +342,57 @@ private:
     SourcePos pos_;
 };
 
+// A line read as advice that would be enforced with one word spelled right ("Step timout: 10 minutes") is
+// almost surely a typo: say so rather than let a limit silently become advice. The corrected line is tried
+// on a copy of the workflow, so nothing it would set leaks into the real one.
+void suggest_spelling(ParseContext& ctx, const Guardrail& g) {
+    static constexpr std::array words = {
+        "timeout", "deployment", "deployments", "approval", "approve",    "required", "requires",
+        "retries", "retry",      "concurrent",  "parallel", "memory",     "rollback", "minutes",
+        "minute",  "seconds",    "second",      "hours",    "hour",       "maximum",  "limit",
+        "within",  "finish",     "complete",    "manual",   "production", "failure",  "times"};
+    if (g.text.size() > 300) return;
+    std::string fixed = g.text;
+    bool changed = false;
+    for (std::size_t at = 0; at < fixed.size();) {
+        if (!std::isalpha(static_cast<unsigned char>(fixed[at]))) {
+            ++at;
+            continue;
+        }
+        std::size_t end = at;
+        while (end < fixed.size() && std::isalpha(static_cast<unsigned char>(fixed[end]))) ++end;
+        const std::string word = to_lower(std::string_view(fixed).substr(at, end - at));
+        const bool known = std::find(words.begin(), words.end(), word) != words.end();
+        if (!known && word.size() >= 5) {
+            // The nearest word within reach: one edit, two for long words.
+            std::string_view best;
+            std::size_t best_distance = 3;
+            for (const std::string_view w : words) {
+                const std::size_t d = edit_distance(word, w);
+                if (d <= (w.size() >= 8 ? 2u : 1u) && d < best_distance) best = w, best_distance = d;
+            }
+            if (!best.empty()) {
+                std::string spelled(best);
+                if (std::isupper(static_cast<unsigned char>(fixed[at])))
+                    spelled[0] = static_cast<char>(std::toupper(spelled[0]));
+                fixed.replace(at, end - at, spelled);
+                end = at + best.size();
+                changed = true;
+            }
+        }
+        at = end;
+    }
+    if (!changed) return;
+    Workflow scratch = ctx.workflow;
+    Diagnostics ignored;
+    ParseContext trial{ctx.source, ignored, scratch};
+    if (!GuardrailCompiler(trial, fixed, g.pos).compile().enforced) return;
+    ctx.diags.warning(g.pos,
+                      fmt::format("guardrail \"{}\" is read as advice for the agent, not enforced; did you "
+                                  "mean \"{}\"?",
+                                  g.text, fixed));
+}
+
 }  // namespace
 
 void parse_guardrails(ParseContext& ctx, const std::vector<const Block*>& blocks) {
@@ -372,7 +423,9 @@ void parse_guardrails(ParseContext& ctx, const std::vector<const Block*>& blocks
             ctx.diags.error(pos, fmt::format("more than {} guardrails (the guardrail limit)", kMaxGuardrails));
             return;
         }
-        ctx.workflow.guardrails.push_back(GuardrailCompiler(ctx, text, pos).compile());
+        Guardrail g = GuardrailCompiler(ctx, text, pos).compile();
+        if (!g.enforced) suggest_spelling(ctx, g);
+        ctx.workflow.guardrails.push_back(std::move(g));
     }
 }
 

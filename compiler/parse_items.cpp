@@ -1,49 +1,32 @@
 // The list sections: Inputs, Outputs, Requires, Triggers, and the example inputs of Example Usage.
-#include <optional>
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <map>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "common/text.h"
+#include "compiler/input_names.h"
 #include "compiler/parse_support.h"
 #include "compiler/parser.h"
 
 namespace df::compiler {
 namespace {
 
-// Environment variables that commands, shells and loaders rely on. An input of that name (in any case)
-// would replace them in every step, so it is refused.
-bool is_reserved_name(std::string_view name) {
-    static constexpr std::array exact = {
-        "PATH",        "HOME",       "IFS",         "ENV",          "SHELL",       "SHELLOPTS",   "BASHOPTS",
-        "PS1",         "PS2",        "PS3",         "PS4",          "PWD",         "OLDPWD",      "USER",
-        "LOGNAME",     "HOSTNAME",   "TERM",        "TMPDIR",       "LANG",        "LANGUAGE",    "TZ",
-        "UID",         "EUID",       "GID",         "PPID",         "RANDOM",      "SECONDS",     "LINENO",
-        "CDPATH",      "GLOBIGNORE", "PROMPT_COMMAND", "HISTFILE",  "MAIL",        "MAILPATH",    "OPTIND",
-        "OPTARG",      "OPTERR",     "FUNCNAME",    "BASHPID",      "HOSTTYPE",    "OSTYPE",      "MACHTYPE",
-        "COLUMNS",     "LINES",      "EDITOR",      "PAGER",        "NODE_OPTIONS", "PYTHONPATH", "PYTHONSTARTUP",
-        "PERL5LIB",    "PERL5OPT",   "RUBYOPT",     "HTTP_PROXY",   "HTTPS_PROXY", "NO_PROXY",    "ALL_PROXY",
-        "FTP_PROXY",   "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "TIMEFORMAT", "HISTCONTROL"};
-    // Loader and shell variables are refused in any case (`ld_preload` reads as a mistake); the prefixes
-    // other tools own are refused as written, so `git_repo` stays a fine name while `GIT_DIR` is not.
-    static constexpr std::array any_case_prefixes = {"LD_", "BASH_", "DYLD_"};
-    static constexpr std::array exact_case_prefixes = {"DF_", "HOOK_", "OPENCLAW_", "LC_", "GIT_", "SSH_",
-                                                       "COOLIFY_", "WEBHOOK_", "INPUT_"};
-    std::string upper(name);
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    for (const auto* e : exact) {
-        if (upper == e) return true;
+// Steps see each input under its own name and, by the POSIX convention for environment variables, in upper
+// case too, unless the upper-case name is one steps rely on: `home` must not replace $HOME.
+void set_env_alias(ParseContext& ctx, Input& in) {
+    const std::string upper = upper_case(in.name);
+    if (!env_name_steps_rely_on(upper)) {
+        in.env_alias = upper;
+        return;
     }
-    for (const auto* p : any_case_prefixes) {
-        if (upper.rfind(p, 0) == 0) return true;
-    }
-    for (const auto* p : exact_case_prefixes) {
-        if (name.rfind(p, 0) == 0) return true;
-    }
-    return false;
+    ctx.diags.warning(in.pos,
+                      fmt::format("input '{}' reaches command steps only as `${}`: `${}` is an environment "
+                                  "variable steps rely on, so it is left as it is",
+                                  in.name, in.name, upper));
 }
 
 bool looks_secret(std::string_view name) {
@@ -53,6 +36,31 @@ bool looks_secret(std::string_view name) {
         if (lower.find(word) != std::string::npos) return true;
     }
     return false;
+}
+
+// Example values people write for secrets: `<your token>`, `${API_TOKEN}`, `***`, `changeme`. They are not
+// secrets, so they may stay in the workflow.
+bool looks_like_placeholder(std::string_view value) {
+    const std::string v = to_lower(trim(value));
+    if (v.empty() || v[0] == '<' || v[0] == '$' || v.rfind("{{", 0) == 0) return true;
+    if (std::all_of(v.begin(), v.end(), [&](char c) { return c == v[0]; })) return true;
+    for (const std::string_view word :
+         {"your", "example", "changeme", "change_me", "placeholder", "redacted", "...", "xxx", "dummy"}) {
+        if (v.find(word) != std::string::npos) return true;
+    }
+    return false;
+}
+
+// A secret's value written in the workflow would be pushed to git with the skill (skill.json keeps
+// defaults, cron inputs and examples): it belongs in the service's environment.
+void refuse_literal_secret(ParseContext& ctx, const Input& in, std::string_view value, std::string_view where,
+                           SourcePos pos) {
+    if (!in.secret || looks_like_placeholder(value)) return;
+    ctx.diags.error(
+        pos, fmt::format("input '{}' is secret, so its value must not be written in {} (the workflow "
+                         "and skill.json go to git): remove it and set {} in the service's environment "
+                         "instead (`deploy --env {}=VALUE`)",
+                         in.name, where, service_env_name(in.name), service_env_name(in.name)));
 }
 
 struct NamedItem {
@@ -346,10 +354,8 @@ void parse_inputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
                                                 in.name, kMaxNameBytes));
             continue;
         }
-        if (is_reserved_name(in.name)) {
-            ctx.diags.error(in.pos, fmt::format("input name '{}' clashes with an environment variable that commands "
-                                                "rely on (inputs become environment variables); rename it",
-                                                in.name));
+        if (const auto problem = input_name_problem(in.name)) {
+            ctx.diags.error(in.pos, *problem);
             continue;
         }
         if (const Input* first = find_input(wf, in.name)) {
@@ -375,6 +381,8 @@ void parse_inputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
             in.required = false;
         }
         check_default(ctx, in);
+        if (in.default_value) refuse_literal_secret(ctx, in, *in.default_value, "its default", in.pos);
+        set_env_alias(ctx, in);
         wf.inputs.push_back(std::move(in));
     }
 }
@@ -516,10 +524,12 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
                 std::string value(trim(p.substr(eq + 1)));
                 if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
                     value = value.substr(1, value.size() - 2);
-                if (!find_input(wf, key)) {
+                const Input* input = find_input(wf, key);
+                if (!input) {
                     ctx.diags.error(pos, fmt::format("the cron trigger sets '{}', which is not an input", key));
                     continue;
                 }
+                refuse_literal_secret(ctx, *input, value, "a cron trigger", pos);
                 // "with a=1 b=2" reads as a="1 b=2": say so, since the author almost surely meant two inputs.
                 for (const auto& other : wf.inputs) {
                     if (value.find(" " + other.name + "=") != std::string::npos) {
@@ -534,10 +544,14 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
             for (const auto& in : wf.inputs) {
                 const bool given = std::any_of(t.inputs.begin(), t.inputs.end(),
                                                [&](const auto& kv) { return kv.first == in.name; });
+                // Normal for a nightly job: the value lives in the deployed service's configuration.
                 if (in.required && !given) {
-                    ctx.diags.error(pos, fmt::format("the cron trigger does not give the required input '{}': add "
-                                                     "`with {}=value`",
-                                                     in.name, in.name));
+                    ctx.diags.warning(
+                        pos, fmt::format("the cron trigger does not give the required input '{}': "
+                                         "scheduled runs read it from the service's environment, so set "
+                                         "{} there (`deploy --env {}=VALUE`){}",
+                                         in.name, service_env_name(in.name), service_env_name(in.name),
+                                         in.secret ? "" : fmt::format(", or add `with {}=value`", in.name)));
                 }
             }
             wf.triggers.push_back(std::move(t));
@@ -582,10 +596,12 @@ void parse_example_usage(ParseContext& ctx, const std::vector<const Block*>& blo
             } else if (const auto hash = value.find(" #"); hash != std::string::npos) {
                 value = std::string(trim(std::string_view(value).substr(0, hash)));
             }
-            if (!find_input(wf, key)) {
+            const Input* input = find_input(wf, key);
+            if (!input) {
                 ctx.diags.warning(pos, fmt::format("the example sets '{}', which is not an input", key));
                 continue;
             }
+            refuse_literal_secret(ctx, *input, value, "the example", pos);
             wf.example_inputs.emplace_back(key, value);
         }
     }

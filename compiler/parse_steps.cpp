@@ -26,6 +26,12 @@ std::string strip_step_number(std::string title, int* written) {
     if (i == 0 || i > 6) return title;
     const std::string_view rest = trim(t.substr(i));
     if (rest.empty()) return title;
+    // "3 Title" (no dot) too: the space is trimmed, so the number is followed directly by a letter here.
+    const bool no_dot = i < t.size() && t[i] == ' ' && std::isalpha(static_cast<unsigned char>(rest[0]));
+    if (no_dot) {
+        *written = std::stoi(std::string(t.substr(0, i)));
+        return std::string(rest);
+    }
     if (rest[0] == '.' || rest[0] == ')' || rest[0] == ':' || starts_with_icase(rest, "\xE2\x80\x94") ||
         starts_with_icase(rest, "-")) {
         *written = std::stoi(std::string(t.substr(0, i)));
@@ -37,7 +43,7 @@ std::string strip_step_number(std::string title, int* written) {
 
 class StepBuilder {
 public:
-    StepBuilder(ParseContext& ctx, Step& step) : ctx_(ctx), step_(step) {}
+    StepBuilder(ParseContext& ctx, Step& step, bool rollback) : ctx_(ctx), step_(step), rollback_(rollback) {}
 
     // A block that belongs to the step: paragraphs describe it, lists instruct, shell blocks run.
     void add(const Block& b) {
@@ -79,6 +85,7 @@ private:
             }
             if (!step_.commands.empty() && step_.commands.back() != '\n') step_.commands += '\n';
             step_.commands += b.code;
+            ctx_.shell_blocks.push_back({rollback_, step_.number, &b});
         } else {
             if (b.language.empty() && !b.code.empty() && b.fenced) {
                 ctx_.diags.warning(ctx_.pos(b),
@@ -126,6 +133,7 @@ private:
 
     ParseContext& ctx_;
     Step& step_;
+    bool rollback_;
 };
 
 Step new_step(ParseContext& ctx, std::string title, const Block& at, std::size_t index) {
@@ -145,7 +153,7 @@ Step new_step(ParseContext& ctx, std::string title, const Block& at, std::size_t
 
 // List style: the leading bold text of the item's first paragraph is the title; without it, the first
 // sentence is.
-void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& steps) {
+void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& steps, bool rollback) {
     const Block* para = first_paragraph(item);
     std::string title, rest_markdown;
     if (para) {
@@ -179,7 +187,7 @@ void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& ste
     title = strip_step_number(title, &written);
     Step step = new_step(ctx, title.empty() ? fmt::format("Step {}", steps.size() + 1) : title, para ? *para : item,
                          steps.size());
-    StepBuilder builder(ctx, step);
+    StepBuilder builder(ctx, step, rollback);
     builder.add_description(rest_markdown);
     bool first = true;
     for (const auto& c : item.children) {
@@ -230,6 +238,7 @@ void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std
         }
     }
     std::optional<StepBuilder> current;
+    const bool rollback = section == "Rollback";
     bool warned_loose = false;
     auto loose = [&](const Block& b) {
         if (!warned_loose) {
@@ -248,18 +257,18 @@ void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std
                 ctx.diags.warning(ctx.pos(*b), fmt::format("step numbered {} is step {} of {}", written,
                                                            steps.back().number, section));
             }
-            current.emplace(ctx, steps.back());
+            current.emplace(ctx, steps.back(), rollback);
             continue;
         }
         if (step_level == 0 && (b->type == BlockType::ordered_list || b->type == BlockType::bullet_list)) {
             if (current) current->finish();
             current.reset();
             for (const auto& item : b->children) {
-                step_from_item(ctx, *item, steps);
+                step_from_item(ctx, *item, steps, rollback);
                 check_count(ctx, steps, *item);
             }
             // Blocks after a list but before the next one (an unindented ```sh under an item) join its last step.
-            if (!steps.empty()) current.emplace(ctx, steps.back());
+            if (!steps.empty()) current.emplace(ctx, steps.back(), rollback);
             continue;
         }
         if (current) {

@@ -17,10 +17,18 @@ namespace df::compiler {
 inline constexpr char kCodeOpen = '\x01';
 inline constexpr char kCodeClose = '\x02';
 
+// A shell block of a command step, kept for the checks that run once the whole workflow is read.
+struct ShellBlock {
+    bool rollback = false;  // in `## Rollback`, else in `## Steps`
+    int step_number = 0;    // 1-based, in its section
+    const Block* block = nullptr;
+};
+
 struct ParseContext {
     const SourceFile& source;
     Diagnostics& diags;
     Workflow& workflow;
+    std::vector<ShellBlock> shell_blocks = {};
 
     SourcePos pos(const Block& b) const;
     SourcePos pos_of_run(const Run& r, const Block& fallback) const;
@@ -60,6 +68,13 @@ void parse_requires(ParseContext& ctx, const std::vector<const Block*>& blocks);
 void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks);
 void parse_example_usage(ParseContext& ctx, const std::vector<const Block*>& blocks);
 void parse_guardrails(ParseContext& ctx, const std::vector<const Block*>& blocks);
+
+// The checks that need the whole workflow (checks.cpp): undeclared variables in command steps, secrets
+// given literal values, prose steps that look like gates, advice nothing reads.
+void check_workflow(ParseContext& ctx);
+
+// Levenshtein distance, for "did you mean …?".
+std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // Applies one step-level directive bullet ("Timeout: 2 minutes", "Retries: 3"); false if it is not one.
 bool apply_step_directive(std::string_view plain, Step& step);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -156,16 +157,22 @@ void check_references(ParseContext& ctx) {
             }
         }
     }
-    // Step ids are how `run --step` and the run records name steps: they must be unique across both lists.
-    std::map<std::string, const Step*> seen;
-    for (const auto* list : {&wf.steps, &wf.rollback}) {
-        for (const auto& step : *list) {
-            const auto [it, inserted] = seen.emplace(step.id, &step);
-            if (!inserted) {
-                ctx.diags.error(step.pos, fmt::format("step '{}' has the same id '{}' as the step on line {}; "
-                                                      "give it a different title",
-                                                      step.title, step.id, it->second->pos.line));
-            }
+    // Step ids are how `run --step` and the run records name steps: unique across both lists. Titles that
+    // slug alike ("Build & Test", "Build/Test") get -2, -3, … in order, as heading anchors do, so an id
+    // changes only when a step of the same slug is added before it.
+    std::set<std::string> seen;
+    for (auto* list : {&wf.steps, &wf.rollback}) {
+        for (auto& step : *list) seen.insert(step.id);
+    }
+    std::map<std::string, int> used;
+    for (auto* list : {&wf.steps, &wf.rollback}) {
+        for (auto& step : *list) {
+            if (used[step.id]++ == 0) continue;
+            std::string id;
+            for (int n = used[step.id]; id.empty() || seen.count(id); ++n)
+                id = fmt::format("{}-{}", step.id, n);
+            seen.insert(id);
+            step.id = std::move(id);
         }
     }
 }
@@ -248,6 +255,7 @@ Workflow parse_workflow(const SourceFile& source, Diagnostics& diags) {
     }
     if (!triggers_seen) parse_triggers(ctx, {});
     check_references(ctx);
+    if (!diags.has_errors()) check_workflow(ctx);
     return wf;
 }
 

@@ -12,7 +12,8 @@
 
 namespace df::compiler {
 
-// One line per guardrail: `file:line: guardrail enforced (kind): "text" -> interpretation`.
+// One line per step, `file:line: step ID "Title": command (…)` or `agent (…)`, then one per guardrail:
+// `file:line: guardrail enforced (kind): "text" -> interpretation`.
 std::string guardrail_report(const SourceFile& source, const Workflow& workflow);
 
 struct FileReport {

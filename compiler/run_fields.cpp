@@ -69,6 +69,7 @@ void add_input(Fields& f, const Input& in) {
     f.add_flag(in.default_value.has_value());
     f.add(in.default_value.value_or(""));
     f.add_flag(in.secret);
+    f.add(in.env_alias);
     f.add(in.choices.size());
     for (const auto& choice : in.choices) f.add(choice);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Agent steps against the Gateway stand-in: the request (Bearer token, agent id, prompt with inputs, earlier
-# outputs and advice), success with outputs, a failure the agent reports, a malformed reply, HTTP 500 and 401,
-# a timeout, and no Gateway configured.
+# outputs and advice), success with outputs (and with the status synonyms models use), a failure the agent
+# reports, a malformed reply, HTTP 500 and 401, a timeout, and no Gateway configured.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK"
@@ -87,6 +87,21 @@ check_failure unauthorized "the Gateway refused the request (HTTP 401): check OP
 OPENCLAW_GATEWAY_TOKEN=wrong check_failure ok "HTTP 401"
 step "a Gateway slower than the step's 3 s limit: timed out (exit 5)"
 check_failure slow "the Gateway did not answer within 3 s" 5
+step "the result block's status may be any common synonym, in any case"
+for word in Done OK success COMPLETED; do
+  start_gateway --ok-status "$word" --outputs '{"deployment_url": "https://x.test", "healthy": true}'
+  OPENCLAW_GATEWAY_URL=$GW_URL OPENCLAW_GATEWAY_TOKEN=$GW_TOKEN expect_exit 0 "$SKILL/run" --service_name api
+  id=$(run_id_of "$OUT")
+  assert_eq succeeded "$(field "$id" .status)" "status with \"$word\""
+  assert_eq true "$(field "$id" .outputs.healthy)" "a boolean output is kept as its JSON text"
+done
+for word in error Failure; do
+  start_gateway --ok-status "$word"
+  OPENCLAW_GATEWAY_URL=$GW_URL OPENCLAW_GATEWAY_TOKEN=$GW_TOKEN expect_exit 1 "$SKILL/run" --service_name api
+  id=$(run_id_of "$OUT")
+  assert_contains "$(field "$id" '.steps[1].error')" "the agent reported failure" "status \"$word\""
+done
+
 step "no Gateway configured: the step fails saying what to set"
 unset OPENCLAW_GATEWAY_URL
 check_failure ok "set OPENCLAW_GATEWAY_URL (and OPENCLAW_GATEWAY_TOKEN)"

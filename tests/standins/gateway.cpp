@@ -36,6 +36,7 @@ struct Options {
     std::string log;
     int lifetime = 120;
     int slow_seconds = 30;
+    std::string ok_status = "succeeded";  // the word the ok mode's result block uses (models vary)
 };
 
 std::string json_string(const std::string& s) {
@@ -64,7 +65,7 @@ std::string completion(const std::string& content) {
 
 std::string result_block(const std::string& status, const std::string& outputs) {
     return "Here is what I did.\n\n```json\n{\"status\": \"" + status + "\", \"outputs\": " + outputs +
-           ", \"summary\": \"The stand-in Gateway " + (status == "succeeded" ? "did" : "could not do") +
+           ", \"summary\": \"The stand-in Gateway " + (status == "failed" ? "could not do" : "did") +
            " the step.\"}\n```\n";
 }
 
@@ -77,7 +78,8 @@ Options parse(int argc, char** argv) {
                                                         cxxopts::value(o.outputs))(
         "log", "append requests here (JSON lines)", cxxopts::value(o.log))(
         "lifetime", "exit after this many seconds", cxxopts::value(o.lifetime))(
-        "slow-seconds", "delay of the slow mode", cxxopts::value(o.slow_seconds));
+        "slow-seconds", "delay of the slow mode", cxxopts::value(o.slow_seconds))(
+        "ok-status", "status word of the ok mode's result block", cxxopts::value(o.ok_status));
     spec.parse(argc, argv);
     return o;
 }
@@ -128,7 +130,7 @@ int main(int argc, char** argv) {
         if (mode == "slow") std::this_thread::sleep_for(std::chrono::seconds(o.slow_seconds));
         const std::string content = mode == "malformed" ? "I deployed it. Everything looks fine to me."
                                     : mode == "fail"    ? result_block("failed", "{}")
-                                                        : result_block("succeeded", o.outputs);
+                                                        : result_block(o.ok_status, o.outputs);
         res.set_content(completion(content), "application/json");
     });
     const int port = server.bind_to_any_port("127.0.0.1");

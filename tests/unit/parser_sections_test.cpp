@@ -1,6 +1,10 @@
 // Inputs, outputs, error handling, example usage, Requires, unknown sections, and the document's shape.
+#include <fstream>
+#include <iterator>
+
 #include <catch2/catch.hpp>
 
+#include "compiler/input_names.h"
 #include "tests/unit/support.h"
 
 using namespace df;
@@ -85,31 +89,62 @@ TEST_CASE("inputs: defaults that do not fit their type or choices, required with
     CHECK(p.has_warning("input 'name' is marked required but has a default"));
 }
 
-TEST_CASE("inputs: duplicate, invalid and reserved names are errors naming the input") {
+TEST_CASE("inputs: duplicate, invalid, upper-case and reserved names are errors naming the input") {
     const auto p =
         parse(workflow("## Inputs\n"
                        "- `branch`: one\n"
                        "- `branch`: two\n"
                        "- `9lives`: starts with a digit\n"
                        "- `PATH`: the search path\n"
-                       "- `home`: any case\n"
                        "- `ld_preload`: loader\n"
                        "- `BASH_ENV`: shell startup\n"
                        "- `DF_OUTPUT`: ours\n"
                        "- `IFS`: field separator\n"
                        "- `OPENCLAW_GATEWAY_TOKEN`: the gateway's\n"
+                       "- `GCONV_PATH`: the C library's\n"
+                       "- `Foo`: mixed case\n"
                        "- just text without a name marker\n"));
     INFO(p.rendered());
     CHECK(p.find("duplicate input 'branch' (first declared on line 7)").pos.line == 8);
     CHECK(p.has_error("invalid input name '9lives'"));
     for (const char* name :
-         {"PATH", "home", "ld_preload", "BASH_ENV", "DF_OUTPUT", "IFS", "OPENCLAW_GATEWAY_TOKEN"}) {
+         {"PATH", "ld_preload", "BASH_ENV", "DF_OUTPUT", "IFS", "OPENCLAW_GATEWAY_TOKEN", "GCONV_PATH"}) {
         INFO(name);
         CHECK(p.has_error(std::string("input name '") + name + "' clashes with an environment variable"));
     }
-    // Prefixes that other tools own are refused as written only: `git_repo` and `df_mode` are fine names.
-    const auto fine = parse(workflow("## Inputs\n- `git_repo`: repo\n- `ssh_host`: host\n"));
-    CHECK(fine.ok());
+    // The executor refuses any name outside ^[a-z][a-z0-9_]{0,63}$ ("skill.fields is damaged"): so does
+    // compile.
+    CHECK(p.has_error("input name 'Foo' is not lower case"));
+    CHECK(p.has_error("write 'foo'"));
+}
+
+TEST_CASE("inputs: lower-case names clash with nothing; upper-case aliases only where safe") {
+    const auto p =
+        parse(workflow("## Inputs\n- `git_repo`: repo\n- `ssh_host`: host\n- `user`: who\n"
+                       "- `home`: page\n- `git_dir`: a folder\n- `df_mode`: ours\n- `language`: lang\n"));
+    INFO(p.rendered());
+    REQUIRE(p.ok());
+    REQUIRE(p.wf.inputs.size() == 7);
+    CHECK(p.wf.inputs[0].env_alias == "GIT_REPO");
+    CHECK(p.wf.inputs[1].env_alias == "SSH_HOST");
+    for (std::size_t i = 2; i < 7; ++i) {
+        INFO(p.wf.inputs[i].name);
+        CHECK(p.wf.inputs[i].env_alias.empty());
+    }
+    CHECK(p.has_warning(
+        "input 'user' reaches command steps only as `$user`: `$USER` is an environment variable "
+        "steps rely on, so it is left as it is"));
+    CHECK(p.has_warning("input 'git_dir' reaches command steps only as `$git_dir`: `$GIT_DIR`"));
+}
+
+TEST_CASE("inputs: the compiler's name rule is the executor's") {
+    // lib/runtime.sh's _DF_NAME_RE and lib/manifest.sh's jq test are the same pattern as kInputNamePattern.
+    for (const char* file : {"/compiler/runtime/lib/runtime.sh", "/compiler/runtime/lib/manifest.sh"}) {
+        std::ifstream in(test::source_dir() + file);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        INFO(file);
+        CHECK(text.find(std::string(compiler::kInputNamePattern)) != std::string::npos);
+    }
 }
 
 TEST_CASE("outputs: names and descriptions; duplicates are errors") {

@@ -150,13 +150,21 @@ TEST_CASE("several shell blocks in one step run in order; other languages are sa
     CHECK(p.has_warning("a code block without a language in step 'Mixed' is shown to the agent, not run"));
 }
 
-TEST_CASE("step titles: 'Step 2: Title', numbering that does not match, ids unique") {
-    const auto p = parse(workflow("## Steps\n### Step 1: Fetch\n- get it\n### 3) Fetch\n- again\n"));
+TEST_CASE("step titles: 'Step 2: Title', '2 Title', numbering that does not match, ids unique") {
+    const auto p =
+        parse(workflow("## Steps\n### Step 1: Fetch\n- get it\n### 3) Fetch\n- again\n"
+                       "### 3 Build & Test\n- go\n### 4. Build/Test\n- go\n"));
     INFO(p.rendered());
-    REQUIRE(p.wf.steps.size() == 2);
+    REQUIRE(p.ok());
+    REQUIRE(p.wf.steps.size() == 4);
     CHECK(p.wf.steps[0].title == "Fetch");
+    CHECK(p.wf.steps[2].title == "Build & Test");
     CHECK(p.has_warning("step numbered 3 is step 2 of Steps"));
-    CHECK(p.has_error("step 'Fetch' has the same id 'fetch' as the step on line 7"));
+    // Titles that slug alike are separate steps with -2, -3 … in order, like heading anchors.
+    CHECK(p.wf.steps[0].id == "fetch");
+    CHECK(p.wf.steps[1].id == "fetch-2");
+    CHECK(p.wf.steps[2].id == "build-test");
+    CHECK(p.wf.steps[3].id == "build-test-2");
 }
 
 TEST_CASE("step directives: `Timeout: 2 minutes` and `Retries: 3` configure the step") {
@@ -186,7 +194,7 @@ TEST_CASE("Rollback steps are read like steps; their ids share the namespace of 
     REQUIRE(p.wf.rollback.size() == 2);
     CHECK(p.wf.rollback[0].kind == StepKind::command);
     CHECK(p.wf.rollback[0].commands == "git checkout previous\n");
-    CHECK(p.has_error("step 'Deploy' has the same id 'deploy'"));
+    CHECK(p.wf.rollback[1].id == "deploy-2");
 }
 
 TEST_CASE("no steps, or a Steps section without any, is an error with a position") {

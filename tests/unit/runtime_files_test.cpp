@@ -95,12 +95,13 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     in.choices = {"dev", "prod"};
     in.default_value = "dev";
     in.secret = true;
+    in.env_alias = "ENV";
     m.workflow.inputs.push_back(in);
     const std::string text = df::compiler::run_fields(m);
     std::vector<std::string> lines;
     std::istringstream s(text);
     for (std::string line; std::getline(s, line);) lines.push_back(line);
-    REQUIRE(lines.size() == 1 + 19 + 6 + 1 + 9 + 2 + 3);
+    REQUIRE(lines.size() == 1 + 19 + 6 + 1 + 10 + 2 + 3);
     CHECK(lines[0] == df::compiler::kRunFieldsHeader);
     CHECK(lines[1] == "a-skill");
     CHECK(lines[3] == "Say \"hi\"");
@@ -108,11 +109,11 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     CHECK(lines[20] == "one");                            // the first step's id
     CHECK(lines[25] == "echo a\\\\nb\\nsecond line\\n");  // a backslash doubled, newlines as \n
     CHECK(lines[26] == "1");                              // one input
-    CHECK(std::vector<std::string>(lines.begin() + 27, lines.begin() + 36) ==
-          std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "2", "dev", "prod"});
-    CHECK(lines[36] == "\"a-skill\"");
-    CHECK(lines[38] == "\"one\"");
-    CHECK(lines[39] == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
+    CHECK(std::vector<std::string>(lines.begin() + 27, lines.begin() + 37) ==
+          std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "ENV", "2", "dev", "prod"});
+    CHECK(lines[37] == "\"a-skill\"");
+    CHECK(lines[39] == "\"one\"");
+    CHECK(lines[40] == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
 
     df::compiler::Diagnostics diags;
     const auto files = df::compiler::generate_skill(m, diags);

@@ -95,7 +95,11 @@ TEST_CASE("cron triggers: bad schedules, unknown inputs, missing required inputs
     INFO(p.rendered());
     CHECK(p.find("invalid cron schedule '61 * * * *': field 1 (minute)").pos.line == 10);
     CHECK(p.has_error("the cron trigger sets 'nope', which is not an input"));
-    CHECK(p.has_error("the cron trigger does not give the required input 'target': add `with target=value`"));
+    // A required input the trigger does not give comes from the service's environment: a warning naming it.
+    CHECK(p.has_warning(
+        "the cron trigger does not give the required input 'target': scheduled runs read it from "
+        "the service's environment, so set DF_INPUT_TARGET there (`deploy --env "
+        "DF_INPUT_TARGET=VALUE`), or add `with target=value`"));
     CHECK(p.has_error("cannot read 'target' as an input of the cron trigger"));
     CHECK(p.has_warning("unknown trigger: write `- cron: 0 3 * * *` or `- http`"));
 }

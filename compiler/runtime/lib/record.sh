@@ -111,7 +111,7 @@ df_rec_create() {
        approval: {required: $approval, status: (if $approval then "pending" else "not_required" end),
                   by: null, at: null, expires_at: null},
        guardrails: [], outputs: {}, missing_outputs: [], error: ($err | nullable)}
-    | if $status == "rejected" then .ended_at = $now | .steps[].status = "skipped" else . end
+    | if $status == "rejected" or $status == "failed" then .ended_at = $now | .steps[].status = "skipped" else . end
     | flush_guards' --args "${_DF_PENDING_GUARDS[@]}" >"$_DF_REC.new" ||
     df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
   _DF_PENDING_GUARDS=()

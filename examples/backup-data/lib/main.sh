@@ -127,6 +127,18 @@ df_cmd_run() {
   df_execute
 }
 
+# A scheduled run has nobody to read its error: when its inputs are wrong (a required one neither in the
+# trigger, the service environment nor a default), that is kept as a failed run record, so `run --status`
+# and monitor show it.
+df_record_input_failure() {
+  df_new_run_id
+  df_state_init
+  _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json _DF_TRIGGER=cron DF_WORKDIR='' _DF_INPUTS_MASKED='{}'
+  _DF_NEEDS_APPROVAL_JSON=false
+  df_rec_create_published failed "" "$1"
+  df_log "$_DF_RUN_ID: failed: $1"
+}
+
 # A run refused at its start by the rate limit or concurrency: a record that says why; exit 3.
 df_reject_run() {
   local _df_kind=${_DF_PENDING_GUARDS[-3]//_/ }
@@ -323,7 +335,8 @@ Usage: run [--INPUT VALUE | --INPUT=VALUE]... [--inputs-json FILE|-] [--dry-run]
 Runs the workflow "$_DF_TITLE" (skill $_DF_SKILL, version $_DF_SKILL_VERSION): command steps with bash,
 agent steps through the OpenClaw Gateway, under the guardrails compiled into skill.json.
 
-Inputs (each reaches the command steps as an environment variable of the same name):
+Inputs (each reaches the command steps as an environment variable of the same name, and in upper case
+unless that name is one steps rely on; one not given is read from DF_INPUT_<NAME>, then its default):
 ${_df_inputs:-  (none)}
 
 Options:

@@ -52,9 +52,13 @@ $m.inputs as $decl
 | [ $given[] | select(.value | type | . == "object" or . == "array")
     | "input \(.key): must be a string, number or boolean, not \(.value | type)" ] as $e2
 | (reduce ($given[] | select(.value | type | . != "object" and . != "array")) as $g
-     ({}; .[$g.key] = ($g.value | if type == "string" then . else tostring end))) as $vals
+     ({}; .[$g.key] = ($g.value | if type == "string" then . else tostring end))) as $given_vals
+# An input the trigger does not give comes from the service environment (DF_INPUT_<NAME>), then the default.
+| (reduce $decl[] as $d ($given_vals; if has($d.name) then .
+     else ($ENV["DF_INPUT_" + ($d.name | ascii_upcase)]) as $e | if $e == null then . else .[$d.name] = $e end end))
+  as $vals
 | [ $decl[] as $d | ($vals[$d.name] // $d.default) as $v
-    | if $v == null then (if $d.required then "missing required input \"\($d.name)\"" else empty end)
+    | if $v == null then (if $d.required then "missing required input \"\($d.name)\" (give it, or set DF_INPUT_\($d.name | ascii_upcase) in the service'"'"'s environment)" else empty end)
       elif ($v | test("\u0000")) then "input \($d.name): contains a NUL character"
       elif ($v | utf8bytelength) > 65536 then "input \($d.name): longer than 65536 bytes"
       elif $d.type == "number" and ($v | test("^-?[0-9]+(\\.[0-9]+)?$") | not) then
@@ -74,7 +78,7 @@ $m.inputs as $decl
     as $full
     | (reduce $decl[] as $d ($full; if $d.secret and .[$d.name] != null then .[$d.name] = "***" else . end)) as $masked
     | (["ok", ($masked | tojson), ([$decl[] | select(.secret) | .name] | join(" "))]
-       + [$decl[] | .name, ($full[.name] // "")])
+       + [$decl[] | .name, ($full[.name] // ""), (.env_alias // "")])
   end;'
 
 df_manifest_path() {
@@ -126,7 +130,7 @@ df_load_fields() {
   local _df_file=$_DF_SKILL_DIR/skill.fields _df_line _df_v
   local -a _df_lines
   [[ -r $_df_file ]] && mapfile -t _df_lines <"$_df_file" 2>/dev/null || return 1
-  [[ ${_df_lines[0]-} == "dark-factory run fields 1" ]] || return 1
+  [[ ${_df_lines[0]-} == "dark-factory run fields 2" ]] || return 1
   _DF_FIELDS=()
   for _df_line in "${_df_lines[@]:1}"; do
     printf -v _df_v '%b' "$_df_line"
@@ -136,7 +140,8 @@ df_load_fields() {
 
 # The input declarations and the record's JSON texts that follow the manifest's fields in
 # skill.fields: _DF_DECL_NAMES (in order), _DF_DECL_TYPE, _DF_DECL_REQUIRED, _DF_DECL_HAS_DEFAULT,
-# _DF_DECL_DEFAULT, _DF_DECL_SECRET and _DF_DECL_CHOICES (each choice followed by a newline) by name;
+# _DF_DECL_DEFAULT, _DF_DECL_SECRET, _DF_DECL_ENV (the upper-case alias steps also get, or empty) and
+# _DF_DECL_CHOICES (each choice followed by a newline) by name;
 # _DF_JSON_SKILL, _DF_JSON_VERSION and _DF_JSON_STEPS (id, title and kind of every step, as JSON).
 df_set_declarations() {
   local -n _df_f=_DF_FIELDS
@@ -144,16 +149,19 @@ df_set_declarations() {
   local _df_damaged="$_DF_SKILL_DIR/skill.fields is damaged (recompile the workflow)"
   _DF_DECL_NAMES=()
   declare -gA _DF_DECL_TYPE=() _DF_DECL_REQUIRED=() _DF_DECL_HAS_DEFAULT=() _DF_DECL_DEFAULT=() \
-    _DF_DECL_SECRET=() _DF_DECL_CHOICES=()
+    _DF_DECL_SECRET=() _DF_DECL_ENV=() _DF_DECL_CHOICES=()
   [[ $_df_n =~ ^[0-9]+$ ]] || df_die "$_DF_EXIT_DATA" "$_df_damaged"
   for ((_df_i = 0; _df_i < _df_n; _df_i++)); do
-    _df_name=${_df_f[_df_at]-} _df_nc=${_df_f[_df_at + 6]-}
+    _df_name=${_df_f[_df_at]-} _df_nc=${_df_f[_df_at + 7]-}
     [[ $_df_name =~ $_DF_NAME_RE && $_df_nc =~ ^[0-9]+$ ]] || df_die "$_DF_EXIT_DATA" "$_df_damaged"
+    # The alias is the name in upper case or nothing: a damaged file cannot make an input replace $PATH.
+    [[ -z ${_df_f[_df_at + 6]} || ${_df_f[_df_at + 6]} == "${_df_name^^}" ]] || df_die "$_DF_EXIT_DATA" "$_df_damaged"
     _DF_DECL_NAMES+=("$_df_name")
     _DF_DECL_TYPE[$_df_name]=${_df_f[_df_at + 1]} _DF_DECL_REQUIRED[$_df_name]=${_df_f[_df_at + 2]}
     _DF_DECL_HAS_DEFAULT[$_df_name]=${_df_f[_df_at + 3]} _DF_DECL_DEFAULT[$_df_name]=${_df_f[_df_at + 4]}
-    _DF_DECL_SECRET[$_df_name]=${_df_f[_df_at + 5]} _DF_DECL_CHOICES[$_df_name]=''
-    _df_at=$((_df_at + 7))
+    _DF_DECL_SECRET[$_df_name]=${_df_f[_df_at + 5]} _DF_DECL_ENV[$_df_name]=${_df_f[_df_at + 6]}
+    _DF_DECL_CHOICES[$_df_name]=''
+    _df_at=$((_df_at + 8))
     for ((_df_k = 0; _df_k < _df_nc; _df_k++)); do
       _DF_DECL_CHOICES[$_df_name]+=${_df_f[_df_at + _df_k]}$'\n'
     done
@@ -170,7 +178,7 @@ df_set_declarations() {
 # 1 for anything else and for every mistake, so that jq checks those and words the error.
 df_inputs_fast() {
   local -A _df_given=()
-  local _df_i _df_n _df_v _df_json _df_mask='' _df_secrets=''
+  local _df_i _df_n _df_v _df_e _df_json _df_mask='' _df_secrets=''
   if [[ -n $_DF_INPUTS_TEXT ]]; then
     df_plain_json_object "$_DF_INPUTS_TEXT" || return 1
     for ((_df_i = 0; _df_i < ${#_DF_PAIRS[@]}; _df_i += 2)); do _df_given[${_DF_PAIRS[_df_i]}]=${_DF_PAIRS[_df_i + 1]}; done
@@ -184,8 +192,12 @@ df_inputs_fast() {
   # Filled as it goes: on a return 1, the jq path sets _DF_IN afresh and _DF_MASKED_JSON is not read.
   declare -gA _DF_IN=() _DF_MASKED_JSON=()
   for _df_n in "${_DF_DECL_NAMES[@]}"; do
+    _df_e=DF_INPUT_${_df_n^^}
     if [[ -n ${_df_given[$_df_n]+set} ]]; then
       _df_v=${_df_given[$_df_n]}
+    elif [[ -n ${!_df_e+set} ]]; then
+      _df_v=${!_df_e}
+      df_plain "$_df_v" || return 1
     elif [[ -n ${_DF_DECL_HAS_DEFAULT[$_df_n]} ]]; then
       _df_v=${_DF_DECL_DEFAULT[$_df_n]}
       df_plain "$_df_v" || return 1
@@ -279,20 +291,24 @@ df_set_manifest() {
   _DF_FIELDS_USED=$_df_at
 }
 
-# df_set_inputs FIELDS...: takes check_inputs' result. Fills the associative array _DF_IN,
+# df_set_inputs FIELDS...: takes check_inputs' result. Fills the associative arrays _DF_IN and _DF_DECL_ENV,
 # _DF_INPUTS_MASKED (JSON) and _DF_SECRETS. Bad inputs: exit 65.
 df_set_inputs() {
   local -a _df_r=("$@")
   if [[ ${_df_r[0]:-} == error ]]; then
     _DF_INPUT_ERROR=${_df_r[1]//$'\n'/; }
+    [[ ${DF_TRIGGER:-} != cron || -n $_DF_OPT_DRY ]] || df_record_input_failure "$_DF_INPUT_ERROR"
     df_reject_input "$_DF_INPUT_ERROR; valid inputs: ${_df_r[2]:-none}"
   fi
   [[ ${_df_r[0]:-} == ok ]] || df_die "$_DF_EXIT_SOFTWARE" "checking the inputs failed (is jq 1.6 or later installed?)"
   _DF_INPUTS_MASKED=${_df_r[1]} _DF_SECRETS=" ${_df_r[2]} "
   declare -gA _DF_IN=()
   local _df_i
-  for ((_df_i = 3; _df_i + 1 < ${#_df_r[@]}; _df_i += 2)); do
+  declare -gA _DF_DECL_ENV=()
+  for ((_df_i = 3; _df_i + 2 < ${#_df_r[@]}; _df_i += 3)); do
     _DF_IN[${_df_r[_df_i]}]=${_df_r[_df_i + 1]}
+    # As df_set_declarations: the alias is the name in upper case or nothing.
+    [[ ${_df_r[_df_i + 2]} != "${_df_r[_df_i]^^}" ]] || _DF_DECL_ENV[${_df_r[_df_i]}]=${_df_r[_df_i + 2]}
   done
 }
 

@@ -48,9 +48,14 @@ readonly _DF_JQ_REPLY='
   | if ($c | type) != "string" then {ok: false, error: "the Gateway'"'"'s answer has no message content"}
     else ([$c | match("```json[ \\t]*\\r?\\n([\\s\\S]*?)\\r?\\n[ \\t]*```"; "g")] | last | .captures[0].string) as $b
     | ($b | if . == null then null else (try fromjson catch null) end) as $res
-    | if ($res | type) != "object" or ($res.status != "succeeded" and $res.status != "failed") then
+    # Models vary in the word they pick: any case of these synonyms counts.
+    | (if ($res | type) == "object" and ($res.status | type) == "string" then $res.status | ascii_downcase
+       else null end) as $word
+    | (if ["succeeded", "success", "ok", "done", "completed", "complete"] | any(. == $word) then "succeeded"
+       elif ["failed", "failure", "error", "fail"] | any(. == $word) then "failed" else null end) as $status
+    | if $status == null then
         {ok: false, error: "the agent'"'"'s reply has no valid ```json result block ({\"status\": \"succeeded\"|\"failed\", ...}); the reply was: \($c[:2000])"}
-      else {ok: true, status: $res.status, summary: (($res.summary // "") | tostring),
+      else {ok: true, status: $status, summary: (($res.summary // "") | tostring),
             outputs: (($res.outputs // {}) | if type == "object" then
                         with_entries(select(.key | test("^[A-Za-z_][A-Za-z0-9_]{0,63}$"))
                                      | .value |= (if type == "string" then . else tojson end))
@@ -65,7 +70,10 @@ df_step_process() {
   cd -- "$DF_WORKDIR" || exit "$_DF_EXIT_SOFTWARE"
   umask "$_DF_UMASK"
   local _df_n
-  for _df_n in "${!_DF_IN[@]}"; do export "$_df_n=${_DF_IN[$_df_n]}"; done
+  for _df_n in "${!_DF_IN[@]}"; do
+    export "$_df_n=${_DF_IN[$_df_n]}"
+    [[ -z ${_DF_DECL_ENV[$_df_n]-} ]] || export "${_DF_DECL_ENV[$_df_n]}=${_DF_IN[$_df_n]}"
+  done
   export DF_OUTPUT=$_DF_OUT_FILE DF_RUN_ID=$_DF_RUN_ID DF_WORKDIR DF_SKILL_DIR=$_DF_SKILL_DIR \
     DF_STATE_DIR=$_DF_STATE DF_STEP_ID=$_DF_CUR_STEP_ID
   unset BASH_ENV ENV

@@ -1,0 +1,250 @@
+// Checks that need the whole workflow, run after it is read: what would otherwise go wrong only at run
+// time (a variable nothing sets, under `set -u`), or go wrong silently (a secret in git, a "gate" an agent
+// walks through, advice nobody reads).
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "compiler/parse_support.h"
+#include "compiler/shell_vars.h"
+
+namespace df::compiler {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+// Variables bash or the system sets for every step, and the executor's own (DF_*, docs/workflow-format.md).
+bool is_standard_variable(std::string_view name) {
+    static const std::set<std::string_view> names = {
+        "HOME",       "PATH",         "PWD",           "OLDPWD",   "RANDOM",    "SRANDOM",
+        "SECONDS",    "LINENO",       "USER",          "LOGNAME",  "HOSTNAME",  "HOSTTYPE",
+        "OSTYPE",     "MACHTYPE",     "SHELL",         "TERM",     "LANG",      "LANGUAGE",
+        "TZ",         "TMPDIR",       "IFS",           "UID",      "EUID",      "GROUPS",
+        "PPID",       "BASHPID",      "BASH",          "BASHOPTS", "SHELLOPTS", "FUNCNAME",
+        "PIPESTATUS", "OPTARG",       "OPTIND",        "OPTERR",   "REPLY",     "COLUMNS",
+        "LINES",      "EPOCHSECONDS", "EPOCHREALTIME", "SHLVL",    "PS4",       "EDITOR",
+        "PAGER",      "MAIL",         "HISTFILE",      "_"};
+    return names.count(name) > 0 || starts_with(name, "BASH_") || starts_with(name, "LC_") ||
+           starts_with(name, "DF_");
+}
+
+// The name closest to `name` when it is close enough to be a slip of the keyboard. Case does not count as
+// a slip, but breaks ties: `$db_hots` suggests `$db_host` rather than its alias `$DB_HOST`.
+std::string closest(std::string_view name, const std::set<std::string>& candidates) {
+    const std::string lower = to_lower(name);
+    std::string best;
+    std::size_t best_score = 2 * (std::max<std::size_t>(1, lower.size() / 3) + 1);
+    for (const auto& c : candidates) {
+        const std::size_t d = edit_distance(lower, to_lower(c));
+        const std::size_t score = 2 * d + (edit_distance(name, c) > d ? 1 : 0);
+        if (score < best_score) best = c, best_score = score;
+    }
+    return best;
+}
+
+// Each read in a command step of a name nothing declares: one warning per name and step, at its first read.
+void check_variables(ParseContext& ctx) {
+    const Workflow& wf = ctx.workflow;
+    std::set<std::string> declared;
+    for (const auto& in : wf.inputs) {
+        declared.insert(in.name);
+        if (!in.env_alias.empty()) declared.insert(in.env_alias);
+    }
+    for (const auto& out : wf.outputs) declared.insert(out.name);
+    for (const auto& env : wf.requirements.env) declared.insert(env);
+
+    // The blocks of one step share its assignments (they run as one script).
+    std::map<std::pair<bool, int>, std::vector<std::pair<const ShellBlock*, ShellVars>>> by_step;
+    for (const auto& sb : ctx.shell_blocks) {
+        by_step[{sb.rollback, sb.step_number}].emplace_back(&sb, scan_shell_vars(sb.block->code));
+    }
+    for (const auto& [key, blocks] : by_step) {
+        std::set<std::string> known = declared;
+        for (const auto& [sb, vars] : blocks) known.insert(vars.assigned.begin(), vars.assigned.end());
+        const Step& step = (key.first ? wf.rollback : wf.steps)[static_cast<std::size_t>(key.second - 1)];
+        std::set<std::string> reported;
+        for (const auto& [sb, vars] : blocks) {
+            const std::vector<std::string_view> code_lines = split(sb->block->code, '\n');
+            const int fence_line = ctx.pos(*sb->block).line;
+            for (const auto& r : vars.reads) {
+                if (known.count(r.name) || is_standard_variable(r.name) || !reported.insert(r.name).second)
+                    continue;
+                // The block's lines are the source's lines less the list indentation md4c stripped.
+                const int line = fence_line + 1 + r.line;
+                const std::size_t code_width =
+                    static_cast<std::size_t>(r.line) < code_lines.size() ? code_lines[r.line].size() : 0;
+                const std::size_t source_width = ctx.source.line_text(line).size();
+                const int indent =
+                    source_width > code_width ? static_cast<int>(source_width - code_width) : 0;
+                const std::string guess = closest(r.name, known);
+                ctx.diags.warning(
+                    {line, indent + r.column + 1},
+                    fmt::format(
+                        "`${}` in step '{}' is not declared (not an input, an output, a `## Requires` "
+                        "variable, a standard one, or set in the step): the step would stop with "
+                        "'{}: unbound variable'; {}",
+                        r.name, step.title, r.name,
+                        guess.empty() ? std::string("declare it under `## Inputs`, or under `## Requires` "
+                                                    "as `- env: NAME`")
+                                      : fmt::format("did you mean `${}`?", guess)));
+            }
+        }
+    }
+}
+
+// Literal secrets: token shapes that are never placeholders. A workflow is pushed to git with its skill.
+void check_secret_values(ParseContext& ctx) {
+    struct Shape {
+        std::string_view prefix, what;
+        std::size_t min_tail;  // characters of [A-Za-z0-9_-] that must follow
+    };
+    static constexpr std::array<Shape, 9> shapes = {{{"ghp_", "a GitHub token", 20},
+                                                     {"github_pat_", "a GitHub token", 20},
+                                                     {"glpat-", "a GitLab token", 16},
+                                                     {"xoxb-", "a Slack token", 16},
+                                                     {"xoxp-", "a Slack token", 16},
+                                                     {"AKIA", "an AWS access key", 16},
+                                                     {"sk_live_", "a Stripe key", 16},
+                                                     {"sk-", "an API key", 32},
+                                                     {"-----BEGIN", "a private key", 0}}};
+    const std::string& text = ctx.source.text();
+    for (const auto& shape : shapes) {
+        for (std::size_t at = text.find(shape.prefix); at != std::string::npos;
+             at = text.find(shape.prefix, at + 1)) {
+            if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_'))
+                continue;
+            std::size_t end = at + shape.prefix.size();
+            if (shape.min_tail == 0) {
+                // A key's armour line (letters and spaces only: a regex such as `[A-Z ]*` is no key) followed
+                // by base64.
+                const auto eol = text.find('\n', at);
+                const std::string_view head = std::string_view(text).substr(at, eol - at);
+                const auto key = head.find("PRIVATE KEY-----");
+                if (key == std::string_view::npos || eol == std::string::npos) continue;
+                const std::string_view kind = head.substr(10, key - 10);
+                if (!std::all_of(kind.begin(), kind.end(),
+                                 [](char c) { return c == ' ' || (c >= 'A' && c <= 'Z'); }))
+                    continue;
+                std::size_t body = eol + 1;
+                while (body < text.size() && (text[body] == ' ' || text[body] == '\t')) ++body;
+                std::size_t b64 = body;
+                while (b64 < text.size() && (std::isalnum(static_cast<unsigned char>(text[b64])) ||
+                                             text[b64] == '+' || text[b64] == '/' || text[b64] == '='))
+                    ++b64;
+                if (b64 - body < 20) continue;
+            } else {
+                while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                             text[end] == '_' || text[end] == '-'))
+                    ++end;
+                if (end - at - shape.prefix.size() < shape.min_tail) continue;
+            }
+            ctx.diags.error(
+                ctx.source.position(at),
+                fmt::format("this looks like {} written into the workflow, which is pushed to git with "
+                            "the skill: remove it, set it in the service's environment (`deploy --env "
+                            "NAME=VALUE`) and declare NAME under `## Requires` as `- env: NAME`",
+                            shape.what));
+        }
+    }
+}
+
+// A title that promises a person's decision: an approval, a sign-off, a manual check, or a wait for someone
+// ("Wait for QA"; "Wait for healthy status" is an agent's job and is not one).
+bool looks_like_gate(std::string_view title) {
+    const std::string t = " " + to_lower(title) + " ";
+    auto any = [&](std::initializer_list<std::string_view> words) {
+        return std::any_of(words.begin(), words.end(),
+                           [&](std::string_view w) { return t.find(w) != std::string::npos; });
+    };
+    if (any({"approv", "sign-off", "sign off", "signoff", "manual", "human", "go-ahead", "go ahead",
+             "green light"}))
+        return true;
+    return any({"wait"}) && any({" qa ", "review", "manager", " team", " lead", "owner", "person", "someone",
+                                 "confirmation", " ok "});
+}
+
+// A prose step titled like a gate is carried out by an agent: nobody is asked, nothing waits.
+void check_prose_gates(ParseContext& ctx) {
+    for (const auto* list : {&ctx.workflow.steps, &ctx.workflow.rollback}) {
+        for (const auto& step : *list) {
+            if (step.kind != StepKind::agent) continue;
+            if (!looks_like_gate(step.title)) continue;
+            ctx.diags.warning(
+                step.pos,
+                fmt::format("step '{}' has no commands, so an agent carries it out: no person is "
+                            "asked and the run does not wait; to make a person approve the run, add "
+                            "the guardrail `Requires manual approval` (docs/workflow-format.md, "
+                            "Guardrails)",
+                            step.title));
+        }
+    }
+}
+
+void check_unread_advice(ParseContext& ctx) {
+    const Workflow& wf = ctx.workflow;
+    for (const auto* list : {&wf.steps, &wf.rollback}) {
+        for (const auto& step : *list) {
+            if (step.kind == StepKind::agent) return;
+        }
+    }
+    for (const auto& g : wf.guardrails) {
+        if (g.enforced) continue;
+        ctx.diags.warning(
+            g.pos, fmt::format("guardrail \"{}\" is advice for an agent, but every step runs commands: "
+                               "nothing reads it (the enforced phrasings are in "
+                               "docs/workflow-format.md, Guardrails)",
+                               g.text));
+    }
+}
+
+}  // namespace
+
+// Optimal string alignment distance: Levenshtein with a swap of two neighbours as one edit ("timout",
+// "hsot").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size(), m = b.size();
+    std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+    for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= n; ++i) {
+        for (std::size_t j = 1; j <= m; ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[n][m];
+}
+
+// An input's upper-case alias must not shadow a variable the workflow requires from the environment (an
+// optional input not given would set `$API_TOKEN` to the empty string).
+void drop_aliases_of_required_env(ParseContext& ctx) {
+    const auto& env = ctx.workflow.requirements.env;
+    for (auto& in : ctx.workflow.inputs) {
+        if (in.env_alias.empty() || std::find(env.begin(), env.end(), in.env_alias) == env.end()) continue;
+        ctx.diags.warning(in.pos,
+                          fmt::format("input '{}' reaches command steps only as `${}`: `${}` is listed under "
+                                      "`## Requires`, so it keeps the environment's value",
+                                      in.name, in.name, in.env_alias));
+        in.env_alias.clear();
+    }
+}
+
+void check_workflow(ParseContext& ctx) {
+    drop_aliases_of_required_env(ctx);
+    check_variables(ctx);
+    check_secret_values(ctx);
+    check_prose_gates(ctx);
+    check_unread_advice(ctx);
+}
+
+}  // namespace df::compiler
