@@ -94,8 +94,13 @@ TEST_CASE("an approval guardrail is a gate before the first step; auto-rollback 
 TEST_CASE("cron triggers show their inputs; secret values never reach a label") {
     Workflow wf;
     wf.title = "Nightly";
-    wf.inputs.push_back({"db_host", "", InputType::string, true, std::nullopt, {}, false, {}});
-    wf.inputs.push_back({"db_password", "", InputType::string, false, "hunter2", {}, true, {}});
+    Input host, password;
+    host.name = "db_host";
+    host.required = true;
+    password.name = "db_password";
+    password.default_value = "hunter2";
+    password.secret = true;
+    wf.inputs = {host, password};
     Trigger cron;
     cron.kind = Trigger::Kind::cron;
     cron.schedule = cron.written = "0 3 * * *";
