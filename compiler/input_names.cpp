@@ -1,5 +1,6 @@
 #include "compiler/input_names.h"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -20,6 +21,13 @@ bool is_lower_name(std::string_view name) {
 }
 
 }  // namespace
+
+bool is_run_option(std::string_view name) {
+    static constexpr std::array options = {"help",   "json",    "dry_run", "detach",  "no_wait",
+                                           "list",   "graph",   "step",    "workdir", "inputs_json",
+                                           "status", "approve", "deny",    "by"};
+    return std::find(options.begin(), options.end(), name) != options.end();
+}
 
 std::string upper_case(std::string_view name) {
     std::string out(name);

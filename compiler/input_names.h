@@ -21,6 +21,11 @@ bool env_name_steps_rely_on(std::string_view upper_name);
 
 std::string upper_case(std::string_view name);
 
+// True when `--NAME` (with '_' written '-') is one of run's own options (--json, --status, --step, …), so an
+// input of that name cannot be given as `--NAME VALUE` on run's command line. A unit test keeps this list
+// and lib/main.sh's df_parse_args equal.
+bool is_run_option(std::string_view name);
+
 // The service environment variable a run reads input `name` from when its trigger does not give it:
 // DF_INPUT_ and the name in upper case (docs/run.md, "Inputs").
 std::string service_env_name(std::string_view name);

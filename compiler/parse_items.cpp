@@ -29,6 +29,12 @@ void set_env_alias(ParseContext& ctx, Input& in) {
                                   in.name, in.name, upper));
 }
 
+std::string dashed(std::string_view name) {
+    std::string out(name);
+    std::replace(out.begin(), out.end(), '_', '-');
+    return out;
+}
+
 bool looks_secret(std::string_view name) {
     const std::string lower = to_lower(name);
     for (const std::string_view word : {"token", "secret", "password", "passwd", "api_key", "apikey", "private_key",
@@ -383,6 +389,12 @@ void parse_inputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
         check_default(ctx, in);
         if (in.default_value) refuse_literal_secret(ctx, in, *in.default_value, "its default", in.pos);
         set_env_alias(ctx, in);
+        if (is_run_option(in.name)) {
+            ctx.diags.warning(in.pos, fmt::format("input '{}' has the name of run's own option --{}: on run's "
+                                                  "command line give it with --inputs-json (HTTP and cron "
+                                                  "triggers are not affected)",
+                                                  in.name, dashed(in.name)));
+        }
         wf.inputs.push_back(std::move(in));
     }
 }

@@ -147,6 +147,40 @@ TEST_CASE("inputs: the compiler's name rule is the executor's") {
     }
 }
 
+TEST_CASE("inputs named like run's own options get a warning that says how to give them") {
+    const auto p = parse(workflow("## Inputs\n- `status`: a status (default: open)\n- `dry_run`: x (default: "
+                                  "no)\n- `state`: fine (default: a)\n"));
+    REQUIRE(p.ok());
+    CHECK(p.has_warning("input 'status' has the name of run's own option --status: on run's command line give it "
+                        "with --inputs-json (HTTP and cron triggers are not affected)"));
+    CHECK(p.has_warning("input 'dry_run' has the name of run's own option --dry-run"));
+    CHECK_FALSE(p.has_warning("input 'state'"));
+}
+
+TEST_CASE("inputs: every option of run's command line is known to compile's option check") {
+    // Each `--option` in lib/main.sh's df_parse_args (the run command line), as an input name.
+    std::ifstream in(test::source_dir() + "/compiler/runtime/lib/main.sh");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto begin = text.find("df_parse_args() {");
+    const auto end = text.find("\n}\n", begin);
+    REQUIRE(begin != std::string::npos);
+    const std::string body = text.substr(begin, end - begin);
+    int found = 0;
+    for (std::size_t at = body.find("--"); at != std::string::npos; at = body.find("--", at + 2)) {
+        std::size_t stop = at + 2;
+        while (stop < body.size() && (std::islower(static_cast<unsigned char>(body[stop])) || body[stop] == '-')) {
+            ++stop;
+        }
+        if (stop == at + 2 || (stop < body.size() && body[stop] == '*')) continue;  // `--*=*`, `--?*`
+        std::string name = body.substr(at + 2, stop - at - 2);
+        std::replace(name.begin(), name.end(), '-', '_');
+        INFO(name);
+        CHECK(compiler::is_run_option(name));
+        ++found;
+    }
+    CHECK(found >= 14);
+}
+
 TEST_CASE("outputs: names and descriptions; duplicates are errors") {
     const auto p =
         parse(workflow("## Outputs\n- `deployment_url`: Live service URL\n- `health`: Health\n"
