@@ -83,7 +83,7 @@ enum class GuardrailKind {
 
 struct Guardrail {
     bool operator==(const Guardrail&) const = default;
-    std::string text;            // the line as written (plain text)
+    std::string text;  // the line as written (plain text)
     GuardrailKind kind = GuardrailKind::advisory;
     bool enforced = false;       // false: handed to the agent as advice
     std::string interpretation;  // what compile understood, in one line

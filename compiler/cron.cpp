@@ -1,10 +1,10 @@
 // Cron schedules: five fields, validated field by field and normalised to numbers, because busybox crond
 // (the scheduler in the generated container) reads numbers most reliably.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
+
+#include <fmt/format.h>
 
 #include "common/text.h"
 #include "compiler/parse_support.h"
@@ -28,7 +28,8 @@ constexpr std::array<Field, 5> kFields = {{
 
 bool read_value(std::string_view text, const Field& f, int* out) {
     if (text.empty() || text.size() > 4) return false;
-    if (std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    if (std::all_of(text.begin(), text.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
         *out = std::stoi(std::string(text));
         return true;
     }
@@ -54,7 +55,8 @@ std::string normalize_field(std::string_view text, int index, std::string* error
         }
         int step_value = 0;
         if (!step.empty() || item.find('/') != std::string_view::npos) {
-            if (!read_value(step, Field{"", 1, f.max, {}}, &step_value) || step_value < 1 || step_value > f.max) {
+            if (!read_value(step, Field{"", 1, f.max, {}}, &step_value) || step_value < 1 ||
+                step_value > f.max) {
                 *error = fmt::format("{}: step '{}' must be a number from 1 to {}", where(), step, f.max);
                 return {};
             }
@@ -65,9 +67,9 @@ std::string normalize_field(std::string_view text, int index, std::string* error
         } else {
             const auto dash = range.find('-');
             int lo = 0, hi = 0;
-            const bool ok = dash == std::string_view::npos
-                                ? read_value(range, f, &lo)
-                                : read_value(range.substr(0, dash), f, &lo) && read_value(range.substr(dash + 1), f, &hi);
+            const bool ok = dash == std::string_view::npos ? read_value(range, f, &lo)
+                                                           : read_value(range.substr(0, dash), f, &lo) &&
+                                                                 read_value(range.substr(dash + 1), f, &hi);
             if (!ok) {
                 *error = fmt::format("{}: cannot read '{}'", where(), item);
                 return {};
@@ -86,7 +88,8 @@ std::string normalize_field(std::string_view text, int index, std::string* error
                 return {};
             }
             if (index == 4 && hi == 7) {  // Sunday written as 7: spelled out, with 7 as 0
-                for (int v = lo; v <= hi; v += std::max(step_value, 1)) items.push_back(fmt::format("{}", v % 7));
+                for (int v = lo; v <= hi; v += std::max(step_value, 1))
+                    items.push_back(fmt::format("{}", v % 7));
                 continue;
             }
             out = dash == std::string_view::npos ? fmt::format("{}", lo) : fmt::format("{}-{}", lo, hi);
@@ -112,9 +115,10 @@ CronResult normalize_cron(std::string_view written) {
         if (lower == macro) return {std::string(expansion), ""};
     }
     if (!lower.empty() && lower[0] == '@') {
-        return {"", fmt::format("'{}' is not supported; use five fields or @hourly, @daily, @weekly, @monthly, "
-                                "@yearly",
-                                text)};
+        return {"",
+                fmt::format("'{}' is not supported; use five fields or @hourly, @daily, @weekly, @monthly, "
+                            "@yearly",
+                            text)};
     }
     std::vector<std::string_view> fields;
     for (const auto part : split(text, ' ')) {
@@ -123,8 +127,9 @@ CronResult normalize_cron(std::string_view written) {
         }
     }
     if (fields.size() != 5) {
-        return {"", fmt::format("it has {} fields; cron needs five (minute hour day-of-month month day-of-week){}",
-                                fields.size(), fields.size() == 6 ? ", and seconds are not supported" : "")};
+        return {"", fmt::format(
+                        "it has {} fields; cron needs five (minute hour day-of-month month day-of-week){}",
+                        fields.size(), fields.size() == 6 ? ", and seconds are not supported" : "")};
     }
     std::string schedule, error;
     for (int i = 0; i < 5; ++i) {

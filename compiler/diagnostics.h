@@ -21,7 +21,7 @@ struct Diagnostic {
 };
 
 class Diagnostics {
-public:
+  public:
     void error(SourcePos pos, std::string message);
     void warning(SourcePos pos, std::string message);
 
@@ -31,7 +31,7 @@ public:
     // --strict: every warning becomes an error.
     void promote_warnings();
 
-private:
+  private:
     std::vector<Diagnostic> items_;
 };
 

@@ -1,10 +1,9 @@
 #include "compiler/generator.h"
 
+#include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
-#include <fmt/format.h>
 
 #include "common/text.h"
 #include "compiler/graph.h"
@@ -69,7 +68,8 @@ std::string unescape_markdown(std::string_view md) {
 
 std::string shell_quote(std::string_view s) {
     const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./:@%+=,").find(c) != std::string_view::npos;
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("_-./:@%+=,").find(c) != std::string_view::npos;
     });
     if (plain) return std::string(s);
     std::string out = "'";
@@ -85,7 +85,8 @@ std::string run_example(const Workflow& wf) {
         if (example != wf.example_inputs.end()) {
             out += fmt::format(" --{} {}", in.name, shell_quote(example->second));
         } else if (in.required) {
-            out += fmt::format(" --{} {}", in.name, in.secret ? "\"$" + in.name + "\"" : std::string("VALUE"));
+            out +=
+                fmt::format(" --{} {}", in.name, in.secret ? "\"$" + in.name + "\"" : std::string("VALUE"));
         }
     }
     return out;
@@ -94,7 +95,8 @@ std::string run_example(const Workflow& wf) {
 std::string step_policy(const Step& s) {
     std::vector<std::string> parts;
     if (s.timeout_seconds) parts.push_back(fmt::format("times out after {} s", *s.timeout_seconds));
-    if (s.retries) parts.push_back(fmt::format("retried up to {} time{}", *s.retries, *s.retries == 1 ? "" : "s"));
+    if (s.retries)
+        parts.push_back(fmt::format("retried up to {} time{}", *s.retries, *s.retries == 1 ? "" : "s"));
     if (parts.empty()) return {};
     return "Enforced for this step: " + fmt::format("{}", fmt::join(parts, "; ")) + ".";
 }
@@ -104,9 +106,10 @@ data step_data(const Step& s, bool compact) {
     d.set("number", std::to_string(s.number));
     d.set("title", escape_markdown(s.title));
     d.set("kind", std::string(to_string(s.kind)));
-    d.set("kind_line", s.kind == StepKind::command
-                           ? fmt::format("*Command step* (id {}): `run` executes the commands below.", code_span(s.id))
-                           : fmt::format("*Agent step* (id {}): you carry it out.", code_span(s.id)));
+    d.set("kind_line",
+          s.kind == StepKind::command
+              ? fmt::format("*Command step* (id {}): `run` executes the commands below.", code_span(s.id))
+              : fmt::format("*Agent step* (id {}): you carry it out.", code_span(s.id)));
     // Every key is set in every item: mustache would otherwise find the workflow's key of the same name.
     d.set("description", s.description.empty() ? data(false) : data(s.description));
     data instructions = data::type::list;
@@ -155,14 +158,16 @@ data inputs_data(const Workflow& wf) {
         if (in.type == InputType::choice) {
             std::vector<std::string> spans;
             for (const auto& c : in.choices) spans.push_back(code_span(c));
-            description += fmt::format("{}One of {}.", description.empty() ? "" : " ", fmt::join(spans, ", "));
+            description +=
+                fmt::format("{}One of {}.", description.empty() ? "" : " ", fmt::join(spans, ", "));
         } else if (in.type != InputType::string) {
             description += fmt::format("{}({})", description.empty() ? "" : " ", to_string(in.type));
         }
         if (in.secret) description += description.empty() ? "Secret." : " Secret: never logged.";
         // Inside a table cell a '|' would end the cell, even inside a code span.
         std::string cell;
-        for (const char c : description) cell += c == '|' && (cell.empty() || cell.back() != '\\') ? "\\|" : std::string(1, c);
+        for (const char c : description)
+            cell += c == '|' && (cell.empty() || cell.back() != '\\') ? "\\|" : std::string(1, c);
         d.set("description", cell);
         list.push_back(d);
     }
@@ -171,9 +176,10 @@ data inputs_data(const Workflow& wf) {
 
 std::string trigger_text(const Trigger& t, const ServiceInfo& service) {
     if (t.kind == Trigger::Kind::http) {
-        return fmt::format("HTTP: `POST {}` on the running service, with the inputs as a JSON object (needs the "
-                           "trigger token or an HMAC signature)",
-                           service.run_hook);
+        return fmt::format(
+            "HTTP: `POST {}` on the running service, with the inputs as a JSON object (needs the "
+            "trigger token or an HMAC signature)",
+            service.run_hook);
     }
     std::string text = fmt::format("cron {}", code_span(t.schedule));
     if (t.written != t.schedule) text += fmt::format(" (written {})", code_span(t.written));
@@ -241,9 +247,10 @@ data skill_data(const Manifest& m) {
     if (!wf.error_handling.empty()) d.set("error_handling", wf.error_handling);
     if (!wf.rollback.empty()) {
         d.set("has_rollback", true);
-        d.set("rollback_intro", wf.policy.auto_rollback
-                                    ? "These steps run automatically, in order, after any step fails (auto-rollback)."
-                                    : "These steps undo the workflow. Auto-rollback is off: run them only when asked.");
+        d.set("rollback_intro",
+              wf.policy.auto_rollback
+                  ? "These steps run automatically, in order, after any step fails (auto-rollback)."
+                  : "These steps undo the workflow. Auto-rollback is off: run them only when asked.");
     }
     data notes = data::type::list;
     for (const auto& n : wf.notes) {
@@ -300,7 +307,8 @@ std::string short_description(const Workflow& wf) {
     std::string text;
     for (std::size_t at = 0; at < wf.description.size() && text.empty();) {
         const auto end = std::min(wf.description.find("\n\n", at), wf.description.size());
-        const std::string paragraph = unescape_markdown(std::string_view(wf.description).substr(at, end - at));
+        const std::string paragraph =
+            unescape_markdown(std::string_view(wf.description).substr(at, end - at));
         const auto says = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
         if (std::any_of(paragraph.begin(), paragraph.end(), says)) text = paragraph;
         at = end + 2;
@@ -322,18 +330,20 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags,
     std::string skill = tidy(render_template("SKILL.md.mustache", d));
     bool compact = false;
     if (skill.size() > kMaxSkillFileBytes * 8 / 10) {
-        diags.warning({}, fmt::format("SKILL.md would be {} bytes, close to OpenClaw's limit of {} bytes: its steps "
-                                      "show no commands (they are in skill.json)",
-                                      skill.size(), kMaxSkillFileBytes));
+        diags.warning(
+            {}, fmt::format("SKILL.md would be {} bytes, close to OpenClaw's limit of {} bytes: its steps "
+                            "show no commands (they are in skill.json)",
+                            skill.size(), kMaxSkillFileBytes));
         compact = true;
         set_steps(d, m.workflow, compact);
         d.set("graph", false);  // close to the limit, the picture goes before the words
         skill = tidy(render_template("SKILL.md.mustache", d));
     }
     if (skill.size() > kMaxSkillFileBytes) {
-        diags.error({}, fmt::format("SKILL.md would be {} bytes, over OpenClaw's limit of {} bytes: split the "
-                                    "workflow or shorten its text",
-                                    skill.size(), kMaxSkillFileBytes));
+        diags.error({},
+                    fmt::format("SKILL.md would be {} bytes, over OpenClaw's limit of {} bytes: split the "
+                                "workflow or shorten its text",
+                                skill.size(), kMaxSkillFileBytes));
     }
     files.push_back({"SKILL.md", std::move(skill), 0644});
     if (what == Generate::diagnostics) {
@@ -342,12 +352,13 @@ std::vector<GeneratedFile> generate_skill(const Manifest& m, Diagnostics& diags,
     }
     files.push_back({std::string(kManifestFile), write_manifest(m), 0644});
     if (!compact) set_steps(d, m.workflow, true);  // the README always shows the compact steps
-    d.set("graph", graph);  // the README always has room for the picture
+    d.set("graph", graph);                         // the README always has room for the picture
     files.push_back({"README.md", tidy(render_template("README.md.mustache", d)), 0644});
     files.push_back({"graph.mmd", graph, 0644});  // what `run --status ID --graph` colours
     // The executor: the same bytes for every skill; everything workflow-specific is in skill.json.
     for (const std::string_view name : runtime::kFiles) {
-        files.push_back({std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});
+        files.push_back(
+            {std::string(name), std::string(runtime::embedded_file(name)), name == "run" ? 0755u : 0644u});
     }
     files.push_back({std::string(kRunFieldsFile), run_fields(m), 0644});
     for (auto& f : generate_service(m, diags)) files.push_back(std::move(f));

@@ -1,11 +1,10 @@
 #include "compiler/markdown.h"
 
-#include <md4c.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
+#include <md4c.h>
 
 #include "common/text.h"
 
@@ -16,10 +15,17 @@ constexpr std::size_t npos = std::string::npos;
 
 // Decodes the HTML entities md4c hands over as MD_TEXT_ENTITY; unknown names stay as written.
 std::string decode_entity(std::string_view e) {
-    static const std::pair<std::string_view, std::string_view> named[] = {
-        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"},
-        {"&nbsp;", "\xC2\xA0"}, {"&copy;", "\xC2\xA9"}, {"&mdash;", "\xE2\x80\x94"}, {"&ndash;", "\xE2\x80\x93"},
-        {"&hellip;", "\xE2\x80\xA6"}, {"&rarr;", "\xE2\x86\x92"}};
+    static const std::pair<std::string_view, std::string_view> named[] = {{"&amp;", "&"},
+                                                                          {"&lt;", "<"},
+                                                                          {"&gt;", ">"},
+                                                                          {"&quot;", "\""},
+                                                                          {"&apos;", "'"},
+                                                                          {"&nbsp;", "\xC2\xA0"},
+                                                                          {"&copy;", "\xC2\xA9"},
+                                                                          {"&mdash;", "\xE2\x80\x94"},
+                                                                          {"&ndash;", "\xE2\x80\x93"},
+                                                                          {"&hellip;", "\xE2\x80\xA6"},
+                                                                          {"&rarr;", "\xE2\x86\x92"}};
     for (const auto& [name, value] : named) {
         if (e == name) return std::string(value);
     }
@@ -75,7 +81,7 @@ std::string attribute_text(const MD_ATTRIBUTE& a) {
 
 // Builds the Block tree from md4c's callbacks.
 class TreeBuilder {
-public:
+  public:
     TreeBuilder(const SourceFile& source, Diagnostics& diags) : source_(source), diags_(diags) {
         root_ = std::make_unique<Block>();
         root_->type = BlockType::document;
@@ -91,10 +97,12 @@ public:
         if (static_cast<int>(stack_.size()) > kMaxNesting) {
             return fail(fmt::format("blocks are nested more than {} deep (the nesting limit)", kMaxNesting));
         }
-        if (++nodes_ > kMaxNodes) return fail(fmt::format("more than {} blocks (the block limit)", kMaxNodes));
+        if (++nodes_ > kMaxNodes)
+            return fail(fmt::format("more than {} blocks (the block limit)", kMaxNodes));
         auto block = std::make_unique<Block>();
         block->type = block_type(type);
-        if (type == MD_BLOCK_H) block->level = static_cast<int>(static_cast<MD_BLOCK_H_DETAIL*>(detail)->level);
+        if (type == MD_BLOCK_H)
+            block->level = static_cast<int>(static_cast<MD_BLOCK_H_DETAIL*>(detail)->level);
         if (type == MD_BLOCK_CODE) begin_code(*block, *static_cast<MD_BLOCK_CODE_DETAIL*>(detail));
         Block* raw = block.get();
         stack_.back()->children.push_back(std::move(block));
@@ -114,22 +122,40 @@ public:
 
     int enter_span(MD_SPANTYPE type, void* detail) {
         switch (type) {
-            case MD_SPAN_STRONG: ++strong_; break;
-            case MD_SPAN_EM: ++emphasis_; break;
-            case MD_SPAN_CODE: in_code_span_ = true, code_span_started_ = false; break;
-            case MD_SPAN_A: link_ = attribute_text(static_cast<MD_SPAN_A_DETAIL*>(detail)->href); break;
-            default: break;
+            case MD_SPAN_STRONG:
+                ++strong_;
+                break;
+            case MD_SPAN_EM:
+                ++emphasis_;
+                break;
+            case MD_SPAN_CODE:
+                in_code_span_ = true, code_span_started_ = false;
+                break;
+            case MD_SPAN_A:
+                link_ = attribute_text(static_cast<MD_SPAN_A_DETAIL*>(detail)->href);
+                break;
+            default:
+                break;
         }
         return 0;
     }
 
     int leave_span(MD_SPANTYPE type) {
         switch (type) {
-            case MD_SPAN_STRONG: --strong_; break;
-            case MD_SPAN_EM: --emphasis_; break;
-            case MD_SPAN_CODE: in_code_span_ = false; break;
-            case MD_SPAN_A: link_.clear(); break;
-            default: break;
+            case MD_SPAN_STRONG:
+                --strong_;
+                break;
+            case MD_SPAN_EM:
+                --emphasis_;
+                break;
+            case MD_SPAN_CODE:
+                in_code_span_ = false;
+                break;
+            case MD_SPAN_A:
+                link_.clear();
+                break;
+            default:
+                break;
         }
         return 0;
     }
@@ -142,7 +168,8 @@ public:
             collect_code(piece, offset);
             return 0;
         }
-        if (top->type != BlockType::paragraph && top->type != BlockType::heading) top = open_implicit_paragraph();
+        if (top->type != BlockType::paragraph && top->type != BlockType::heading)
+            top = open_implicit_paragraph();
         note_offset(top, offset);
         if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR) {
             Run run;
@@ -175,20 +202,31 @@ public:
         return 0;
     }
 
-private:
+  private:
     static BlockType block_type(MD_BLOCKTYPE t) {
         switch (t) {
-            case MD_BLOCK_H: return BlockType::heading;
-            case MD_BLOCK_P: return BlockType::paragraph;
-            case MD_BLOCK_UL: return BlockType::bullet_list;
-            case MD_BLOCK_OL: return BlockType::ordered_list;
-            case MD_BLOCK_LI: return BlockType::list_item;
-            case MD_BLOCK_CODE: return BlockType::code;
-            case MD_BLOCK_QUOTE: return BlockType::quote;
-            case MD_BLOCK_HTML: return BlockType::html;
-            case MD_BLOCK_HR: return BlockType::rule;
-            case MD_BLOCK_TABLE: return BlockType::table;
-            default: return BlockType::other;
+            case MD_BLOCK_H:
+                return BlockType::heading;
+            case MD_BLOCK_P:
+                return BlockType::paragraph;
+            case MD_BLOCK_UL:
+                return BlockType::bullet_list;
+            case MD_BLOCK_OL:
+                return BlockType::ordered_list;
+            case MD_BLOCK_LI:
+                return BlockType::list_item;
+            case MD_BLOCK_CODE:
+                return BlockType::code;
+            case MD_BLOCK_QUOTE:
+                return BlockType::quote;
+            case MD_BLOCK_HTML:
+                return BlockType::html;
+            case MD_BLOCK_HR:
+                return BlockType::rule;
+            case MD_BLOCK_TABLE:
+                return BlockType::table;
+            default:
+                return BlockType::other;
         }
     }
 
@@ -280,7 +318,8 @@ private:
     }
 
     bool inside_quote() const {
-        return std::any_of(stack_.begin(), stack_.end(), [](const Block* b) { return b->type == BlockType::quote; });
+        return std::any_of(stack_.begin(), stack_.end(),
+                           [](const Block* b) { return b->type == BlockType::quote; });
     }
 
     // The content lines of a fenced block, taken from the source with the container's indentation removed
@@ -291,7 +330,8 @@ private:
         const auto at = fence.find(std::string(3, fence_char_));
         if (at == std::string_view::npos) return false;
         int fence_column = 0;
-        for (std::size_t i = 0; i < at; ++i) fence_column = fence[i] == '\t' ? (fence_column / 4 + 1) * 4 : fence_column + 1;
+        for (std::size_t i = 0; i < at; ++i)
+            fence_column = fence[i] == '\t' ? (fence_column / 4 + 1) * 4 : fence_column + 1;
         for (int k = 1; k <= code_lines_; ++k) {
             std::string_view line = source_.line_text(fence_line + k);
             int column = 0;
@@ -337,9 +377,15 @@ std::unique_ptr<Block> parse_markdown(const SourceFile& source, Diagnostics& dia
     parser.enter_block = [](MD_BLOCKTYPE t, void* d, void* u) {
         return static_cast<TreeBuilder*>(u)->enter_block(t, d);
     };
-    parser.leave_block = [](MD_BLOCKTYPE t, void*, void* u) { return static_cast<TreeBuilder*>(u)->leave_block(t); };
-    parser.enter_span = [](MD_SPANTYPE t, void* d, void* u) { return static_cast<TreeBuilder*>(u)->enter_span(t, d); };
-    parser.leave_span = [](MD_SPANTYPE t, void*, void* u) { return static_cast<TreeBuilder*>(u)->leave_span(t); };
+    parser.leave_block = [](MD_BLOCKTYPE t, void*, void* u) {
+        return static_cast<TreeBuilder*>(u)->leave_block(t);
+    };
+    parser.enter_span = [](MD_SPANTYPE t, void* d, void* u) {
+        return static_cast<TreeBuilder*>(u)->enter_span(t, d);
+    };
+    parser.leave_span = [](MD_SPANTYPE t, void*, void* u) {
+        return static_cast<TreeBuilder*>(u)->leave_span(t);
+    };
     parser.text = [](MD_TEXTTYPE t, const MD_CHAR* s, MD_SIZE n, void* u) {
         return static_cast<TreeBuilder*>(u)->text(t, s, n);
     };
@@ -383,14 +429,39 @@ std::string escape_markdown(std::string_view text) {
         const char next = i + 1 < text.size() ? text[i + 1] : '\0';
         bool escape = false;
         switch (c) {
-            case '\\': case '`': case '*': case '[': case ']': case '<': escape = true; break;
-            case '_': escape = !(i > 0 && alnum(i - 1) && alnum(i + 1)); break;  // intraword _ is literal
-            case '&': escape = std::isalnum(static_cast<unsigned char>(next)) || next == '#'; break;  // entities
-            case '!': escape = next == '['; break;  // images
-            case '~': escape = next == '~'; break;  // strikethrough
-            case '#': case '>': case '-': case '+': case '=': escape = line_start; break;
-            case '.': case ')': escape = line_start_digits(out); break;  // "1." would start a list
-            default: break;
+            case '\\':
+            case '`':
+            case '*':
+            case '[':
+            case ']':
+            case '<':
+                escape = true;
+                break;
+            case '_':
+                escape = !(i > 0 && alnum(i - 1) && alnum(i + 1));
+                break;  // intraword _ is literal
+            case '&':
+                escape = std::isalnum(static_cast<unsigned char>(next)) || next == '#';
+                break;  // entities
+            case '!':
+                escape = next == '[';
+                break;  // images
+            case '~':
+                escape = next == '~';
+                break;  // strikethrough
+            case '#':
+            case '>':
+            case '-':
+            case '+':
+            case '=':
+                escape = line_start;
+                break;
+            case '.':
+            case ')':
+                escape = line_start_digits(out);
+                break;  // "1." would start a list
+            default:
+                break;
         }
         if (escape) out += '\\';
         out += c;
@@ -437,7 +508,8 @@ std::string inline_markdown(const std::vector<Run>& runs) {
         } else if (r.kind == Run::Kind::code) {
             out += code_span(r.text);
         } else {
-            std::string piece = out.empty() ? escape_markdown(r.text) : escape_markdown(" " + r.text).substr(1);
+            std::string piece =
+                out.empty() ? escape_markdown(r.text) : escape_markdown(" " + r.text).substr(1);
             out += piece;
         }
         if (!r.link.empty() && r.kind != Run::Kind::softbreak &&
@@ -469,10 +541,14 @@ std::string indent_lines(const std::string& text, std::string_view first, std::s
 
 std::string render_block(const Block& b) {
     switch (b.type) {
-        case BlockType::heading: return "**" + inline_markdown(b.runs) + "**\n\n";
-        case BlockType::paragraph: return inline_markdown(b.runs) + "\n\n";
-        case BlockType::code: return code_fence(b.code, b.language) + "\n";
-        case BlockType::rule: return "***\n\n";
+        case BlockType::heading:
+            return "**" + inline_markdown(b.runs) + "**\n\n";
+        case BlockType::paragraph:
+            return inline_markdown(b.runs) + "\n\n";
+        case BlockType::code:
+            return code_fence(b.code, b.language) + "\n";
+        case BlockType::rule:
+            return "***\n\n";
         case BlockType::bullet_list:
         case BlockType::ordered_list: {
             std::string out;
@@ -480,7 +556,8 @@ std::string render_block(const Block& b) {
             for (const auto& item : b.children) {
                 std::string body;
                 for (const auto& c : item->children) body += render_block(*c);
-                while (body.size() > 1 && body.back() == '\n' && body[body.size() - 2] == '\n') body.pop_back();
+                while (body.size() > 1 && body.back() == '\n' && body[body.size() - 2] == '\n')
+                    body.pop_back();
                 if (body.empty()) body = "\n";
                 const std::string marker = b.type == BlockType::bullet_list ? "- " : fmt::format("{}. ", n++);
                 out += indent_lines(body, marker, std::string(marker.size(), ' '));

@@ -13,7 +13,7 @@
 
 namespace df::compiler {
 
-inline constexpr int kMaxNesting = 16;         // blocks inside blocks (lists in lists in quotes ...)
+inline constexpr int kMaxNesting = 16;  // blocks inside blocks (lists in lists in quotes ...)
 inline constexpr std::size_t kMaxNodes = 200000;
 
 // A run of inline text with the formatting that matters to us.
@@ -23,23 +23,34 @@ struct Run {
     std::string text;
     bool strong = false;
     bool emphasis = false;
-    std::string link;       // href when inside a link
+    std::string link;        // href when inside a link
     std::size_t offset = 0;  // source offset when known, else npos
 };
 
 enum class BlockType {
-    document, heading, paragraph, bullet_list, ordered_list, list_item, code, quote, html, rule, table, other
+    document,
+    heading,
+    paragraph,
+    bullet_list,
+    ordered_list,
+    list_item,
+    code,
+    quote,
+    html,
+    rule,
+    table,
+    other
 };
 
 struct Block {
     BlockType type = BlockType::other;
-    int level = 0;               // heading level
-    std::vector<Run> runs;       // heading and paragraph text; table cells are flattened into paragraphs
+    int level = 0;          // heading level
+    std::vector<Run> runs;  // heading and paragraph text; table cells are flattened into paragraphs
     std::vector<std::unique_ptr<Block>> children;
     std::size_t offset = std::string::npos;  // first known source offset
-    std::string language;        // code: info string's first word
-    std::string code;            // code: content, byte-exact from the source
-    bool fenced = false;         // code: fenced (```), not indented
+    std::string language;                    // code: info string's first word
+    std::string code;                        // code: content, byte-exact from the source
+    bool fenced = false;                     // code: fenced (```), not indented
 };
 
 // Parses `source` with md4c. Exceeding a limit is reported as an error naming the limit; the tree is then
@@ -62,7 +73,8 @@ std::string code_span(std::string_view text);
 // A fenced code block showing `code` literally; the fence is longer than any backtick run inside.
 std::string code_fence(std::string_view code, std::string_view language);
 
-// Renders blocks back to safe Markdown (paragraphs, lists, code, quotes); used for sections kept for the agent.
+// Renders blocks back to safe Markdown (paragraphs, lists, code, quotes); used for sections kept for the
+// agent.
 std::string render_markdown(const std::vector<const Block*>& blocks);
 
 }  // namespace df::compiler

@@ -37,8 +37,8 @@ std::string dashed(std::string_view name) {
 
 bool looks_secret(std::string_view name) {
     const std::string lower = to_lower(name);
-    for (const std::string_view word : {"token", "secret", "password", "passwd", "api_key", "apikey", "private_key",
-                                        "credential"}) {
+    for (const std::string_view word :
+         {"token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "credential"}) {
         if (lower.find(word) != std::string::npos) return true;
     }
     return false;
@@ -71,7 +71,7 @@ void refuse_literal_secret(ParseContext& ctx, const Input& in, std::string_view 
 
 struct NamedItem {
     std::string name;
-    std::string rest;      // marked text after the name
+    std::string rest;  // marked text after the name
     std::vector<Run> rest_runs;
     SourcePos pos;
     bool found = false;
@@ -121,8 +121,9 @@ std::string clean_description(std::string text) {
             bool all_known = true;
             for (auto part : split(inner, ',')) {
                 const auto p = trim(part);
-                static constexpr std::array known = {"required", "optional", "secret", "sensitive", "mandatory",
-                                                     "number",   "integer",  "boolean", "bool",      "string"};
+                static constexpr std::array known = {"required",  "optional", "secret",  "sensitive",
+                                                     "mandatory", "number",   "integer", "boolean",
+                                                     "bool",      "string"};
                 all_known &= std::find(known.begin(), known.end(), p) != known.end();
             }
             if (!all_known) break;
@@ -139,7 +140,8 @@ std::string value_at(std::string_view marked, std::size_t at) {
     while (at < marked.size() && (marked[at] == ' ' || marked[at] == ':' || marked[at] == '=')) ++at;
     if (at < marked.size() && marked[at] == kCodeOpen) {
         const auto close = marked.find(kCodeClose, at);
-        return std::string(marked.substr(at + 1, close == std::string_view::npos ? std::string_view::npos : close - at - 1));
+        return std::string(
+            marked.substr(at + 1, close == std::string_view::npos ? std::string_view::npos : close - at - 1));
     }
     // A ')' closes the value only when it closes nothing opened inside it: "(default: $(hostname))".
     std::size_t end = at;
@@ -152,7 +154,8 @@ std::string value_at(std::string_view marked, std::size_t at) {
         if (depth == 0 && c == '.' && (end + 1 == marked.size() || marked[end + 1] == ' ')) break;
     }
     std::string v(trim(unmark(marked.substr(at, end - at))));
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+        v = v.substr(1, v.size() - 2);
     return v;
 }
 
@@ -191,8 +194,9 @@ std::vector<std::string> find_choices(std::string_view marked) {
                 pos = close + 1;
             } else {
                 std::size_t e = b;
-                while (e < marked.size() && (std::isalnum(static_cast<unsigned char>(marked[e])) ||
-                                             std::string_view("_.-/:").find(marked[e]) != std::string_view::npos))
+                while (e < marked.size() &&
+                       (std::isalnum(static_cast<unsigned char>(marked[e])) ||
+                        std::string_view("_.-/:").find(marked[e]) != std::string_view::npos))
                     ++e;
                 token = std::string(marked.substr(b, e - b));
                 while (!token.empty() && (token.back() == '.' || token.back() == ':')) token.pop_back(), --e;
@@ -246,8 +250,8 @@ Annotations read_annotations(std::string_view marked) {
             if (p == "string" || p == "text") a.type = InputType::string;
         }
     }
-    const std::string_view head = trim(std::string_view(lower).substr(
-        std::min(lower.size(), lower.find_first_not_of(" :-=\xE2\x80\x94"))));
+    const std::string_view head = trim(
+        std::string_view(lower).substr(std::min(lower.size(), lower.find_first_not_of(" :-=\xE2\x80\x94"))));
     if (head.rfind("required", 0) == 0) a.required = true;
     if (head.rfind("optional", 0) == 0) a.optional = true;
     // "(default: x)", "default x", "defaults to x", "default is x" anywhere; the parenthesised form first, so
@@ -265,8 +269,8 @@ Annotations read_annotations(std::string_view marked) {
                 break;
             }
         }
-        if (v < lower.size() && (lower[v] == ':' || lower[v] == '=' || lower[v] == kCodeOpen ||
-                                 lower[v - 1] == ' ')) {
+        if (v < lower.size() &&
+            (lower[v] == ':' || lower[v] == '=' || lower[v] == kCodeOpen || lower[v - 1] == ' ')) {
             std::string value = value_at(marked, v);
             if (!value.empty() || (v < marked.size() && marked[v] == kCodeOpen)) {
                 a.default_value = value;
@@ -301,14 +305,16 @@ bool is_boolean(std::string_view s) {
 void check_default(ParseContext& ctx, const Input& in) {
     if (!in.default_value) return;
     const std::string& d = *in.default_value;
-    if (in.type == InputType::choice && std::find(in.choices.begin(), in.choices.end(), d) == in.choices.end()) {
-        ctx.diags.error(in.pos, fmt::format("the default '{}' of input '{}' is not one of its choices ({})", d,
-                                            in.name, fmt::join(in.choices, ", ")));
+    if (in.type == InputType::choice &&
+        std::find(in.choices.begin(), in.choices.end(), d) == in.choices.end()) {
+        ctx.diags.error(in.pos, fmt::format("the default '{}' of input '{}' is not one of its choices ({})",
+                                            d, in.name, fmt::join(in.choices, ", ")));
     } else if (in.type == InputType::number && !is_number(d)) {
-        ctx.diags.error(in.pos, fmt::format("the default '{}' of number input '{}' is not a number", d, in.name));
-    } else if (in.type == InputType::boolean && !is_boolean(d)) {
         ctx.diags.error(in.pos,
-                        fmt::format("the default '{}' of boolean input '{}' is not true or false", d, in.name));
+                        fmt::format("the default '{}' of number input '{}' is not a number", d, in.name));
+    } else if (in.type == InputType::boolean && !is_boolean(d)) {
+        ctx.diags.error(
+            in.pos, fmt::format("the default '{}' of boolean input '{}' is not true or false", d, in.name));
     }
 }
 
@@ -317,7 +323,8 @@ void check_default(ParseContext& ctx, const Input& in) {
 std::string_view strip_input_list(std::string_view text) {
     text = trim(text);
     if (starts_with_icase(text, "with ")) text = trim(text.substr(5));
-    if (text.size() >= 2 && text.front() == '(' && text.back() == ')') text = trim(text.substr(1, text.size() - 2));
+    if (text.size() >= 2 && text.front() == '(' && text.back() == ')')
+        text = trim(text.substr(1, text.size() - 2));
     return text;
 }
 
@@ -329,8 +336,9 @@ std::vector<const Block*> list_items(ParseContext& ctx, const std::vector<const 
         if (b->type == BlockType::bullet_list || b->type == BlockType::ordered_list) {
             for (const auto& item : b->children) items.push_back(item.get());
         } else if (!warned && b->type != BlockType::rule) {
-            ctx.diags.warning(ctx.pos(*b), fmt::format("only list items are read in the {} section; this is ignored",
-                                                       section));
+            ctx.diags.warning(
+                ctx.pos(*b),
+                fmt::format("only list items are read in the {} section; this is ignored", section));
             warned = true;
         }
     }
@@ -355,9 +363,10 @@ void parse_inputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
         in.name = named.name;
         in.pos = named.pos;
         if (in.name.size() > kMaxNameBytes || !is_identifier(in.name)) {
-            ctx.diags.error(in.pos, fmt::format("invalid input name '{}': use letters, digits and '_', starting "
-                                                "with a letter, at most {} characters",
-                                                in.name, kMaxNameBytes));
+            ctx.diags.error(in.pos,
+                            fmt::format("invalid input name '{}': use letters, digits and '_', starting "
+                                        "with a letter, at most {} characters",
+                                        in.name, kMaxNameBytes));
             continue;
         }
         if (const auto problem = input_name_problem(in.name)) {
@@ -381,19 +390,21 @@ void parse_inputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
         in.secret = a.secret || looks_secret(in.name);
         in.required = a.required || (!a.optional && !a.default_value);
         if (a.required && a.default_value) {
-            ctx.diags.warning(in.pos, fmt::format("input '{}' is marked required but has a default; the default is "
-                                                  "used when it is not given",
-                                                  in.name));
+            ctx.diags.warning(in.pos,
+                              fmt::format("input '{}' is marked required but has a default; the default is "
+                                          "used when it is not given",
+                                          in.name));
             in.required = false;
         }
         check_default(ctx, in);
         if (in.default_value) refuse_literal_secret(ctx, in, *in.default_value, "its default", in.pos);
         set_env_alias(ctx, in);
         if (is_run_option(in.name)) {
-            ctx.diags.warning(in.pos, fmt::format("input '{}' has the name of run's own option --{}: on run's "
-                                                  "command line give it with --inputs-json (HTTP and cron "
-                                                  "triggers are not affected)",
-                                                  in.name, dashed(in.name)));
+            ctx.diags.warning(in.pos,
+                              fmt::format("input '{}' has the name of run's own option --{}: on run's "
+                                          "command line give it with --inputs-json (HTTP and cron "
+                                          "triggers are not affected)",
+                                          in.name, dashed(in.name)));
         }
         wf.inputs.push_back(std::move(in));
     }
@@ -405,14 +416,15 @@ void parse_outputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
     for (const Block* item : list_items(ctx, blocks, "Outputs")) {
         NamedItem named = split_name(ctx, *item);
         if (!named.found || !is_identifier(named.name) || named.name.size() > kMaxNameBytes) {
-            ctx.diags.error(named.pos, fmt::format("invalid output name '{}': write ``- `name`: description`` with "
-                                                   "letters, digits and '_'",
-                                                   named.name));
+            ctx.diags.error(named.pos,
+                            fmt::format("invalid output name '{}': write ``- `name`: description`` with "
+                                        "letters, digits and '_'",
+                                        named.name));
             continue;
         }
         if (const auto [it, inserted] = seen.emplace(named.name, named.pos.line); !inserted) {
-            ctx.diags.error(named.pos, fmt::format("duplicate output '{}' (first declared on line {})", named.name,
-                                                   it->second));
+            ctx.diags.error(named.pos, fmt::format("duplicate output '{}' (first declared on line {})",
+                                                   named.name, it->second));
             continue;
         }
         if (wf.outputs.size() == kMaxOutputs) {
@@ -426,14 +438,14 @@ void parse_outputs(ParseContext& ctx, const std::vector<const Block*>& blocks) {
 void parse_requires(ParseContext& ctx, const std::vector<const Block*>& blocks) {
     Requirements& req = ctx.workflow.requirements;
     auto add = [&](std::vector<std::string>& list, std::string name, SourcePos pos, bool env) {
-        const bool valid = env ? is_identifier(name)
-                               : !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-                                     return std::isalnum(static_cast<unsigned char>(c)) ||
-                                            std::string_view("._+-").find(c) != std::string_view::npos;
-                                 }) && name[0] != '-';
+        const bool valid =
+            env ? is_identifier(name) : !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) ||
+                       std::string_view("._+-").find(c) != std::string_view::npos;
+            }) && name[0] != '-';
         if (!valid || name.size() > 128) {
-            ctx.diags.error(pos, fmt::format("invalid {} name '{}' in Requires", env ? "environment variable" : "binary",
-                                             name));
+            ctx.diags.error(pos, fmt::format("invalid {} name '{}' in Requires",
+                                             env ? "environment variable" : "binary", name));
             return;
         }
         if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(std::move(name));
@@ -445,10 +457,12 @@ void parse_requires(ParseContext& ctx, const std::vector<const Block*>& blocks) 
         const std::string marked = marked_text(para->runs);
         const std::string lower = to_lower(unmark(marked));
         const auto colon = marked.find(':');
-        const std::string label = colon == std::string::npos ? "" : to_lower(trim(unmark(marked.substr(0, colon))));
-        static constexpr std::array bin_labels = {"bins", "bin", "binaries", "binary", "commands", "tools", "programs"};
-        static constexpr std::array env_labels = {"env", "environment", "environment variables", "env vars",
-                                                  "variables", "secrets"};
+        const std::string label =
+            colon == std::string::npos ? "" : to_lower(trim(unmark(marked.substr(0, colon))));
+        static constexpr std::array bin_labels = {"bins",     "bin",   "binaries", "binary",
+                                                  "commands", "tools", "programs"};
+        static constexpr std::array env_labels = {"env",      "environment", "environment variables",
+                                                  "env vars", "variables",   "secrets"};
         const bool bin_list = std::find(bin_labels.begin(), bin_labels.end(), label) != bin_labels.end();
         const bool env_list = std::find(env_labels.begin(), env_labels.end(), label) != env_labels.end();
         if (bin_list || env_list) {
@@ -466,9 +480,11 @@ void parse_requires(ParseContext& ctx, const std::vector<const Block*>& blocks) 
             const std::string plain = unmark(marked);
             name = plain.substr(0, plain.find_first_of(" \t:(,"));
         }
-        const bool says_env = lower.find("env") != std::string::npos || lower.find("variable") != std::string::npos;
-        const bool all_caps = std::none_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
-                              std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+        const bool says_env =
+            lower.find("env") != std::string::npos || lower.find("variable") != std::string::npos;
+        const bool all_caps =
+            std::none_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; }) &&
+            std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
         const bool env = says_env || all_caps;
         add(env ? req.env : req.bins, name, pos, env);
     }
@@ -527,27 +543,31 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
                 if (p.empty()) continue;
                 const auto eq = p.find_first_of("=:");
                 if (eq == std::string_view::npos) {
-                    ctx.diags.error(pos, fmt::format("cannot read '{}' as an input of the cron trigger: write "
-                                                     "`name=value`",
-                                                     p));
+                    ctx.diags.error(pos,
+                                    fmt::format("cannot read '{}' as an input of the cron trigger: write "
+                                                "`name=value`",
+                                                p));
                     continue;
                 }
                 const std::string key(trim(p.substr(0, eq)));
                 std::string value(trim(p.substr(eq + 1)));
-                if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+                if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+                    value.back() == value.front())
                     value = value.substr(1, value.size() - 2);
                 const Input* input = find_input(wf, key);
                 if (!input) {
-                    ctx.diags.error(pos, fmt::format("the cron trigger sets '{}', which is not an input", key));
+                    ctx.diags.error(pos,
+                                    fmt::format("the cron trigger sets '{}', which is not an input", key));
                     continue;
                 }
                 refuse_literal_secret(ctx, *input, value, "a cron trigger", pos);
                 // "with a=1 b=2" reads as a="1 b=2": say so, since the author almost surely meant two inputs.
                 for (const auto& other : wf.inputs) {
                     if (value.find(" " + other.name + "=") != std::string::npos) {
-                        ctx.diags.warning(pos, fmt::format("the cron trigger gives '{}' the value '{}', which contains "
-                                                           "'{}=': separate the trigger's inputs with commas",
-                                                           key, value, other.name));
+                        ctx.diags.warning(
+                            pos, fmt::format("the cron trigger gives '{}' the value '{}', which contains "
+                                             "'{}=': separate the trigger's inputs with commas",
+                                             key, value, other.name));
                         break;
                     }
                 }
@@ -567,8 +587,9 @@ void parse_triggers(ParseContext& ctx, const std::vector<const Block*>& blocks) 
                 }
             }
             wf.triggers.push_back(std::move(t));
-        } else if (lower.rfind("http", 0) == 0 || lower.rfind("webhook", 0) == 0 || lower.rfind("manual", 0) == 0 ||
-                   lower.rfind("api", 0) == 0 || lower.rfind("on demand", 0) == 0) {
+        } else if (lower.rfind("http", 0) == 0 || lower.rfind("webhook", 0) == 0 ||
+                   lower.rfind("manual", 0) == 0 || lower.rfind("api", 0) == 0 ||
+                   lower.rfind("on demand", 0) == 0) {
             http_pos = pos;
         } else {
             ctx.diags.warning(pos, "unknown trigger: write `- cron: 0 3 * * *` or `- http`");
@@ -603,7 +624,8 @@ void parse_example_usage(ParseContext& ctx, const std::vector<const Block*>& blo
             }
             const std::string key(trim(line.substr(0, colon)));
             std::string value(trim(line.substr(colon + 1)));
-            if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+            if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+                value.back() == value.front()) {
                 value = value.substr(1, value.size() - 2);
             } else if (const auto hash = value.find(" #"); hash != std::string::npos) {
                 value = std::string(trim(std::string_view(value).substr(0, hash)));

@@ -2,9 +2,9 @@
 //   ### 1. Clone Repository            1. **Clone Repository**
 //   Prose, bullets, ```sh blocks          - bullets, nested ```sh blocks
 // A step with shell blocks is a command step; a prose-only step is an agent step.
-#include <fmt/format.h>
-
 #include <cctype>
+
+#include <fmt/format.h>
 
 #include "common/text.h"
 #include "compiler/parse_support.h"
@@ -42,18 +42,22 @@ std::string strip_step_number(std::string title, int* written) {
 }
 
 class StepBuilder {
-public:
+  public:
     StepBuilder(ParseContext& ctx, Step& step, bool rollback) : ctx_(ctx), step_(step), rollback_(rollback) {}
 
     // A block that belongs to the step: paragraphs describe it, lists instruct, shell blocks run.
     void add(const Block& b) {
         switch (b.type) {
-            case BlockType::code: add_code(b); break;
+            case BlockType::code:
+                add_code(b);
+                break;
             case BlockType::bullet_list:
             case BlockType::ordered_list:
                 for (const auto& item : b.children) add_instruction(*item);
                 break;
-            case BlockType::paragraph: add_description(inline_markdown(b.runs)); break;
+            case BlockType::paragraph:
+                add_description(inline_markdown(b.runs));
+                break;
             default: {
                 collect_code(b);
                 const std::string text = render_without_shell(b);
@@ -71,16 +75,18 @@ public:
         step_.kind = step_.commands.empty() ? StepKind::agent : StepKind::command;
         if (step_.kind == StepKind::agent && step_.description.empty() && step_.instructions.empty() &&
             step_.samples.empty()) {
-            ctx_.diags.warning(step_.pos, fmt::format("step '{}' has no instructions: the agent gets only its title",
-                                                      step_.title));
+            ctx_.diags.warning(
+                step_.pos,
+                fmt::format("step '{}' has no instructions: the agent gets only its title", step_.title));
         }
     }
 
-private:
+  private:
     void add_code(const Block& b) {
         if (is_shell(b.language)) {
             if (trim(b.code).empty()) {
-                ctx_.diags.warning(ctx_.pos(b), fmt::format("empty `{}` block in step '{}'", b.language, step_.title));
+                ctx_.diags.warning(ctx_.pos(b),
+                                   fmt::format("empty `{}` block in step '{}'", b.language, step_.title));
                 return;
             }
             if (!step_.commands.empty() && step_.commands.back() != '\n') step_.commands += '\n';
@@ -88,10 +94,11 @@ private:
             ctx_.shell_blocks.push_back({rollback_, step_.number, &b});
         } else {
             if (b.language.empty() && !b.code.empty() && b.fenced) {
-                ctx_.diags.warning(ctx_.pos(b),
-                                   fmt::format("a code block without a language in step '{}' is shown to the agent, "
-                                               "not run; mark it ```sh to run it",
-                                               step_.title));
+                ctx_.diags.warning(
+                    ctx_.pos(b),
+                    fmt::format("a code block without a language in step '{}' is shown to the agent, "
+                                "not run; mark it ```sh to run it",
+                                step_.title));
             }
             step_.samples.push_back({b.language, b.code});
         }
@@ -118,8 +125,8 @@ private:
     }
 
     void add_instruction(const Block& item) {
-        if (const Block* p = first_paragraph(item); p && item.children.size() == 1 &&
-                                                    apply_step_directive(plain_text(p->runs), step_)) {
+        if (const Block* p = first_paragraph(item);
+            p && item.children.size() == 1 && apply_step_directive(plain_text(p->runs), step_)) {
             return;  // "Timeout: 2 minutes" configures the step rather than instructing the agent
         }
         collect_code(item);
@@ -141,8 +148,8 @@ Step new_step(ParseContext& ctx, std::string title, const Block& at, std::size_t
     s.pos = ctx.pos(at);
     s.number = static_cast<int>(index) + 1;
     if (title.size() > kMaxTitleBytes) {
-        ctx.diags.error(s.pos, fmt::format("step title is {} bytes long, over the limit of {} bytes", title.size(),
-                                           kMaxTitleBytes));
+        ctx.diags.error(s.pos, fmt::format("step title is {} bytes long, over the limit of {} bytes",
+                                           title.size(), kMaxTitleBytes));
         title = truncate_utf8(title, kMaxTitleBytes);
     }
     s.title = title;
@@ -185,8 +192,8 @@ void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& ste
     }
     int written = 0;
     title = strip_step_number(title, &written);
-    Step step = new_step(ctx, title.empty() ? fmt::format("Step {}", steps.size() + 1) : title, para ? *para : item,
-                         steps.size());
+    Step step = new_step(ctx, title.empty() ? fmt::format("Step {}", steps.size() + 1) : title,
+                         para ? *para : item, steps.size());
     StepBuilder builder(ctx, step, rollback);
     builder.add_description(rest_markdown);
     bool first = true;
@@ -242,7 +249,8 @@ void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std
     bool warned_loose = false;
     auto loose = [&](const Block& b) {
         if (!warned_loose) {
-            ctx.diags.warning(ctx.pos(b), fmt::format("text before the first step of {} is ignored", section));
+            ctx.diags.warning(ctx.pos(b),
+                              fmt::format("text before the first step of {} is ignored", section));
             warned_loose = true;
         }
     };
@@ -267,7 +275,8 @@ void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std
                 step_from_item(ctx, *item, steps, rollback);
                 check_count(ctx, steps, *item);
             }
-            // Blocks after a list but before the next one (an unindented ```sh under an item) join its last step.
+            // Blocks after a list but before the next one (an unindented ```sh under an item) join its last
+            // step.
             if (!steps.empty()) current.emplace(ctx, steps.back(), rollback);
             continue;
         }

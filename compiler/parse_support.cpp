@@ -51,7 +51,8 @@ const Block* first_paragraph(const Block& item) {
 bool is_identifier(std::string_view s) {
     if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
     for (const char c : s) {
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_') || static_cast<unsigned char>(c) >= 0x80)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_') ||
+            static_cast<unsigned char>(c) >= 0x80)
             return false;
     }
     return true;
@@ -72,8 +73,9 @@ std::vector<Token> tokenize(std::string_view s) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (std::isdigit(c)) {
             std::size_t j = i;
-            while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) ||
-                                    (s[j] == '.' && j + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[j + 1])))))
+            while (j < s.size() &&
+                   (std::isdigit(static_cast<unsigned char>(s[j])) ||
+                    (s[j] == '.' && j + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[j + 1])))))
                 ++j;
             tokens.push_back({std::string(s.substr(i, j - i)), i, j});
             i = j;
@@ -91,10 +93,10 @@ std::vector<Token> tokenize(std::string_view s) {
 
 std::optional<double> number_value(std::string_view t) {
     static const std::pair<std::string_view, int> words[] = {
-        {"a", 1},       {"an", 1},       {"one", 1},     {"single", 1}, {"two", 2},      {"three", 3},
-        {"four", 4},    {"five", 5},     {"six", 6},     {"seven", 7},  {"eight", 8},    {"nine", 9},
-        {"ten", 10},    {"eleven", 11},  {"twelve", 12}, {"fifteen", 15}, {"twenty", 20}, {"thirty", 30},
-        {"forty", 40},  {"fifty", 50},   {"sixty", 60},  {"ninety", 90}, {"hundred", 100}};
+        {"a", 1},      {"an", 1},      {"one", 1},     {"single", 1},   {"two", 2},      {"three", 3},
+        {"four", 4},   {"five", 5},    {"six", 6},     {"seven", 7},    {"eight", 8},    {"nine", 9},
+        {"ten", 10},   {"eleven", 11}, {"twelve", 12}, {"fifteen", 15}, {"twenty", 20},  {"thirty", 30},
+        {"forty", 40}, {"fifty", 50},  {"sixty", 60},  {"ninety", 90},  {"hundred", 100}};
     if (!t.empty() && std::isdigit(static_cast<unsigned char>(t[0]))) {
         if (t.size() > 12) return std::nullopt;
         return std::stod(std::string(t));
@@ -107,10 +109,10 @@ std::optional<double> number_value(std::string_view t) {
 
 std::optional<long long> unit_seconds(std::string_view u) {
     static const std::pair<std::string_view, long long> units[] = {
-        {"s", 1},       {"sec", 1},       {"secs", 1},     {"second", 1},   {"seconds", 1},
-        {"m", 60},      {"min", 60},      {"mins", 60},    {"minute", 60},  {"minutes", 60},
-        {"h", 3600},    {"hr", 3600},     {"hrs", 3600},   {"hour", 3600},  {"hours", 3600},
-        {"d", 86400},   {"day", 86400},   {"days", 86400}, {"week", 604800}, {"weeks", 604800}};
+        {"s", 1},     {"sec", 1},     {"secs", 1},     {"second", 1},    {"seconds", 1},
+        {"m", 60},    {"min", 60},    {"mins", 60},    {"minute", 60},   {"minutes", 60},
+        {"h", 3600},  {"hr", 3600},   {"hrs", 3600},   {"hour", 3600},   {"hours", 3600},
+        {"d", 86400}, {"day", 86400}, {"days", 86400}, {"week", 604800}, {"weeks", 604800}};
     for (const auto& [name, secs] : units) {
         if (u == name) return secs;
     }
@@ -119,9 +121,9 @@ std::optional<long long> unit_seconds(std::string_view u) {
 
 std::optional<unsigned long long> unit_bytes(std::string_view u) {
     static const std::pair<std::string_view, unsigned long long> units[] = {
-        {"b", 1ULL},           {"k", 1ULL << 10},     {"kb", 1000ULL},       {"kib", 1ULL << 10},
-        {"m", 1ULL << 20},     {"mb", 1000000ULL},    {"mib", 1ULL << 20},   {"g", 1ULL << 30},
-        {"gb", 1000000000ULL}, {"gib", 1ULL << 30},   {"t", 1ULL << 40},     {"tb", 1000000000000ULL},
+        {"b", 1ULL},           {"k", 1ULL << 10},   {"kb", 1000ULL},     {"kib", 1ULL << 10},
+        {"m", 1ULL << 20},     {"mb", 1000000ULL},  {"mib", 1ULL << 20}, {"g", 1ULL << 30},
+        {"gb", 1000000000ULL}, {"gib", 1ULL << 30}, {"t", 1ULL << 40},   {"tb", 1000000000000ULL},
         {"tib", 1ULL << 40}};
     for (const auto& [name, bytes] : units) {
         if (u == name) return bytes;
@@ -180,7 +182,8 @@ std::optional<Found> find_count(std::string_view text) {
 }
 
 std::string describe_seconds(long long s) {
-    if (s % 86400 == 0 && s >= 86400) return fmt::format("{} s ({} day{})", s, s / 86400, s == 86400 ? "" : "s");
+    if (s % 86400 == 0 && s >= 86400)
+        return fmt::format("{} s ({} day{})", s, s / 86400, s == 86400 ? "" : "s");
     if (s % 3600 == 0 && s >= 3600) return fmt::format("{} s ({} hour{})", s, s / 3600, s == 3600 ? "" : "s");
     if (s % 60 == 0 && s >= 60) return fmt::format("{} s ({} minute{})", s, s / 60, s == 60 ? "" : "s");
     return fmt::format("{} s", s);

@@ -15,35 +15,64 @@ namespace df::compiler {
 namespace {
 
 enum class Section {
-    description, inputs, steps, outputs, guardrails, error_handling, example_usage, triggers, rollback, prerequisites,
+    description,
+    inputs,
+    steps,
+    outputs,
+    guardrails,
+    error_handling,
+    example_usage,
+    triggers,
+    rollback,
+    prerequisites,
     unknown
 };
 
 // Headings are matched case-insensitively, ignoring punctuation; each section has the names people use.
 Section classify(std::string_view heading) {
-    static const std::map<std::string, Section> names = {
-        {"description", Section::description},   {"overview", Section::description},
-        {"summary", Section::description},       {"purpose", Section::description},
-        {"about", Section::description},         {"inputs", Section::inputs},
-        {"input", Section::inputs},              {"parameters", Section::inputs},
-        {"params", Section::inputs},             {"arguments", Section::inputs},
-        {"steps", Section::steps},               {"procedure", Section::steps},
-        {"process", Section::steps},             {"tasks", Section::steps},
-        {"outputs", Section::outputs},           {"output", Section::outputs},
-        {"results", Section::outputs},           {"guardrails", Section::guardrails},
-        {"guardrail", Section::guardrails},      {"policies", Section::guardrails},
-        {"constraints", Section::guardrails},    {"limits", Section::guardrails},
-        {"safety", Section::guardrails},         {"error handling", Section::error_handling},
-        {"errors", Section::error_handling},     {"on failure", Section::error_handling},
-        {"failure handling", Section::error_handling}, {"example usage", Section::example_usage},
-        {"example", Section::example_usage},     {"examples", Section::example_usage},
-        {"usage", Section::example_usage},       {"triggers", Section::triggers},
-        {"trigger", Section::triggers},          {"schedule", Section::triggers},
-        {"schedules", Section::triggers},        {"rollback", Section::rollback},
-        {"roll back", Section::rollback},        {"rollback steps", Section::rollback},
-        {"undo", Section::rollback},             {"requires", Section::prerequisites},
-        {"requirements", Section::prerequisites},     {"prerequisites", Section::prerequisites},
-        {"dependencies", Section::prerequisites}};
+    static const std::map<std::string, Section> names = {{"description", Section::description},
+                                                         {"overview", Section::description},
+                                                         {"summary", Section::description},
+                                                         {"purpose", Section::description},
+                                                         {"about", Section::description},
+                                                         {"inputs", Section::inputs},
+                                                         {"input", Section::inputs},
+                                                         {"parameters", Section::inputs},
+                                                         {"params", Section::inputs},
+                                                         {"arguments", Section::inputs},
+                                                         {"steps", Section::steps},
+                                                         {"procedure", Section::steps},
+                                                         {"process", Section::steps},
+                                                         {"tasks", Section::steps},
+                                                         {"outputs", Section::outputs},
+                                                         {"output", Section::outputs},
+                                                         {"results", Section::outputs},
+                                                         {"guardrails", Section::guardrails},
+                                                         {"guardrail", Section::guardrails},
+                                                         {"policies", Section::guardrails},
+                                                         {"constraints", Section::guardrails},
+                                                         {"limits", Section::guardrails},
+                                                         {"safety", Section::guardrails},
+                                                         {"error handling", Section::error_handling},
+                                                         {"errors", Section::error_handling},
+                                                         {"on failure", Section::error_handling},
+                                                         {"failure handling", Section::error_handling},
+                                                         {"example usage", Section::example_usage},
+                                                         {"example", Section::example_usage},
+                                                         {"examples", Section::example_usage},
+                                                         {"usage", Section::example_usage},
+                                                         {"triggers", Section::triggers},
+                                                         {"trigger", Section::triggers},
+                                                         {"schedule", Section::triggers},
+                                                         {"schedules", Section::triggers},
+                                                         {"rollback", Section::rollback},
+                                                         {"roll back", Section::rollback},
+                                                         {"rollback steps", Section::rollback},
+                                                         {"undo", Section::rollback},
+                                                         {"requires", Section::prerequisites},
+                                                         {"requirements", Section::prerequisites},
+                                                         {"prerequisites", Section::prerequisites},
+                                                         {"dependencies", Section::prerequisites}};
     std::string key;
     for (const char c : to_lower(heading)) {
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
@@ -65,8 +94,10 @@ struct SectionBlocks {
 };
 
 std::string strip_title_prefix(std::string title) {
-    for (const std::string_view prefix : {"workflow:", "workflow -", "workflow \xE2\x80\x94", "workflow \xE2\x80\x93"}) {
-        if (starts_with_icase(title, prefix)) return std::string(trim(std::string_view(title).substr(prefix.size())));
+    for (const std::string_view prefix :
+         {"workflow:", "workflow -", "workflow \xE2\x80\x94", "workflow \xE2\x80\x93"}) {
+        if (starts_with_icase(title, prefix))
+            return std::string(trim(std::string_view(title).substr(prefix.size())));
     }
     return title;
 }
@@ -80,18 +111,19 @@ void read_title(ParseContext& ctx, const Block& heading) {
         return;
     }
     if (wf.title.size() > kMaxTitleBytes) {
-        ctx.diags.error(at, fmt::format("the title is {} bytes long, over the limit of {} bytes", wf.title.size(),
-                                        kMaxTitleBytes));
+        ctx.diags.error(at, fmt::format("the title is {} bytes long, over the limit of {} bytes",
+                                        wf.title.size(), kMaxTitleBytes));
         return;
     }
     wf.name = slugify(wf.title, kMaxNameBytes);
     if (wf.name.empty()) {
-        ctx.diags.error(at, fmt::format("the title '{}' has no ASCII letters or digits to make a skill name from; "
-                                        "add some (the skill name is the title in lower-case words joined by '-')",
-                                        wf.title));
+        ctx.diags.error(
+            at, fmt::format("the title '{}' has no ASCII letters or digits to make a skill name from; "
+                            "add some (the skill name is the title in lower-case words joined by '-')",
+                            wf.title));
     } else if (wf.title.find("..") != std::string::npos || wf.title.find('/') != std::string::npos) {
-        ctx.diags.warning(at, fmt::format("the title contains path characters; the skill folder is named '{}'",
-                                          wf.name));
+        ctx.diags.warning(
+            at, fmt::format("the title contains path characters; the skill folder is named '{}'", wf.name));
     }
 }
 
@@ -144,16 +176,18 @@ void check_references(ParseContext& ctx) {
         if (!in) continue;  // reported by parse_example_usage
         if (in->type == InputType::choice &&
             std::find(in->choices.begin(), in->choices.end(), value) == in->choices.end()) {
-            ctx.diags.warning(in->pos, fmt::format("the example gives input '{}' the value '{}', which is not one "
-                                                   "of its choices",
-                                                   key, value));
+            ctx.diags.warning(in->pos,
+                              fmt::format("the example gives input '{}' the value '{}', which is not one "
+                                          "of its choices",
+                                          key, value));
         }
     }
     if (wf.policy.auto_rollback && wf.rollback.empty()) {
         for (const auto& g : wf.guardrails) {
             if (g.kind == GuardrailKind::auto_rollback) {
-                ctx.diags.warning(g.pos, "auto-rollback is on but there is no `## Rollback` section: a failed run "
-                                         "has nothing to undo (deploy still redeploys the last good commit)");
+                ctx.diags.warning(g.pos,
+                                  "auto-rollback is on but there is no `## Rollback` section: a failed run "
+                                  "has nothing to undo (deploy still redeploys the last good commit)");
             }
         }
     }
@@ -200,17 +234,18 @@ Workflow parse_workflow(const SourceFile& source, Diagnostics& diags) {
 
     // Sections are read in dependency order (guardrails refer to inputs and rollback steps), whatever
     // order the author wrote them in.
-    const std::array order = {Section::description, Section::inputs,   Section::outputs,  Section::prerequisites,
-                              Section::steps,       Section::rollback, Section::triggers, Section::example_usage,
-                              Section::guardrails,  Section::error_handling, Section::unknown};
+    const std::array order = {Section::description,    Section::inputs,        Section::outputs,
+                              Section::prerequisites,  Section::steps,         Section::rollback,
+                              Section::triggers,       Section::example_usage, Section::guardrails,
+                              Section::error_handling, Section::unknown};
     std::map<Section, const SectionBlocks*> first_of;
     for (const auto& s : sections) {
         if (s.section == Section::unknown) continue;
         const auto [it, inserted] = first_of.emplace(s.section, &s);
         if (!inserted) {
             diags.warning(ctx.pos(*s.heading_block),
-                          fmt::format("a second '{}' section (the first is on line {}): both are read", s.heading,
-                                      ctx.pos(*it->second->heading_block).line));
+                          fmt::format("a second '{}' section (the first is on line {}): both are read",
+                                      s.heading, ctx.pos(*it->second->heading_block).line));
         }
     }
     bool has_steps = false, triggers_seen = false;
@@ -218,33 +253,51 @@ Workflow parse_workflow(const SourceFile& source, Diagnostics& diags) {
         for (const auto& s : sections) {
             if (s.section != which) continue;
             switch (which) {
-                case Section::description: read_description(ctx, s.blocks); break;
-                case Section::inputs: parse_inputs(ctx, s.blocks); break;
-                case Section::outputs: parse_outputs(ctx, s.blocks); break;
-                case Section::prerequisites: parse_requires(ctx, s.blocks); break;
+                case Section::description:
+                    read_description(ctx, s.blocks);
+                    break;
+                case Section::inputs:
+                    parse_inputs(ctx, s.blocks);
+                    break;
+                case Section::outputs:
+                    parse_outputs(ctx, s.blocks);
+                    break;
+                case Section::prerequisites:
+                    parse_requires(ctx, s.blocks);
+                    break;
                 case Section::steps: {
                     has_steps = true;
                     const std::size_t before = wf.steps.size();
                     parse_steps(ctx, s.blocks, wf.steps, "Steps");
                     if (wf.steps.size() == before && !diags.has_errors()) {
-                        diags.error(ctx.pos(*s.heading_block),
-                                    "the Steps section has no steps: write them as `### 1. Title` headings or as a "
-                                    "numbered list `1. **Title**`");
+                        diags.error(
+                            ctx.pos(*s.heading_block),
+                            "the Steps section has no steps: write them as `### 1. Title` headings or as a "
+                            "numbered list `1. **Title**`");
                     }
                     break;
                 }
-                case Section::rollback: parse_steps(ctx, s.blocks, wf.rollback, "Rollback"); break;
-                case Section::triggers: triggers_seen = true, parse_triggers(ctx, s.blocks); break;
-                case Section::example_usage: parse_example_usage(ctx, s.blocks); break;
-                case Section::guardrails: parse_guardrails(ctx, s.blocks); break;
+                case Section::rollback:
+                    parse_steps(ctx, s.blocks, wf.rollback, "Rollback");
+                    break;
+                case Section::triggers:
+                    triggers_seen = true, parse_triggers(ctx, s.blocks);
+                    break;
+                case Section::example_usage:
+                    parse_example_usage(ctx, s.blocks);
+                    break;
+                case Section::guardrails:
+                    parse_guardrails(ctx, s.blocks);
+                    break;
                 case Section::error_handling: {
                     const std::string text = render_markdown(s.blocks);
                     wf.error_handling = wf.error_handling.empty() ? text : wf.error_handling + "\n\n" + text;
                     break;
                 }
                 case Section::unknown:
-                    diags.warning(ctx.pos(*s.heading_block),
-                                  fmt::format("unknown section '{}': kept as notes for the agent", s.heading));
+                    diags.warning(
+                        ctx.pos(*s.heading_block),
+                        fmt::format("unknown section '{}': kept as notes for the agent", s.heading));
                     wf.notes.push_back({s.heading, render_markdown(s.blocks), ctx.pos(*s.heading_block)});
                     break;
             }

@@ -1,9 +1,8 @@
 #include "compiler/report.h"
 
+#include <fmt/format.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
-
-#include <fmt/format.h>
 
 namespace df::compiler {
 

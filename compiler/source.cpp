@@ -44,8 +44,9 @@ SourceFile::SourceFile(std::string name, std::string_view raw, Diagnostics& diag
     if (raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(bom = 3);
     if (usable_) {
         if (const auto bad = find_invalid_utf8(raw)) {
-            diags.error(raw_position(raw, *bad),
-                        fmt::format("invalid UTF-8 at byte offset {}: the file must be UTF-8 text", *bad + bom));
+            diags.error(
+                raw_position(raw, *bad),
+                fmt::format("invalid UTF-8 at byte offset {}: the file must be UTF-8 text", *bad + bom));
             usable_ = false;
         }
     }

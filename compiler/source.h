@@ -15,7 +15,7 @@ namespace df::compiler {
 inline constexpr std::size_t kMaxSourceBytes = 1024 * 1024;
 
 class SourceFile {
-public:
+  public:
     // `name` is what diagnostics print (the path as given, or "<stdin>"). `raw` is the file's bytes.
     // Problems with the bytes themselves are reported into `diags`; the text is then unusable
     // (`usable()` is false) and parsing must not start.
@@ -30,7 +30,7 @@ public:
     int line_count() const { return static_cast<int>(line_starts_.size()); }
     std::size_t line_start(int line) const { return line_starts_[static_cast<std::size_t>(line - 1)]; }
 
-private:
+  private:
     std::string name_;
     std::string text_;
     std::vector<std::size_t> line_starts_;

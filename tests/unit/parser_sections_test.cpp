@@ -148,11 +148,13 @@ TEST_CASE("inputs: the compiler's name rule is the executor's") {
 }
 
 TEST_CASE("inputs named like run's own options get a warning that says how to give them") {
-    const auto p = parse(workflow("## Inputs\n- `status`: a status (default: open)\n- `dry_run`: x (default: "
-                                  "no)\n- `state`: fine (default: a)\n"));
+    const auto p =
+        parse(workflow("## Inputs\n- `status`: a status (default: open)\n- `dry_run`: x (default: "
+                       "no)\n- `state`: fine (default: a)\n"));
     REQUIRE(p.ok());
-    CHECK(p.has_warning("input 'status' has the name of run's own option --status: on run's command line give it "
-                        "with --inputs-json (HTTP and cron triggers are not affected)"));
+    CHECK(p.has_warning(
+        "input 'status' has the name of run's own option --status: on run's command line give it "
+        "with --inputs-json (HTTP and cron triggers are not affected)"));
     CHECK(p.has_warning("input 'dry_run' has the name of run's own option --dry-run"));
     CHECK_FALSE(p.has_warning("input 'state'"));
 }
@@ -168,7 +170,8 @@ TEST_CASE("inputs: every option of run's command line is known to compile's opti
     int found = 0;
     for (std::size_t at = body.find("--"); at != std::string::npos; at = body.find("--", at + 2)) {
         std::size_t stop = at + 2;
-        while (stop < body.size() && (std::islower(static_cast<unsigned char>(body[stop])) || body[stop] == '-')) {
+        while (stop < body.size() &&
+               (std::islower(static_cast<unsigned char>(body[stop])) || body[stop] == '-')) {
             ++stop;
         }
         if (stop == at + 2 || (stop < body.size() && body[stop] == '*')) continue;  // `--*=*`, `--?*`

@@ -16,7 +16,8 @@ Manifest sample_manifest() {
     m.version = "0123456789ab";
     m.workflow.name = "sample";
     m.workflow.title = "Sample";
-    m.workflow.inputs.push_back({"message", "", InputType::string, true, std::nullopt, {}, false, "MESSAGE", {}});
+    m.workflow.inputs.push_back(
+        {"message", "", InputType::string, true, std::nullopt, {}, false, "MESSAGE", {}});
     m.workflow.triggers.push_back({});
     return m;
 }

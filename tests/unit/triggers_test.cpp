@@ -105,11 +105,13 @@ TEST_CASE("cron triggers: bad schedules, unknown inputs, missing required inputs
 }
 
 TEST_CASE("cron trigger inputs separated by spaces instead of commas get a warning") {
-    const auto p = parse(workflow("## Inputs\n- `a` (required): A\n- `b`: B (default: x)\n\n"
-                                  "## Triggers\n- cron: 0 1 * * * with a=1 b=2\n- cron: 0 2 * * * with a=1, b=2\n"));
+    const auto p =
+        parse(workflow("## Inputs\n- `a` (required): A\n- `b`: B (default: x)\n\n"
+                       "## Triggers\n- cron: 0 1 * * * with a=1 b=2\n- cron: 0 2 * * * with a=1, b=2\n"));
     INFO(p.rendered());
-    CHECK(p.has_warning("the cron trigger gives 'a' the value '1 b=2', which contains 'b=': separate the "
-                        "trigger's inputs with commas"));
+    CHECK(
+        p.has_warning("the cron trigger gives 'a' the value '1 b=2', which contains 'b=': separate the "
+                      "trigger's inputs with commas"));
     REQUIRE(p.wf.triggers.size() == 3);
     CHECK(p.wf.triggers[2].inputs == KeyValues{{"a", "1"}, {"b", "2"}});
 }
