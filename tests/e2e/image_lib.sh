@@ -4,11 +4,11 @@
 # lib.sh.
 #
 # `podman run` cannot start a container here (setrlimit RLIMIT_NOFILE is not permitted), so a container is:
-# the image's file system (podman create + podman export), its /data volume a folder of the test bind-mounted
-# over /data, /proc mounted, all in a new mount and PID namespace (unshare), where the image's entrypoint
-# runs as PID 1 as the image's user (chroot --userspec) with the image's environment and working folder.
-# The namespace takes the mounts and every process with it when PID 1 ends; the network is the host's, and
-# the service binds 127.0.0.1 only.
+# the container's file system (podman create + podman mount: the image's layers and a writable one), its
+# /data volume a folder of the test bind-mounted over /data, /proc mounted, in a new mount and PID namespace
+# (unshare), where the image's entrypoint runs as PID 1 as the image's user (chroot --userspec) with the
+# image's environment and working folder. The namespace takes its mounts and every process with it when
+# PID 1 ends; the network is the host's, and the service binds 127.0.0.1 only.
 
 # The rootfs cache, shared by the image tests of a build tree (made once, under a lock; see image_base.sh).
 IMAGE_CACHE=${DF_IMAGE_CACHE:-$(cd -- "$DF_BIN/.." && pwd -P)/image-cache}

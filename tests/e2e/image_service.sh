@@ -16,6 +16,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/image_lib.sh"
 
 image_preflight
+istep() { step "[${SECONDS}s] $*"; } # with the time since the start: where a slow run spends it
 mirror=$(debian_mirror | head -n 1)
 [[ -n $mirror ]] || skip "apt has no Debian mirror for bookworm configured (/etc/apt/sources.list*)"
 tarball=$(base_rootfs_tar "$mirror")
@@ -24,23 +25,31 @@ tarball=$(base_rootfs_tar "$mirror")
 # Unique names for everything this run creates in podman's storage, removed at exit.
 tag=df-e2e-$(date -u +%Y%m%d%H%M%S)-$$
 BASE=localhost/$tag-base:latest
+# One container per skill; its fields are in associative arrays keyed by the skill's name.
+declare -A ROOT VOL UID_ GID_ HOME_ ENV_ ENTRY WORKDIR_ HEALTH_CMD PORT_ UPID CPID
 images=() containers=()
-remove_podman_objects() {
-  local c i
-  for c in "${containers[@]:+${containers[@]}}"; do podman rm -f "$c" >/dev/null 2>&1 || true; done
+# At exit, even after a failed check: the running containers are killed, then podman's containers (and
+# their mounts) and images are removed.
+clean_up() {
+  local name c i
+  for name in "${!UPID[@]}"; do kill_container "$name"; done
+  for c in "${containers[@]:+${containers[@]}}"; do
+    podman umount "$c" >/dev/null 2>&1 || true
+    podman rm -f "$c" >/dev/null 2>&1 || true
+  done
   for ((i = ${#images[@]} - 1; i >= 0; i--)); do podman rmi -f "${images[i]}" >/dev/null 2>&1 || true; done
 }
-on_exit remove_podman_objects
+on_exit clean_up
 
 token=trigger-token-0123456789abcdef
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.test GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.test
 export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK TZ=UTC
 
-step "the base image: the cached Debian 12 rootfs, imported as $BASE"
+istep "the base image: the cached Debian 12 rootfs, imported as $BASE"
 images+=("$BASE")
 podman import "$tarball" "$BASE" >"$WORK/import.log" 2>&1 || fail "podman import failed: $(cat "$WORK/import.log")"
 
-step "the fixtures the template runs use: a git repository, a folder to back up, the Gateway stand-in"
+istep "the fixtures the template runs use: a git repository, a folder to back up, the Gateway stand-in"
 git init -q -b main "$WORK/src"
 printf 'FROM debian:12-slim\n' >"$WORK/src/Dockerfile"
 printf '#!/bin/sh\necho "ran the tests"\n' >"$WORK/src/test.sh"
@@ -64,8 +73,6 @@ compile -q --out "$WORK/skills" "$DF_SRC/tests/data/image-workflow.md" "$DF_SRC"
 mapfile -t folders <"$WORK/folders"
 ((${#folders[@]} >= 5)) || fail "expected the test workflow and at least 4 templates, got: ${folders[*]}"
 
-# --- One container per skill; its fields are in associative arrays keyed by the skill's name ---
-declare -A ROOT VOL UID_ GID_ HOME_ ENV_ ENTRY WORKDIR_ HEALTH_CMD PORT_ UPID CPID
 # The service's environment besides the image's: a port from the kernel on loopback, the trigger token, the
 # Gateway stand-in (the templates' agent steps).
 service_env() {
@@ -104,15 +111,17 @@ build_and_inspect() {
   ENV_[$name]=$(jq -r '.Config.Env[]' <<<"$config")
   WORKDIR_[$name]=$(jq -r .Config.WorkingDir <<<"$config")
 
-  # The container's file system, as `podman create` makes it from the image.
-  local root=$WORK/$name/rootfs container=$tag-$name
-  mkdir -p "$root"
+  # The container's file system: `podman create` makes it from the image (the image's layers and a writable
+  # one of its own), `podman mount` mounts it.
+  local root container=$tag-$name
   containers+=("$container")
   podman create --name "$container" "$image" >/dev/null 2>"$WORK/$name.create.log" ||
     fail "$name: podman create failed: $(cat "$WORK/$name.create.log")"
-  podman export "$container" | tar -C "$root" --numeric-owner -xf - || fail "$name: podman export failed"
-  podman rm -f "$container" >/dev/null 2>&1 || true
+  if ! root=$(podman mount "$container" 2>"$WORK/$name.mount.log") || [[ ! -d $root/app ]]; then
+    fail "$name: podman mount failed: $(cat "$WORK/$name.mount.log")"
+  fi
   ROOT[$name]=$root
+  mkdir -p "$WORK/$name"
 
   # The image's user: in the image's own /etc/passwd, uid 10001; /data is its own, mode 0700.
   local entry
@@ -158,7 +167,6 @@ start_container() {
     container "${ROOT[$name]}" "${VOL[$name]}" "${UID_[$name]}:${GID_[$name]}" "${WORKDIR_[$name]}" \
     "${env[@]}" "${entry[@]}" >>"$WORK/$name.service.log" 2>&1 &
   UPID[$name]=$!
-  on_exit "kill_container $name"
   deadline_wait 20 "$name: the container's PID 1 (tini)" pid1_is_tini "$name"
   local end=$((SECONDS + 60))
   until curl -fsS -o /dev/null "http://127.0.0.1:${PORT_[$name]}/hooks/health" 2>/dev/null; do
@@ -337,18 +345,18 @@ check_restart() {
 # check_container NAME DIR: everything but the restart and the long-running scheduler's cron run.
 check_container() {
   local name=$1 dir=$2
-  step "$name: build the image, check user, port, volume, labels, HEALTHCHECK"
+  istep "$name: build the image, check user, port, volume, labels, HEALTHCHECK"
   build_and_inspect "$name" "$dir"
-  step "$name: the entrypoint in the image's file system, as df; health hook and HEALTHCHECK command"
+  istep "$name: the entrypoint in the image's file system, as df; health hook and HEALTHCHECK command"
   start_container "$name"
   assert_eq "${UID_[$name]}" "$(container_uids "$name")" "$name: user ids of the container's processes"
   assert_eq '{"status":"ok","skill":"'"$name"'","version":"'"$(jq -r .version "$dir/skill.json")"'"}' \
     "$(curl -fsS "http://127.0.0.1:${PORT_[$name]}/hooks/health")" "$name: health answer"
   in_container "$name" sh -c "${HEALTH_CMD[$name]}" || fail "$name: the image's HEALTHCHECK command failed"
-  step "$name: a run over HTTP runs the command steps inside the image"
+  istep "$name: a run over HTTP runs the command steps inside the image"
   check_http_run "$name"
   if [[ -f $dir/crontab ]]; then
-    step "$name: the image's scheduler runs, as df, and starts a cron run"
+    istep "$name: the image's scheduler runs, as df, and starts a cron run"
     local schedules
     schedules=$(grep -vc '^#' "$dir/crontab")
     deadline_wait 20 "$name: the scheduler's start line" grep -q "scheduler started with $schedules schedule(s)" \
@@ -370,12 +378,12 @@ for dir in "${folders[@]}"; do
   name=${dir##*/}
   [[ $name == image-probe ]] && continue
   check_container "$name" "$dir"
-  step "$name: records on the /data volume survive a restart of the service"
+  istep "$name: records on the /data volume survive a restart of the service"
   check_restart "$name"
   stop_container "$name"
 done
 
-step "image-probe: the image's own scheduler starts the every-minute cron run"
+istep "image-probe: the image's own scheduler starts the every-minute cron run"
 cron_run() { # the first record of a cron run on the volume
   local f
   for f in "${VOL[image-probe]}"/runs/*.json; do
@@ -391,7 +399,7 @@ assert_eq "from-cron cron" "$(jq -r '"\(.inputs.message) \(.trigger)"' <<<"$RECO
 grep -q "run trigger=cron schedule=1 run_id=$cron_id" "$WORK/image-probe.service.log" ||
   fail "image-probe: no log line of the scheduler's cron run: $(cat "$WORK/image-probe.service.log")"
 
-step "image-probe: records on the /data volume survive a restart of the service"
+istep "image-probe: records on the /data volume survive a restart of the service"
 check_state image-probe
 check_restart image-probe
 assert_eq succeeded "$(status_of image-probe "$cron_id" | jq -r .status)" "image-probe: cron run after the restart"
