@@ -25,9 +25,10 @@ else
   step "debootstrap --variant=minbase bookworm from $mirror (once per build tree)"
   root=$WORK/rootfs
   # In a mount namespace of its own: whatever debootstrap mounts in the target is gone when it ends.
-  if ! unshare --mount --propagation private \
+  # Under ctest's timeout, so that a stalled download still ends in this script's clean-up.
+  if ! timeout 600 unshare --mount --propagation private \
     debootstrap --variant=minbase bookworm "$root" "$mirror" >"$WORK/debootstrap.log" 2>&1; then
-    fail "debootstrap failed: $(tail -n 20 "$WORK/debootstrap.log")"
+    fail "debootstrap failed (or took over 600 s): $(tail -n 20 "$WORK/debootstrap.log")"
   fi
   [[ -x $root/bin/bash && -f $root/etc/debian_version ]] || fail "debootstrap left no usable rootfs in $root"
   grep -q '^12\.' "$root/etc/debian_version" || fail "not Debian 12: $(cat "$root/etc/debian_version")"

@@ -47,7 +47,8 @@ export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK TZ=UTC
 
 istep "the base image: the cached Debian 12 rootfs, imported as $BASE"
 images+=("$BASE")
-podman import "$tarball" "$BASE" >"$WORK/import.log" 2>&1 || fail "podman import failed: $(cat "$WORK/import.log")"
+timeout 180 podman import "$tarball" "$BASE" >"$WORK/import.log" 2>&1 ||
+  fail "podman import failed (or took over 180 s): $(cat "$WORK/import.log")"
 
 istep "the fixtures the template runs use: a git repository, a folder to back up, the Gateway stand-in"
 git init -q -b main "$WORK/src"
@@ -84,8 +85,10 @@ service_env() {
 build_and_inspect() {
   local name=$1 dir=$2 image=localhost/$tag-$1:test config
   images+=("$image")
-  podman build --isolation chroot --network host --pull=never --format docker --from "$BASE" -t "$image" "$dir" \
-    >"$WORK/$name.build.log" 2>&1 || fail "$name: podman build failed: $(tail -n 30 "$WORK/$name.build.log")"
+  # Under ctest's timeout, so that a hanging build still ends in this script's clean-up.
+  timeout 300 podman build --isolation chroot --network host --pull=never --format docker --from "$BASE" \
+    -t "$image" "$dir" >"$WORK/$name.build.log" 2>&1 ||
+    fail "$name: podman build failed (or took over 300 s): $(tail -n 30 "$WORK/$name.build.log")"
   # Warnings in a build show on every Coolify deploy (e.g. a dropped HEALTHCHECK, useradd's uid range).
   if grep -Eiq '^(W: |WARN)|level=warn|warning' "$WORK/$name.build.log"; then
     fail "$name: the build warned: $(grep -Ei '^(W: |WARN)|level=warn|warning' "$WORK/$name.build.log")"
