@@ -72,7 +72,9 @@ gateway_url=http://127.0.0.1:$(cat "$WORK/gateway.port")
 compile -q --out "$WORK/skills" "$DF_SRC/tests/data/image-workflow.md" "$DF_SRC"/workflow-templates/*.md \
   >"$WORK/folders" 2>"$WORK/compile.err" || fail "compile failed: $(cat "$WORK/compile.err")"
 mapfile -t folders <"$WORK/folders"
-((${#folders[@]} >= 5)) || fail "expected the test workflow and at least 4 templates, got: ${folders[*]}"
+templates=("$DF_SRC"/workflow-templates/*.md)
+((${#folders[@]} == ${#templates[@]} + 1)) ||
+  fail "expected the test workflow and ${#templates[@]} templates, got: ${folders[*]}"
 
 # The service's environment besides the image's: a port from the kernel on loopback, the trigger token, the
 # Gateway stand-in (the templates' agent steps).
