@@ -41,6 +41,33 @@ clean_up() {
 }
 on_exit clean_up
 
+# What a killed run left (ctest's timeout kills without the clean-up above): the processes, containers and
+# images named after a test process that no longer exists are removed first.
+remove_stale_objects() {
+  local name merged p
+  while read -r name; do
+    [[ $name =~ ^df-e2e-[0-9]{14}-([0-9]+)- && ! -e /proc/${BASH_REMATCH[1]} ]] || continue
+    echo "removing container $name, left by a killed run" >&2
+    merged=$(podman inspect --format '{{.GraphDriver.Data.MergedDir}}' "$name" 2>/dev/null || true)
+    if [[ -n $merged && -d $merged ]]; then
+      # Its processes are those whose root folder is its file system.
+      for p in /proc/[0-9]*; do
+        if [[ $(readlink "$p/root" 2>/dev/null) == "$merged" ]]; then kill -KILL "${p#/proc/}" 2>/dev/null || true; fi
+      done
+    fi
+    podman umount "$name" >/dev/null 2>&1 || true
+    podman rm -f "$name" >/dev/null 2>&1 || true
+  done < <(podman ps -a --format '{{.Names}}')
+  # The skills' images before the base they are built on.
+  while read -r name; do
+    [[ $name =~ ^localhost/df-e2e-[0-9]{14}-([0-9]+)- && ! -e /proc/${BASH_REMATCH[1]} ]] || continue
+    echo "removing image $name, left by a killed run" >&2
+    podman rmi -f "$name" >/dev/null 2>&1 || true
+  done < <(podman images --format '{{.Repository}}:{{.Tag}}' | awk '/-base:latest$/ { base[n++] = $0; next } 1
+                                                              END { for (i = 0; i < n; i++) print base[i] }')
+}
+remove_stale_objects
+
 token=trigger-token-0123456789abcdef
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.test GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.test
 export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK TZ=UTC
