@@ -46,7 +46,7 @@ compile -q --out "$out" "$DF_SRC"/workflow-templates/*.md "$DF_SRC/tests/data/se
 mapfile -t folders <"$WORK/folders"
 ((${#folders[@]} == 6)) || fail "expected 6 skill folders, got: ${folders[*]}"
 
-expected_instructions="FROM LABEL RUN RUN COPY ENV VOLUME WORKDIR USER EXPOSE HEALTHCHECK ENTRYPOINT"
+expected_instructions="FROM RUN RUN LABEL COPY ENV VOLUME WORKDIR USER EXPOSE HEALTHCHECK ENTRYPOINT"
 for dir in "${folders[@]}"; do
   name=${dir##*/}
   step "$name: bash -n and ShellCheck on every script"

@@ -20,7 +20,8 @@ df_log() {
   local line TZ=UTC0
   printf -v line '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s' -1 "${DF_SKILL_NAME:-skill}" "$*"
   line=${line//[$'\001'-$'\037'$'\177']/ }
-  printf '%s\n' "${line:0:2000}" >>"$DF_LOG" 2>/dev/null || true
+  # The braces: an error opening DF_LOG must not reach our stderr, which webhook puts into the HTTP answer.
+  { printf '%s\n' "${line:0:2000}" >>"$DF_LOG"; } 2>/dev/null || true
 }
 
 # df_error_json STATUS MESSAGE: the error object every hook answers with, {"error":…,"status":…}.
