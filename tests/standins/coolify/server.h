@@ -21,7 +21,8 @@ class Server {
 
   private:
     void dispatch(const httplib::Request& req, httplib::Response& res);
-    bool apply_fault(const httplib::Request& req, httplib::Response& res);
+    // True when the fault answered; `drop_after` is set when the request must be handled and then lost.
+    bool apply_fault(const httplib::Request& req, httplib::Response& res, bool& drop_after);
     void api(const httplib::Request& req, httplib::Response& res, const std::string& path);
     void control(const httplib::Request& req, httplib::Response& res);
     void record(const httplib::Request& req, int status, bool authorised);

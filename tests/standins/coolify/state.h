@@ -67,6 +67,7 @@ struct Fault {
     int retry_after = -1;  // ... and this Retry-After header
     std::string body;      // ... and this body (default: Coolify's message for the status)
     bool drop = false;     // close the connection mid-answer instead
+    bool drop_after = false;  // handle the request, then close the connection before any answer byte
     int latency_ms = 0;    // delay before handling
 };
 
