@@ -1,4 +1,5 @@
-# deploy when Coolify acts on a write but its answer is lost (the connection dies before any answer byte):
+# deploy when Coolify acts on a write but its answer is lost (the connection dies before any answer byte, or
+# a gateway answers 504):
 # nothing is sent twice (neither by deploy nor by libcurl on a reused connection), and deploy adopts what
 # the lost request made: one app, one deployment, and the registry points to them.
 source "$(dirname "$0")/lib.sh"
@@ -36,4 +37,13 @@ assert_eq "$started" "$(reg '.skills.hello.history[-1].deployment_uuid')" "recor
 assert_eq "$started" "$(jq -r '.results[0].deployment_uuid' <<<"$OUT")" "reported deployment"
 assert_eq finished "$(reg '.skills.hello.history[-1].status')"
 assert_eq "$(reg '.skills.hello.history[-1].commit')" "$(reg '.skills.hello.commit')" "running commit"
+step "the deploy is started, then a gateway answers 504: the deployment is followed, not reported failed"
+echo "# v4" >>"$WORK/skills/hello/README.md"
+before=$(posts_to /api/v1/deploy)
+control faults '{"path_prefix":"/api/v1/deploy","method":"POST","count":1,"after":true,"status":504}' >/dev/null
+expect_exit 0 d "$WORK/skills/hello"
+assert_eq $((before + 1)) "$(posts_to /api/v1/deploy)" "deploy requests"
+assert_eq "$(control state | jq -r '.deployments[-1].deployment_uuid')" \
+  "$(reg '.skills.hello.history[-1].deployment_uuid')" "recorded deployment"
+assert_eq finished "$(reg '.skills.hello.status')"
 echo ok
