@@ -143,7 +143,8 @@ std::set<std::string> recorded_deployments(const Session& s, const std::string& 
 
 // After a lost answer to POST /deploy (never re-sent): the deployment it started, from the app's list.
 Result<std::string> find_started_deployment(Session& s, const std::string& name, const std::string& app_uuid,
-                                            const std::string& commit, const Error& lost) {
+                                            const std::string& commit, const Error& lost,
+                                            bool* none_started) {
     auto v = s.version();
     if (!v) return lost;
     if (!v->has_deployments_by_app()) {
@@ -159,6 +160,7 @@ Result<std::string> find_started_deployment(Session& s, const std::string& name,
     }
     auto found = adoptable_deployment(page->deployments, commit, recorded_deployments(s, name));
     if (!found) {
+        if (none_started) *none_started = true;
         return Error{
             lost.code,
             lost.message + "; Coolify lists no deployment from it, so none started; run deploy again"};
@@ -171,13 +173,13 @@ Result<std::string> find_started_deployment(Session& s, const std::string& name,
 }  // namespace
 
 Result<std::string> trigger_deploy(Session& s, const std::string& name, const std::string& app_uuid,
-                                   const std::string& commit, Deadline deadline) {
+                                   const std::string& commit, Deadline deadline, bool* none_started) {
     for (int attempt = 0; attempt < 5; ++attempt) {
         auto ack =
             s.api.deploy(app_uuid, false);  // never force: a no-cache rebuild is not what --force means
         if (!ack) {
             if (!outcome_unknown(ack.error())) return ack.error();
-            return find_started_deployment(s, name, app_uuid, commit, ack.error());
+            return find_started_deployment(s, name, app_uuid, commit, ack.error(), none_started);
         }
         if (!ack->already_queued) return ack->deployment_uuid;
         // The trap: the uuid in this answer was never stored. Adopt the deployment that is really there, as

@@ -271,9 +271,14 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
         return conclude(s, o, id, "unchanged", ExitCode::ok, "already deployed and healthy", o.commit);
     }
 
+    const bool changed_before = o.remote_changed;
     o.remote_changed = true;
-    auto deployment = trigger_deploy(s, o.name, o.app_uuid, o.commit, deadline);
-    if (!deployment) return conclude_error(s, o, id, deployment.error());
+    bool none_started = false;
+    auto deployment = trigger_deploy(s, o.name, o.app_uuid, o.commit, deadline, &none_started);
+    if (!deployment) {
+        if (none_started) o.remote_changed = changed_before;  // proven: the lost request did nothing
+        return conclude_error(s, o, id, deployment.error());
+    }
     o.deployment_uuid = *deployment;
     // One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
     if (auto w = record(s.config.registry.value, o.name, id,

@@ -103,8 +103,11 @@ struct WaitResult {
 using Deadline = std::chrono::steady_clock::time_point;
 
 // POST /deploy, handling the "already queued for this commit" trap; returns the deployment to follow.
+// `none_started` (optional) is set when the answer was lost and the app's deployments show that the
+// request started nothing: the attempt changed nothing remote.
 Result<std::string> trigger_deploy(Session& s, const std::string& name, const std::string& app_uuid,
-                                   const std::string& commit, Deadline deadline);
+                                   const std::string& commit, Deadline deadline,
+                                   bool* none_started = nullptr);
 // Polls to a terminal status (≥ 1 s apart, Retry-After honoured by the HTTP client).
 Result<WaitResult> wait_deployment(Session& s, const std::string& name, const std::string& app_uuid,
                                    std::string deployment_uuid, Deadline deadline);
