@@ -16,7 +16,8 @@ void print_dry_run(const Session& s, const std::vector<Skill>& skills, std::ostr
     out << fmt::format("every API request carries: Authorization: Bearer {}  Accept: application/json\n",
                        c.token.set() ? masked(c.token.value) : "<COOLIFY_TOKEN>");
     out << fmt::format("registry: {}\n", c.registry.value);
-    out << fmt::format("GET {}  (once: capabilities)\n", s.api.url("/version"));
+    out << fmt::format("GET {}  (once, before any push: credentials and capabilities)\n",
+                       s.api.url("/version"));
     out << fmt::format("GET {}  (once: find the df-* apps)\n", s.api.url("/applications"));
     for (const auto& skill : skills) {
         const std::string branch = c.branch_prefix.value + skill.name;
