@@ -278,10 +278,13 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
         outcomes = run_parallel(skills.size(), options.max_parallel, [&](std::size_t i) {
             return deploy_skill(session, skills[i], ids[i], published[i]);
         });
-    } else if (options.mode == Mode::rollback) {
-        outcomes.push_back(rollback_skill(session, options.name, options.to_commit));
     } else {
-        outcomes.push_back(remove_skill(session, options.name, options.delete_branch));
+        // The credentials first here too: a wrong token must not leave a "deploying" entry behind.
+        if (auto v = session.version(); !v)
+            return report(err, Error{v.error().code, v.error().message + "; nothing was changed"});
+        outcomes.push_back(options.mode == Mode::rollback
+                               ? rollback_skill(session, options.name, options.to_commit)
+                               : remove_skill(session, options.name, options.delete_branch));
     }
     for (const auto& o : outcomes) {
         if (o.code != ExitCode::ok) err << "deploy: error: " << o.name << ": " << o.message << "\n";

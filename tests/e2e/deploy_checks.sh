@@ -41,6 +41,12 @@ echo "# v2" >>"$skill/README.md"
 assert_eq "$commits" "$(branch_commits hello)" "commits on df/hello"
 assert_eq finished "$(reg '.skills.hello.status')"
 assert_eq failed "$(reg '.skills.hello.history[-1].status')"
+entries=$(reg '.skills.hello.history | length')
+(export COOLIFY_TOKEN=wrong-token-0123456789
+ expect_exit 77 d --remove hello
+ expect_exit 77 d --rollback hello)
+assert_eq finished "$(reg '.skills.hello.status')"
+assert_eq "$entries" "$(reg '.skills.hello.history | length')" "history entries after refused --remove/--rollback"
 
 step "a pre-receive hook's refusal: exit 1 with the remote's reason, not 75"
 printf '#!/bin/sh\necho "policy: deploys are frozen until Monday" >&2\nexit 1\n' >"$REMOTE/hooks/pre-receive"
