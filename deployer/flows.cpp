@@ -164,7 +164,12 @@ Result<AppResult> ensure_app(Session& s, Outcome& o, const Skill& skill) {
     auto created = s.api.create_application(source, app_fields(skill, s.config, *version, true));
     if (!created) {
         const Error& lost = created.error();
-        if (!outcome_unknown(lost)) return lost;
+        // Refused (4xx), or below proven to have made nothing: Coolify is as it was (nothing came before
+        // the create: the app did not exist).
+        if (!outcome_unknown(lost)) {
+            o.remote_changed = false;
+            return lost;
+        }
         // The app may exist although the answer was lost: look before anything acts again (the HTTP
         // client and libcurl never re-send a POST), and adopt what is there.
         s.progress.line(skill.name, "the answer to the create was lost; looking for " + app_name);
@@ -174,7 +179,10 @@ Result<AppResult> ensure_app(Session& s, Outcome& o, const Skill& skill) {
                                                 "again, it adopts the app if it exists",
                                                 lost.message, app_name, found.error().message)};
         }
-        if (!*found) return lost;
+        if (!*found) {
+            o.remote_changed = false;
+            return lost;
+        }
         s.progress.line(skill.name, fmt::format("adopting {} ({}), created by the lost request", app_name,
                                                 (*found)->uuid));
         r.uuid = (*found)->uuid;
