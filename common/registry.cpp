@@ -198,8 +198,8 @@ Result<Registry> load_registry(const std::string& path) {
     if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return Registry{};
     auto text = read_file(path, 256u << 20);
     if (!text) {
-        return Error{text.error().code == ExitCode::no_input ? ExitCode::io_error : text.error().code,
-                     fmt::format("cannot read the registry: {}", text.error().message)};
+        // Unreadable (permissions, a folder in its place) is no_input (66), as docs/exit-codes.md says.
+        return Error{text.error().code, fmt::format("cannot read the registry: {}", text.error().message)};
     }
     return parse_registry(*text, path);
 }

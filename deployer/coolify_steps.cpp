@@ -2,6 +2,7 @@
 // waiting for health, and redeploying an earlier commit.
 #include <algorithm>
 #include <ostream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -54,17 +55,15 @@ Result<coolify::Version> Session::version() {
     return *version_;
 }
 
-Result<std::optional<coolify::Application>> Session::find_app(const std::string& app_name, bool refresh) {
+Result<std::optional<coolify::Application>> Session::find_app(const std::string& app_name, bool refresh,
+                                                              const std::string& prefer_uuid) {
     std::lock_guard lock(mutex_);
     if (!apps_ || refresh) {
         auto apps = api.list_applications();
         if (!apps) return apps.error();
         apps_ = std::move(*apps);
     }
-    for (const auto& a : *apps_) {
-        if (a.name == app_name) return std::optional<coolify::Application>(a);
-    }
-    return std::optional<coolify::Application>();
+    return pick_app(*apps_, app_name, prefer_uuid);
 }
 
 GitSettings Session::git() const {
@@ -81,10 +80,7 @@ bool Session::pause(std::chrono::milliseconds d) {
 bool Session::pause_poll() {
     // Coolify's rate limit is per token: >= 1 s between polls. A loopback server (a local instance or the
     // test stand-in) may be polled faster.
-    const std::string origin = http::origin_of(config.coolify_url.value);
-    const bool loopback = origin.find("://127.0.0.1") != std::string::npos ||
-                          origin.find("://localhost") != std::string::npos ||
-                          origin.find("://[::1]") != std::string::npos;
+    const bool loopback = http::is_loopback(config.coolify_url.value);
     // Coolify allows 200 requests a minute per token by default: N skills polling together stay under
     // ~120 a minute by spacing each one's polls N × 0.5 s apart.
     const auto floor = std::chrono::milliseconds(loopback ? 100 : std::max(1000, 500 * active_waits.load()));
@@ -132,14 +128,59 @@ bool is_sha(const std::string& s) {
     return s.size() == 40 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
+// Deployment uuids the registry's earlier attempts of skill `name` recorded.
+std::set<std::string> recorded_deployments(const Session& s, const std::string& name) {
+    std::set<std::string> known;
+    auto reg = load_registry(s.config.registry.value);
+    if (!reg) return known;
+    if (auto it = reg->skills.find(name); it != reg->skills.end()) {
+        for (const auto& rec : it->second.history) {
+            if (!rec.deployment_uuid.empty()) known.insert(rec.deployment_uuid);
+        }
+    }
+    return known;
+}
+
+// After a lost answer to POST /deploy (never re-sent): the deployment it started, from the app's list.
+Result<std::string> find_started_deployment(Session& s, const std::string& name, const std::string& app_uuid,
+                                            const std::string& commit, const Error& lost,
+                                            bool* none_started) {
+    auto v = s.version();
+    if (!v) return lost;
+    if (!v->has_deployments_by_app()) {
+        return Error{lost.code, lost.message +
+                                    "; this Coolify cannot list an app's deployments, so whether one "
+                                    "started is unknown: look in Coolify before deploying again"};
+    }
+    s.progress.line(name, "the answer to the deploy request was lost; reading the app's deployments");
+    auto page = s.api.list_deployments(app_uuid, 0, 10);
+    if (!page) {
+        return Error{lost.code, fmt::format("{}; whether a deployment started is unknown ({})", lost.message,
+                                            page.error().message)};
+    }
+    auto found = adoptable_deployment(page->deployments, commit, recorded_deployments(s, name));
+    if (!found) {
+        if (none_started) *none_started = true;
+        return Error{
+            lost.code,
+            lost.message + "; Coolify lists no deployment from it, so none started; run deploy again"};
+    }
+    s.progress.line(
+        name, fmt::format("following deployment {}, which the lost request started", found->deployment_uuid));
+    return found->deployment_uuid;
+}
+
 }  // namespace
 
 Result<std::string> trigger_deploy(Session& s, const std::string& name, const std::string& app_uuid,
-                                   const std::string& commit, Deadline deadline) {
+                                   const std::string& commit, Deadline deadline, bool* none_started) {
     for (int attempt = 0; attempt < 5; ++attempt) {
         auto ack =
             s.api.deploy(app_uuid, false);  // never force: a no-cache rebuild is not what --force means
-        if (!ack) return ack.error();
+        if (!ack) {
+            if (!outcome_unknown(ack.error())) return ack.error();
+            return find_started_deployment(s, name, app_uuid, commit, ack.error(), none_started);
+        }
         if (!ack->already_queued) return ack->deployment_uuid;
         // The trap: the uuid in this answer was never stored. Adopt the deployment that is really there, as
         // long as it will build our commit (a queued one resolves the branch when it starts).

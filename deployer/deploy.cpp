@@ -2,6 +2,7 @@
 // and one summary.
 #include "deployer/deploy.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <ostream>
@@ -127,11 +128,31 @@ Status begin_records(const Config& config, const std::vector<Skill>& skills, std
             rec.compiler_version = skills[i].manifest.compiler_version;
             rec.skill_version = skills[i].manifest.version;
             sk.history.push_back(rec);
-            sk.status = "pending";
-            sk.updated_at = rec.started_at;
+            // The top-level status says what runs; it changes when Coolify does (record()). A skill
+            // never deployed before reads "pending" until its first attempt ends.
+            if (sk.status.empty()) {
+                sk.status = "pending";
+                sk.updated_at = rec.started_at;
+            }
         }
         return ok();
     });
+}
+
+// Ends every pending entry as failed when the attempt stopped before any remote change: the history
+// keeps it, the skills' statuses stay what they were.
+void abandon_records(const Config& config, const std::vector<Skill>& skills,
+                     const std::vector<std::string>& ids, const Error& why) {
+    for (std::size_t i = 0; i < skills.size(); ++i) {
+        (void)record(
+            config.registry.value, skills[i].name, ids[i],
+            [&](SkillRecord&, DeployRecord& rec) {
+                rec.status = why.code == ExitCode::interrupted ? "interrupted" : "failed";
+                rec.message = why.message + "; nothing was changed";
+                rec.finished_at = utc_timestamp();
+            },
+            false);
+    }
 }
 
 template <class F>
@@ -149,6 +170,26 @@ std::vector<Outcome> run_parallel(std::size_t count, int max_parallel, F&& body)
     return outcomes;
 }
 
+constexpr const char* kPlaceholder = "not set (dry run placeholder)";
+
+// Unset settings become "<VARIABLE>" for --dry-run (an unset token is named by print_dry_run).
+void fill_placeholders(Config& c) {
+    const std::pair<Setting Config::*, const char*> vars[] = {
+        {&Config::coolify_url, "COOLIFY_URL"},
+        {&Config::git_remote, "DF_GIT_REMOTE"},
+        {&Config::server_uuid, "DF_SERVER_UUID"},
+        {&Config::project_uuid, "DF_PROJECT_UUID"},
+        {&Config::registry, "DF_REGISTRY"},
+        {&Config::secrets_dir, "DF_SECRETS_DIR"},
+        {&Config::private_key_uuid, "DF_PRIVATE_KEY_UUID"},
+        {&Config::github_app_uuid, "DF_GITHUB_APP_UUID"}};
+    for (const auto& [member, var] : vars) {
+        Setting& s = c.*member;
+        if (!s.set()) s = {fmt::format("<{}>", var), kPlaceholder};
+    }
+    if (!c.git_url.set()) c.git_url = c.git_remote;
+}
+
 ExitCode report(std::ostream& err, const Error& e) {
     err << "deploy: error: " << e.message << "\n";
     return e.code;
@@ -163,11 +204,18 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
         out << describe_config(*config, options.json);
         return ExitCode::ok;
     }
+    // Every local check comes before the first side effect: settings, --env, skills, then the registry
+    // (begin_records) and the credentials (GET /version), and only then git and the API.
+    if (auto s = validate_env(options.env); !s) return report(err, s.error());
     std::vector<std::string> needed = {"coolify_url", "token", "git_remote", "registry"};
+    if (options.dry_run) std::erase(needed, std::string("token"));
     if (options.mode == Mode::deploy)
         needed.insert(needed.end(), {"server_uuid", "project_uuid", "secrets_dir"});
+    // A dry run makes no call, so it needs no setting: what is unknown is shown as a placeholder.
+    if (options.dry_run) fill_placeholders(*config);
     if (auto s = require_settings(*config, needed); !s) return report(err, s.error());
-    if (options.mode == Mode::deploy && !coolify_can_clone(config->git_url.value)) {
+    if (options.mode == Mode::deploy && config->git_url.origin != kPlaceholder &&
+        !coolify_can_clone(config->git_url.value)) {
         return report(
             err, Error{ExitCode::config,
                        fmt::format("Coolify cannot clone '{}' ({}): it needs an https://, http://, git:// or "
@@ -213,6 +261,12 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
         if (auto s = begin_records(*config, skills, ids); !s) {
             return report(err, Error{s.error().code, s.error().message + "; nothing was deployed"});
         }
+        // The credentials (and the server's version) are proven before the push: a wrong token must not
+        // move the branch.
+        if (auto v = session.version(); !v) {
+            abandon_records(*config, skills, ids, v.error());
+            return report(err, Error{v.error().code, v.error().message + "; nothing was deployed"});
+        }
         std::vector<PublishJob> jobs;
         for (const auto& skill : skills) {
             const std::string branch = config->branch_prefix.value + skill.name;
@@ -224,10 +278,13 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
         outcomes = run_parallel(skills.size(), options.max_parallel, [&](std::size_t i) {
             return deploy_skill(session, skills[i], ids[i], published[i]);
         });
-    } else if (options.mode == Mode::rollback) {
-        outcomes.push_back(rollback_skill(session, options.name, options.to_commit));
     } else {
-        outcomes.push_back(remove_skill(session, options.name, options.delete_branch));
+        // The credentials first here too: a wrong token must not leave a "deploying" entry behind.
+        if (auto v = session.version(); !v)
+            return report(err, Error{v.error().code, v.error().message + "; nothing was changed"});
+        outcomes.push_back(options.mode == Mode::rollback
+                               ? rollback_skill(session, options.name, options.to_commit)
+                               : remove_skill(session, options.name, options.delete_branch));
     }
     for (const auto& o : outcomes) {
         if (o.code != ExitCode::ok) err << "deploy: error: " << o.name << ": " << o.message << "\n";

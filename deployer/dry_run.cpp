@@ -14,9 +14,10 @@ void print_dry_run(const Session& s, const std::vector<Skill>& skills, std::ostr
         coolify::Version::of(4, 3, 11);  // the real version is read at deploy time
     out << fmt::format("dry run: nothing is changed and no network call is made\n");
     out << fmt::format("every API request carries: Authorization: Bearer {}  Accept: application/json\n",
-                       masked(c.token.value));
+                       c.token.set() ? masked(c.token.value) : "<COOLIFY_TOKEN>");
     out << fmt::format("registry: {}\n", c.registry.value);
-    out << fmt::format("GET {}  (once: capabilities)\n", s.api.url("/version"));
+    out << fmt::format("GET {}  (once, before any push: credentials and capabilities)\n",
+                       s.api.url("/version"));
     out << fmt::format("GET {}  (once: find the df-* apps)\n", s.api.url("/applications"));
     for (const auto& skill : skills) {
         const std::string branch = c.branch_prefix.value + skill.name;

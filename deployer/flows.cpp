@@ -18,7 +18,7 @@ std::string new_record_id() {
 }
 
 Status record(const std::string& registry, const std::string& name, const std::string& id,
-              const std::function<void(SkillRecord&, DeployRecord&)>& change) {
+              const std::function<void(SkillRecord&, DeployRecord&)>& change, bool sets_status) {
     return update_registry(registry, [&](Registry& r) {
         SkillRecord& skill = r.skills[name];
         DeployRecord* rec = skill.find(id);
@@ -29,8 +29,11 @@ Status record(const std::string& registry, const std::string& name, const std::s
             rec->started_at = utc_timestamp();
         }
         change(skill, *rec);
-        skill.status = rec->status;
-        skill.updated_at = utc_timestamp();
+        // "pending" is what begin_records gives a skill that has never had an attempt end.
+        if (sets_status || skill.status.empty() || skill.status == "pending") {
+            skill.status = rec->status;
+            skill.updated_at = utc_timestamp();
+        }
         return ok();
     });
 }
@@ -49,20 +52,23 @@ Outcome& conclude(Session& s, Outcome& o, const std::string& id, const std::stri
     o.status = status;
     o.code = code;
     o.message = message;
-    auto w = record(s.config.registry.value, o.name, id, [&](SkillRecord& skill, DeployRecord& rec) {
-        rec.status = status;
-        rec.message = message;
-        if (final_status(status)) rec.finished_at = utc_timestamp();
-        if (!o.deployment_uuid.empty()) rec.deployment_uuid = o.deployment_uuid;
-        if (!o.commit.empty() && rec.commit.empty()) rec.commit = o.commit;
-        if (!o.app_uuid.empty() && rec.kind == "deploy") {
-            skill.app_uuid = o.app_uuid;
-            skill.app_name = "df-" + o.name;
-            skill.branch = s.config.branch_prefix.value + o.name;
-        }
-        if (!o.fqdn.empty()) skill.fqdn = o.fqdn;
-        if (!running_commit.empty()) skill.commit = running_commit;
-    });
+    auto w = record(
+        s.config.registry.value, o.name, id,
+        [&](SkillRecord& skill, DeployRecord& rec) {
+            rec.status = status;
+            rec.message = message;
+            if (final_status(status)) rec.finished_at = utc_timestamp();
+            if (!o.deployment_uuid.empty()) rec.deployment_uuid = o.deployment_uuid;
+            if (!o.commit.empty() && rec.commit.empty()) rec.commit = o.commit;
+            if (!o.app_uuid.empty() && rec.kind == "deploy") {
+                skill.app_uuid = o.app_uuid;
+                skill.app_name = "df-" + o.name;
+                skill.branch = s.config.branch_prefix.value + o.name;
+            }
+            if (!o.fqdn.empty()) skill.fqdn = o.fqdn;
+            if (!running_commit.empty()) skill.commit = running_commit;
+        },
+        o.remote_changed || status == "finished" || status == "unchanged");
     if (!w) {
         o.message +=
             (o.message.empty() ? "" : "; ") + std::string("registry not updated: ") + w.error().message;
@@ -91,7 +97,8 @@ std::chrono::seconds deploy_timeout(const Session& s, const Skill* skill) {
 }
 
 // Sets the environment, sending only what differs from what Coolify has. Returns whether anything changed.
-Result<bool> sync_env(Session& s, const Skill& skill, const std::string& app_uuid, bool app_is_new) {
+Result<bool> sync_env(Session& s, Outcome& o, const Skill& skill, const std::string& app_uuid,
+                      bool app_is_new) {
     auto vars = skill_env(s, skill, false);
     if (!vars) return vars.error();
     std::vector<coolify::EnvVar> current;
@@ -107,6 +114,7 @@ Result<bool> sync_env(Session& s, const Skill& skill, const std::string& app_uui
         });
         if (!same) changes.push_back(v);
     }
+    if (!changes.empty()) o.remote_changed = true;
     if (auto st = s.api.set_envs(app_uuid, changes); !st) return st.error();
     return !changes.empty();
 }
@@ -117,11 +125,20 @@ struct AppResult {
     std::string previous_status;
 };
 
-Result<AppResult> ensure_app(Session& s, const Skill& skill) {
+// The uuid of the registry's app for the skill ("" when none), to choose it among duplicates.
+std::string registry_app_uuid(const Session& s, const std::string& name) {
+    auto reg = load_registry(s.config.registry.value);
+    if (!reg) return {};
+    auto it = reg->skills.find(name);
+    return it == reg->skills.end() ? std::string() : it->second.app_uuid;
+}
+
+Result<AppResult> ensure_app(Session& s, Outcome& o, const Skill& skill) {
     auto version = s.version();
     if (!version) return version.error();
     const std::string app_name = "df-" + skill.name;
-    auto existing = s.find_app(app_name);
+    const std::string known_uuid = registry_app_uuid(s, skill.name);
+    auto existing = s.find_app(app_name, false, known_uuid);
     if (!existing) return existing.error();
     AppResult r;
     if (*existing) {
@@ -133,6 +150,7 @@ Result<AppResult> ensure_app(Session& s, const Skill& skill) {
             s.progress.line(skill.name,
                             fmt::format("updating {} ({} setting{})", app_name, patch.fields.size(),
                                         patch.fields.size() == 1 ? "" : "s"));
+            o.remote_changed = true;
             if (auto st = s.api.update_application(r.uuid, patch); !st) return st.error();
             r.changed = true;
         }
@@ -142,11 +160,42 @@ Result<AppResult> ensure_app(Session& s, const Skill& skill) {
     const auto source = s.config.git_source.value == "deploy-key"   ? coolify::Source::deploy_key
                         : s.config.git_source.value == "github-app" ? coolify::Source::github_app
                                                                     : coolify::Source::public_repo;
-    auto uuid = s.api.create_application(source, app_fields(skill, s.config, *version, true));
-    if (!uuid) return uuid.error();
-    r.uuid = *uuid;
+    o.remote_changed = true;
+    auto created = s.api.create_application(source, app_fields(skill, s.config, *version, true));
+    if (!created) {
+        const Error& lost = created.error();
+        // Refused (4xx), or below proven to have made nothing: Coolify is as it was (nothing came before
+        // the create: the app did not exist).
+        if (!outcome_unknown(lost)) {
+            o.remote_changed = false;
+            return lost;
+        }
+        // The app may exist although the answer was lost: look before anything acts again (the HTTP
+        // client and libcurl never re-send a POST), and adopt what is there.
+        s.progress.line(skill.name, "the answer to the create was lost; looking for " + app_name);
+        auto found = s.find_app(app_name, true, known_uuid);
+        if (!found) {
+            return Error{lost.code, fmt::format("{}; whether {} was created is unknown ({}); run deploy "
+                                                "again, it adopts the app if it exists",
+                                                lost.message, app_name, found.error().message)};
+        }
+        if (!*found) {
+            o.remote_changed = false;
+            return lost;
+        }
+        s.progress.line(skill.name, fmt::format("adopting {} ({}), created by the lost request", app_name,
+                                                (*found)->uuid));
+        r.uuid = (*found)->uuid;
+        r.fqdn = (*found)->fqdn;
+        r.created = r.changed = true;
+        return r;
+    }
+    r.uuid = created->uuid;
     r.created = r.changed = true;
-    if (s.config.domain.set()) r.fqdn = fmt::format("https://df-{}.{}", skill.name, s.config.domain.value);
+    // Without DF_DOMAIN this is the address Coolify generated: the summary shows where the app answers.
+    r.fqdn = created->fqdn;
+    if (r.fqdn.empty() && s.config.domain.set())
+        r.fqdn = fmt::format("https://df-{}.{}", skill.name, s.config.domain.value);
     return r;
 }
 
@@ -207,11 +256,11 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
     o.commit = pub->commit;
     o.changed = pub->changed;
     if (!pub->changed) s.progress.line(o.name, "tree unchanged; no new commit");
-    auto app = ensure_app(s, skill);
+    auto app = ensure_app(s, o, skill);
     if (!app) return conclude_error(s, o, id, app.error());
     o.app_uuid = app->uuid;
     o.fqdn = app->fqdn;
-    auto env_changed = sync_env(s, skill, app->uuid, app->created);
+    auto env_changed = sync_env(s, o, skill, app->uuid, app->created);
     if (!env_changed) return conclude_error(s, o, id, env_changed.error());
     if (s.options.show_secrets) {
         if (auto vars = skill_env(s, skill, false)) {
@@ -230,8 +279,14 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
         return conclude(s, o, id, "unchanged", ExitCode::ok, "already deployed and healthy", o.commit);
     }
 
-    auto deployment = trigger_deploy(s, o.name, o.app_uuid, o.commit, deadline);
-    if (!deployment) return conclude_error(s, o, id, deployment.error());
+    const bool changed_before = o.remote_changed;
+    o.remote_changed = true;
+    bool none_started = false;
+    auto deployment = trigger_deploy(s, o.name, o.app_uuid, o.commit, deadline, &none_started);
+    if (!deployment) {
+        if (none_started) o.remote_changed = changed_before;  // proven: the lost request did nothing
+        return conclude_error(s, o, id, deployment.error());
+    }
     o.deployment_uuid = *deployment;
     // One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
     if (auto w = record(s.config.registry.value, o.name, id,
@@ -327,6 +382,7 @@ Outcome rollback_skill(Session& s, const std::string& name, const std::string& t
         return o.code = w.error().code, o.message = w.error().message, o.status = "failed", o;
     }
     s.progress.line(name, "rolling back to " + target.substr(0, 12));
+    o.remote_changed = true;
     const auto deadline = Clock::now() + deploy_timeout(s, nullptr);
     auto w = redeploy_commit(s, name, o.app_uuid, target, deadline);
     if (!w) return conclude_error(s, o, id, w.error());
@@ -378,6 +434,7 @@ Outcome remove_skill(Session& s, const std::string& name, bool delete_branch_too
         return o.code = w.error().code, o.message = w.error().message, o.status = "failed", o;
     }
     s.progress.line(name, "deleting app df-" + name);
+    o.remote_changed = true;
     auto existing = s.api.get_application(app_uuid);
     if (!existing) return conclude_error(s, o, id, existing.error());
     if (*existing) {

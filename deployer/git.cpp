@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/files.h"
+#include "common/text.h"
 #include "deployer/process.h"
 
 namespace df::deployer {
@@ -170,6 +171,31 @@ std::map<std::string, std::string> push_rejections(const std::string& porcelain)
     return rejected;
 }
 
+// What the remote said ("remote: ..." lines of git's stderr, e.g. a pre-receive hook's reason), in one line.
+std::string remote_says(const std::string& err) {
+    std::string out;
+    for (const auto& line : lines_of(err)) {
+        if (line.rfind("remote: ", 0) != 0) continue;
+        const std::string text(trim(std::string_view(line).substr(8)));
+        if (!text.empty()) out += (out.empty() ? "" : " ") + text;
+    }
+    return out;
+}
+
+// A rejected ref: "[remote rejected]" is the remote's policy (a hook) and retrying cannot help (exit 1);
+// "[rejected]" (fetch first, non-fast-forward) means the branch moved meanwhile: deploy again (75).
+Error rejection(const std::string& branch, const std::string& summary, const std::string& err) {
+    if (summary.rfind("[remote rejected]", 0) == 0) {
+        const std::string said = remote_says(err);
+        return Error{ExitCode::failed, fmt::format("the git remote refused the push to {} {}{}", branch,
+                                                   trim(std::string_view(summary).substr(17)),
+                                                   said.empty() ? "" : ": " + said)};
+    }
+    return Error{ExitCode::temp_fail,
+                 fmt::format("the branch {} moved on the remote while deploying ({}); run deploy again",
+                             branch, summary)};
+}
+
 }  // namespace
 
 std::vector<Result<Published>> publish_all(const GitSettings& settings, const std::vector<PublishJob>& jobs) {
@@ -297,10 +323,7 @@ std::vector<Result<Published>> publish_all(const GitSettings& settings, const st
         if (!results[i] || !results[i]->changed) continue;
         const std::string ref = "refs/heads/" + jobs[i].branch;
         if (auto r = rejected.find(ref); r != rejected.end()) {
-            results[i] =
-                Error{ExitCode::temp_fail,
-                      fmt::format("the branch {} moved on the remote while deploying ({}); run deploy again",
-                                  jobs[i].branch, r->second)};
+            results[i] = rejection(jobs[i].branch, r->second, pushed->err);
         } else if (pushed->exit_code != 0 && rejected.empty()) {
             std::string err = pushed->err;
             while (!err.empty() && err.back() == '\n') err.pop_back();

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ Result<Skill> load_skill(const std::string& dir, bool force);
 struct Outcome {
     std::string name, status, commit, app_uuid, deployment_uuid, fqdn, message, rolled_back_to;
     bool changed = false;
+    // A Coolify write was attempted (answered or not): what runs may have changed. An attempt that failed
+    // before any is recorded in the history only; the skill's status keeps saying what runs.
+    bool remote_changed = false;
     ExitCode code = ExitCode::ok;
     std::vector<std::pair<std::string, std::string>> secrets;  // only filled with --show-secrets
 };
@@ -63,8 +67,10 @@ class Session {
     coolify::Client api;
 
     Result<coolify::Version> version();
-    // df-* apps as listed once per invocation; `refresh` re-reads (after a create race).
-    Result<std::optional<coolify::Application>> find_app(const std::string& app_name, bool refresh = false);
+    // The app named `app_name` from the list read once per invocation (`refresh` re-reads it, after a
+    // create whose answer was lost); pick_app decides among duplicates.
+    Result<std::optional<coolify::Application>> find_app(const std::string& app_name, bool refresh = false,
+                                                         const std::string& prefer_uuid = {});
     GitSettings git() const;
     bool cancelled() const { return options.cancel && options.cancel->load(); }
     // Sleeps between polls (the interval, never below the floor); false when interrupted.
@@ -97,8 +103,11 @@ struct WaitResult {
 using Deadline = std::chrono::steady_clock::time_point;
 
 // POST /deploy, handling the "already queued for this commit" trap; returns the deployment to follow.
+// `none_started` (optional) is set when the answer was lost and the app's deployments show that the
+// request started nothing: the attempt changed nothing remote.
 Result<std::string> trigger_deploy(Session& s, const std::string& name, const std::string& app_uuid,
-                                   const std::string& commit, Deadline deadline);
+                                   const std::string& commit, Deadline deadline,
+                                   bool* none_started = nullptr);
 // Polls to a terminal status (≥ 1 s apart, Retry-After honoured by the HTTP client).
 Result<WaitResult> wait_deployment(Session& s, const std::string& name, const std::string& app_uuid,
                                    std::string deployment_uuid, Deadline deadline);
@@ -111,11 +120,29 @@ Result<WaitResult> redeploy_commit(Session& s, const std::string& name, const st
 // The last `lines` visible build log lines of a deployment ("" when the token cannot see logs).
 std::string log_tail(const coolify::Deployment& d, std::size_t lines);
 
+// --- Checks and reconciliation (reconcile.cpp) ---------------------------------------------------------
+
+// --env KEY=VALUE pairs: shell variable names, each once, and values the skill's service accepts
+// (DF_TRIGGER_TOKEN and friends: 16+ printable ASCII characters, no spaces or quotes). Usage error (64).
+Status validate_env(const std::vector<std::pair<std::string, std::string>>& env);
+// True when a failed write may still have taken effect on the server (lost answer, 5xx, unreadable 2xx).
+bool outcome_unknown(const Error& e);
+// The app named `app_name`: the one with `prefer_uuid` (the registry's) if listed, else the oldest.
+std::optional<coolify::Application> pick_app(const std::vector<coolify::Application>& apps,
+                                             const std::string& app_name, const std::string& prefer_uuid);
+// After a lost answer to POST /deploy: the deployment it started, from the app's newest-first list: an
+// active one, else the newest of `commit` that no earlier attempt recorded (`known`); nullopt = none.
+std::optional<coolify::Deployment> adoptable_deployment(const std::vector<coolify::Deployment>& newest_first,
+                                                        const std::string& commit,
+                                                        const std::set<std::string>& known);
+
 // --- Registry ----------------------------------------------------------------------------------------
 
-// Updates the entry `id` of skill `name` (created when missing) under the registry lock.
+// Updates the entry `id` of skill `name` (created when missing) under the registry lock. The skill's
+// top-level status follows the entry's unless `sets_status` is false (an attempt that changed nothing
+// remote); a skill without any status yet always gets one.
 Status record(const std::string& registry, const std::string& name, const std::string& id,
-              const std::function<void(SkillRecord&, DeployRecord&)>& change);
+              const std::function<void(SkillRecord&, DeployRecord&)>& change, bool sets_status = true);
 std::string new_record_id();
 
 // --- Flows -------------------------------------------------------------------------------------------

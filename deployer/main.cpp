@@ -1,6 +1,7 @@
 // deploy: compiled skill folders → running Coolify apps. Parses flags into DeployOptions and calls
 // run_deploy; SIGINT raises the cancel flag so the deploy stops cleanly and records "interrupted".
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <signal.h>
 #include <unistd.h>
@@ -14,8 +15,10 @@
 namespace {
 
 std::atomic<bool> g_cancel{false};
+volatile std::sig_atomic_t g_signal = 0;  // the first signal, for the exit code (130 or 143)
 
-void on_signal(int) {
+void on_signal(int sig) {
+    if (!g_signal) g_signal = sig;
     g_cancel = true;
     ::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program at once
     ::signal(SIGTERM, SIG_DFL);
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
         ("registry", "Registry file (DF_REGISTRY)", cxxopts::value<std::string>(), "FILE")
         ("branch-prefix", "Branch name prefix (default df/)", cxxopts::value<std::string>(), "PREFIX")
         ("ca-file", "PEM bundle to trust for Coolify's TLS certificate", cxxopts::value<std::string>(), "FILE")
+        ("insecure-http", "Allow sending the token over plain http:// to a host that is not loopback")
         ("secrets-dir", "Where generated service secrets are kept (0600 files)", cxxopts::value<std::string>(), "DIR")
         ("config", "Config file (DF_CONFIG; default ~/.config/dark-factory/config.json)", cxxopts::value<std::string>(), "FILE")
         ("poll-interval", "Time between status polls (default 2s; at least 1s, or 100ms for a loopback server)", cxxopts::value<std::string>(), "DUR")
@@ -80,7 +84,8 @@ int main(int argc, char** argv) {
                    "Exit status: 0 deployed, 1 failed (and rolled back when asked), 2 failed and the "
                    "rollback "
                    "failed too, 5 timed out, 64 usage, 65 bad skill or registry, 69 remote unavailable, 77 "
-                   "auth refused, 78 config error, 130 interrupted (docs/exit-codes.md, docs/deploy.md).\n";
+                   "auth refused, 78 config error, 130 interrupted (143 on SIGTERM) (docs/exit-codes.md, "
+                   "docs/deploy.md).\n";
             return 0;
         }
         if (args.count("version")) {
@@ -135,6 +140,7 @@ int main(int argc, char** argv) {
         options.force = args.count("force") > 0;
         options.auto_rollback = args.count("auto-rollback") > 0;
         options.show_secrets = args.count("show-secrets") > 0;
+        options.config_flags.insecure_http = args.count("insecure-http") > 0;
         for (const char* key :
              {"coolify-url", "context", "git-remote", "git-url", "git-source", "private-key-uuid",
               "github-app-uuid", "server-uuid", "project-uuid", "environment", "destination-uuid", "domain",
@@ -163,5 +169,8 @@ int main(int argc, char** argv) {
     sa.sa_handler = on_signal;
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
-    return static_cast<int>(df::deployer::run_deploy(options, std::cout, std::cerr));
+    const ExitCode code = df::deployer::run_deploy(options, std::cout, std::cerr);
+    // 128 + the signal, as shells and supervisors expect: SIGINT 130, SIGTERM 143 (docs/exit-codes.md).
+    if (code == ExitCode::interrupted && g_signal) return 128 + g_signal;
+    return static_cast<int>(code);
 }

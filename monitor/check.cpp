@@ -48,6 +48,7 @@ std::string problem_list(const std::vector<CheckProblem>& problems) {
 CheckResult evaluate_check(const Listing& listing) {
     CheckResult result;
     for (const auto& row : listing.apps) {
+        if (row.removed) continue;  // removed with deploy --remove: neither healthy nor a problem
         ++result.total;
         if (row.in_coolify && is_ok(row.health)) {
             ++result.healthy;

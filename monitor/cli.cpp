@@ -3,6 +3,7 @@
 // second positional argument after --deployment is the deployment's UUID.
 #include <algorithm>
 #include <cctype>
+#include <regex>
 #include <sstream>
 
 #include <cxxopts.hpp>
@@ -29,7 +30,7 @@ cxxopts::Options make_spec() {
         "timestamps", "With --logs: keep the container's timestamps")(
         "deployment", "Build log of NAME's deployment UUID (default: the latest)",
         cxxopts::value<std::string>()->implicit_value(""),
-        "UUID")("registry", "Show the registry alone: no network, no Coolify config needed")(
+        "UUID")("offline", "Show the registry alone: no network, no Coolify config needed")(
         "check",
         "One summary line and an exit code for cron: 0 healthy, 1 unhealthy or missing, 69 unreachable")(
         "watch", "Refresh the listing every SECONDS (default 10)",
@@ -43,25 +44,53 @@ cxxopts::Options make_spec() {
         "ca-file", "PEM bundle to trust for Coolify's TLS certificate", cxxopts::value<std::string>(),
         "FILE")("context", "Coolify CLI context (instance) to use", cxxopts::value<std::string>(), "NAME")(
         "config", "Config file (else DF_CONFIG or the default location)", cxxopts::value<std::string>(),
-        "FILE")("registry-file", "Registry file (else DF_REGISTRY or the default location)",
+        "FILE")("registry", "Registry file (else DF_REGISTRY, the config file, the default location)",
                 cxxopts::value<std::string>(), "FILE")(
+        "insecure-http", "Allow sending the token over plain http:// to a host that is not loopback")(
         "color", "Colour: auto, always or never", cxxopts::value<std::string>()->default_value("auto"),
         "WHEN")("h,help", "Show this help")("version", "Show the version")(
         "positional", "NAME and UUID", cxxopts::value<std::vector<std::string>>());
+    // Earlier spellings, still accepted, not shown in --help (docs/monitor.md, "Registry file").
+    spec.add_options("compat")("registry-file", "", cxxopts::value<std::string>(), "FILE");
     spec.parse_positional({"positional"});
     return spec;
 }
 
-// "--watch 5" → "--watch=5" before cxxopts sees it.
-std::vector<std::string> join_watch_interval(int argc, const char* const* argv) {
+// Rewrites argv before cxxopts sees it (it never lets an optional value take the next argument):
+//   "--watch 5" → "--watch=5";
+//   "--registry FILE" is the registry file, as in deploy; a bare "--registry" (last, or before another
+//   option) is the earlier spelling of --offline, which PRODUCT.md documents.
+std::vector<std::string> normalise_args(int argc, const char* const* argv) {
     std::vector<std::string> args(argv, argv + argc);
-    for (std::size_t i = 1; i + 1 < args.size(); ++i) {
-        if (args[i] == "--watch" && all_digits(args[i + 1])) {
+    bool options_end = false;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--") options_end = true;
+        if (options_end) continue;
+        const bool has_next = i + 1 < args.size();
+        if (args[i] == "--watch" && has_next && all_digits(args[i + 1])) {
             args[i] += "=" + args[i + 1];
             args.erase(args.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        } else if (args[i] == "--registry" && (!has_next || args[i + 1].rfind("-", 0) == 0)) {
+            args[i] = "--offline";
         }
     }
     return args;
+}
+
+// cxxopts shows an option with an implicit value as "--deployment [=UUID(=)]"; say "[UUID]" instead,
+// padded so the descriptions stay aligned.
+std::string tidy_help(const std::string& text) {
+    static const std::regex implicit(R"(\[=([A-Z]+)\(=[^)]*\)\])");
+    std::string out;
+    std::size_t last = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), implicit); it != std::sregex_iterator();
+         ++it) {
+        const std::string shown = "[" + (*it)[1].str() + "]";  // always shorter than the match
+        out += text.substr(last, static_cast<std::size_t>(it->position()) - last);
+        out += shown + std::string(static_cast<std::size_t>(it->length()) - shown.size(), ' ');
+        last = static_cast<std::size_t>(it->position() + it->length());
+    }
+    return out + text.substr(last);
 }
 
 Error usage(std::string message) {
@@ -69,14 +98,14 @@ Error usage(std::string message) {
 }
 
 std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
-    const int views = static_cast<int>(args.count("logs") + args.count("deployment") +
-                                       args.count("registry") + args.count("check"));
-    if (views > 1) return usage("--logs, --deployment, --registry and --check exclude each other");
+    const int views = static_cast<int>(args.count("logs") + args.count("deployment") + args.count("offline") +
+                                       args.count("check"));
+    if (views > 1) return usage("--logs, --deployment, --offline and --check exclude each other");
     if (args.count("logs"))
         o.view = View::logs;
     else if (args.count("deployment"))
         o.view = View::deployment;
-    else if (args.count("registry"))
+    else if (args.count("offline"))
         o.view = View::registry;
     else if (args.count("check"))
         o.view = View::check;
@@ -87,7 +116,7 @@ std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
             fmt::format("--{} needs the skill's NAME", o.view == View::logs ? "logs" : "deployment"));
     }
     if ((o.view == View::registry || o.view == View::check) && !o.name.empty()) {
-        return usage(fmt::format("--{} takes no NAME", o.view == View::registry ? "registry" : "check"));
+        return usage(fmt::format("--{} takes no NAME", o.view == View::registry ? "offline" : "check"));
     }
     if (o.follow && o.view != View::logs) return usage("--follow goes with --logs");
     if (o.follow && o.json)
@@ -128,7 +157,11 @@ std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
     if (args.count("ca-file")) o.ca_file = args["ca-file"].as<std::string>();
     if (args.count("context")) o.context = args["context"].as<std::string>();
     if (args.count("config")) o.config_file = args["config"].as<std::string>();
+    if (args.count("registry") && args.count("registry-file"))
+        return usage("--registry and --registry-file name the same file; give one");
+    if (args.count("registry")) o.registry_path = args["registry"].as<std::string>();
     if (args.count("registry-file")) o.registry_path = args["registry-file"].as<std::string>();
+    o.insecure_http = args.count("insecure-http") > 0;
     o.color = args["color"].as<std::string>();
     if (o.color != "auto" && o.color != "always" && o.color != "never") {
         return usage("--color takes auto, always or never");
@@ -139,21 +172,22 @@ std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
 }  // namespace
 
 std::string usage_text() {
-    return make_spec().help() +
+    return tidy_help(make_spec().help({""})) +
            "\nViews: monitor (all df-* apps), monitor NAME, monitor NAME --logs, monitor NAME --deployment "
            "[UUID],\n"
-           "monitor --registry, monitor --check. Exit status: 0 ok, 1 unhealthy or missing (--check), 64 "
-           "usage,\n"
-           "65 corrupt registry, 69 Coolify unreachable, 76 bad answer from Coolify, 77 credentials "
-           "refused,\n"
-           "78 configuration missing (docs/monitor.md, docs/exit-codes.md).\n";
+           "monitor --offline (also spelt: a bare --registry), monitor --check.\n"
+           "Exit status: 0 ok, 1 unhealthy or missing (--check), 64 usage, 65 corrupt registry, 66 "
+           "unreadable\n"
+           "registry, 69 Coolify unreachable, 76 bad answer from Coolify, 77 credentials refused, 78 "
+           "configuration\n"
+           "missing, 130 interrupted, 143 terminated (docs/monitor.md, docs/exit-codes.md).\n";
 }
 
 Result<Options> parse_options(int argc, const char* const* argv) {
     Options o;
     try {
         auto spec = make_spec();
-        const auto joined = join_watch_interval(argc, argv);
+        const auto joined = normalise_args(argc, argv);
         std::vector<const char*> ptrs;
         for (const auto& a : joined) ptrs.push_back(a.c_str());
         const auto args = spec.parse(static_cast<int>(ptrs.size()), ptrs.data());

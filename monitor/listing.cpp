@@ -81,6 +81,10 @@ Listing build_listing(const std::vector<coolify::Application>& apps, const Regis
     }
     for (const auto& [skill, record] : registry.skills) {
         const std::string app = record.app_name.empty() ? std::string(kAppPrefix) + skill : record.app_name;
+        const bool removed = record.status == "removed";
+        // A removed skill is not missing: it is gone on purpose. Only an app Coolify still lists (its
+        // deletion is queued) keeps a row, marked removed.
+        if (removed && !rows.count(app)) continue;
         auto [it, inserted] = rows.try_emplace(app);
         AppRow& row = it->second;
         if (inserted) {
@@ -90,6 +94,7 @@ Listing build_listing(const std::vector<coolify::Application>& apps, const Regis
         }
         row.skill = skill;
         row.registered = true;
+        row.removed = removed;
         row.last = last_deployment(record);
     }
     Listing listing;

@@ -10,8 +10,10 @@
 namespace {
 
 std::atomic<bool> g_cancel{false};
+volatile std::sig_atomic_t g_signal = 0;  // the first signal, for the exit code (130 or 143)
 
-extern "C" void on_signal(int) {
+extern "C" void on_signal(int sig) {
+    if (!g_signal) g_signal = sig;
     g_cancel.store(true);
 }
 
@@ -43,5 +45,8 @@ int main(int argc, char** argv) {
     df::monitor::World world;
     world.cancel = &g_cancel;
     world.stdout_is_terminal = ::isatty(STDOUT_FILENO) == 1;
-    return static_cast<int>(df::monitor::run_monitor(*options, world, std::cout, std::cerr));
+    const auto code = df::monitor::run_monitor(*options, world, std::cout, std::cerr);
+    // 128 + the signal, as shells and supervisors expect: SIGINT 130, SIGTERM 143 (docs/exit-codes.md).
+    if (code == df::ExitCode::interrupted && g_signal) return 128 + g_signal;
+    return static_cast<int>(code);
 }

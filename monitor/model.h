@@ -27,6 +27,7 @@ struct AppRow {
     std::string domain;       // first URL of the app's fqdn, if any
     bool registered = false;  // the registry knows this skill
     bool in_coolify = false;  // Coolify has the app
+    bool removed = false;     // the registry says `deploy --remove` removed it (Coolify may still list it)
     LastDeployment last;      // empty when the registry has no deployment recorded
     LastDeployment latest;    // Coolify's newest deployment (only with --deployments)
 };

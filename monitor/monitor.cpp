@@ -49,7 +49,9 @@ ExitCode check_view(const Options& options, World& world, std::ostream& out, std
     if (!listing) error = listing.error();
     const CheckResult result = error ? check_from_error(*error) : evaluate_check(*listing);
     out << (options.json ? check_json(result) : result.summary + "\n");
-    if (error) report(*error, err);
+    // The summary line already says what is wrong; stderr repeats it only when stdout is JSON, so cron
+    // mail (which gets both streams) shows the problem once.
+    if (error && options.json) report(*error, err);
     return result.code;
 }
 

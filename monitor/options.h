@@ -14,7 +14,7 @@ enum class View {
     detail,      // monitor NAME
     logs,        // monitor NAME --logs
     deployment,  // monitor NAME --deployment [UUID]
-    registry,    // monitor --registry
+    registry,    // monitor --offline (or a bare --registry)
     check,       // monitor --check
 };
 
@@ -39,6 +39,7 @@ struct Options {
     std::string registry_path;
     std::string token_file;      // a file holding the Coolify token (else COOLIFY_TOKEN, config files)
     std::string ca_file;         // PEM bundle to trust for Coolify's TLS
+    bool insecure_http = false;  // --insecure-http
     std::string color = "auto";  // auto, always, never
     bool help = false;
     bool version = false;

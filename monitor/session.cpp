@@ -33,6 +33,7 @@ http::Options probe_options(const Config& config, const World& world) {
     o.connect_timeout = http::Millis(3'000);
     o.total_timeout = http::Millis(5'000);
     o.max_attempts = 1;
+    o.max_redirects = 3;  // the app's own address may send http to https
     o.max_response_bytes = 64 * 1024;
     o.ca_file = config.ca_file.value;
     o.cancel = world.cancel;
@@ -61,6 +62,7 @@ Result<ConfigFlags> config_flags_from(const Options& options) {
     if (!options.context.empty()) flags.values["context"] = options.context;
     if (!options.config_file.empty()) flags.values["config"] = options.config_file;
     if (!options.registry_path.empty()) flags.values["registry"] = options.registry_path;
+    flags.insecure_http = options.insecure_http;
     return flags;
 }
 
@@ -97,7 +99,7 @@ Result<std::unique_ptr<Session>> Session::open(const Options& options, World& wo
     auto config = resolve_config(*flags, world.env);
     if (!config) return config.error();
     if (auto s = require_settings(*config, {"coolify_url", "token"}); !s) {
-        return Error{s.error().code, s.error().message + "; `monitor --registry` works without them"};
+        return Error{s.error().code, s.error().message + "; `monitor --offline` works without them"};
     }
     return std::unique_ptr<Session>(new Session(world, std::move(*config)));
 }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/coolify/http.h"
 #include "common/files.h"
 #include "common/json.h"
 #include "common/registry.h"
@@ -132,13 +133,48 @@ Status apply_coolify_cli(Config& c, const EnvLookup& env) {
     return ok();
 }
 
-Status validate(const Config& c) {
+// The place a URL or token came from, for the pairing rule: flags and the environment are one place (the
+// token is never a flag value, so `--coolify-url` goes with COOLIFY_TOKEN), our file another, and each
+// Coolify CLI context its own.
+std::string pair_source(const Setting& s) {
+    if (s.origin.rfind("--", 0) == 0 || s.origin.rfind("env ", 0) == 0) return "flags and environment";
+    return s.origin;
+}
+
+Status validate_coolify(const Config& c) {
     const std::string& url = c.coolify_url.value;
+    // Never echo a password: every message shows the URL without its userinfo.
+    const std::string shown = http::without_userinfo(url);
     if (!url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
         return Error{ExitCode::config,
-                     fmt::format("the Coolify URL '{}' ({}) must start with http:// or https://", url,
+                     fmt::format("the Coolify URL '{}' ({}) must start with http:// or https://", shown,
                                  c.coolify_url.origin)};
     }
+    if (http::has_userinfo(url)) {
+        return Error{ExitCode::config,
+                     fmt::format("the Coolify URL ({}) holds a user name or password; remove it (the API "
+                                 "is authenticated by the token alone): {}",
+                                 c.coolify_url.origin, shown)};
+    }
+    if (c.coolify_url.set() && c.token.set() && pair_source(c.coolify_url) != pair_source(c.token)) {
+        return Error{
+            ExitCode::config,
+            fmt::format("the Coolify URL comes from {} but the token from {}; take both from one "
+                        "place: COOLIFY_URL (or --coolify-url) with COOLIFY_TOKEN (or --token-file), "
+                        "our config file, or one Coolify CLI context (docs/config.md)",
+                        c.coolify_url.origin, c.token.origin)};
+    }
+    if (c.token.set() && url.rfind("http://", 0) == 0 && !http::is_loopback(url) && !c.insecure_http) {
+        return Error{ExitCode::config,
+                     fmt::format("refusing to send the Coolify token unencrypted to {} ({}); use https://, "
+                                 "or --insecure-http on a network you trust",
+                                 http::origin_of(url), c.coolify_url.origin)};
+    }
+    return ok();
+}
+
+Status validate(const Config& c) {
+    if (auto s = validate_coolify(c); !s) return s;
     const std::string& src = c.git_source.value;
     if (src != "public" && src != "deploy-key" && src != "github-app") {
         return Error{ExitCode::config,
@@ -188,6 +224,7 @@ std::string masked(std::string_view secret) {
 
 Result<Config> resolve_config(const ConfigFlags& flags, const EnvLookup& env) {
     Config c;
+    c.insecure_http = flags.insecure_http;
     for (const auto& [name, value] : flags.values) {
         if (name == "config") continue;
         const Descriptor* d = descriptor(name);
@@ -256,7 +293,7 @@ std::string describe_config(const Config& config, bool as_json) {
     bool first = true;
     for (const auto& name : names) {
         const Setting* s = find_setting(config, name);
-        const std::string value = name == "token" ? masked(s->value) : s->value;
+        const std::string value = name == "token" ? masked(s->value) : http::without_userinfo(s->value);
         const std::string origin = s->set() ? s->origin : "not set";
         if (as_json) {
             out += fmt::format("{}{}:{{\"value\":{},\"origin\":{}}}", first ? "" : ",", json::quote(name),

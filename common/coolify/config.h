@@ -42,17 +42,21 @@ struct Config {
     Setting ca_file;        // PEM bundle for TLS to Coolify
     Setting secrets_dir;    // 0600 files holding each skill's generated service secrets
     Setting config_file;    // the file of ours that was read (or would be)
+    bool insecure_http = false;
 };
 
 // What the command line supplied: setting name (as in docs/config.md, e.g. "git_remote") → value.
 struct ConfigFlags {
     std::map<std::string, std::string> values;
+    bool insecure_http = false;  // --insecure-http: allow the token over http:// to a non-loopback host
 };
 
 // The setting names, in display order.
 const std::vector<std::string>& config_setting_names();
 
-// Resolves everything. Reads files, never the network.
+// Resolves everything. Reads files, never the network. The Coolify URL and token come from one place
+// (flags and environment, our file, or one Coolify CLI context): a mix is a config error, as is a URL
+// with a user name or password in it, and a token for a non-loopback http:// URL without --insecure-http.
 Result<Config> resolve_config(const ConfigFlags& flags, const EnvLookup& env);
 
 // Config error (78) naming every missing setting with the flag and variable that set it.

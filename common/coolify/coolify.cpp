@@ -184,6 +184,15 @@ std::string advice(int status, std::string_view message) {
 }  // namespace
 
 Error api_error(const http::Response& response, std::string_view what) {
+    if (response.status >= 300 && response.status < 400) {
+        // Not followed (http.h): saying where it points is what lets the operator fix COOLIFY_URL.
+        const auto location = response.header("location");
+        return Error{ExitCode::protocol,
+                     fmt::format("{}: the server redirected to {} (HTTP {}); set the Coolify URL to the "
+                                 "address the API answers on",
+                                 what, location ? http::without_userinfo(*location) : "(no Location)",
+                                 response.status)};
+    }
     std::string message;
     if (auto doc = json::parse(response.body, "answer", ExitCode::protocol); doc && doc->IsObject()) {
         message = json::str(*doc, "message");
@@ -279,12 +288,15 @@ Result<std::optional<Application>> Client::get_application(const std::string& uu
     return std::optional<Application>(parse_application(*doc));
 }
 
-Result<std::string> Client::create_application(Source source, const json::Object& body) {
+Result<Application> Client::create_application(Source source, const json::Object& body) {
     auto doc = call_json("POST", create_path(source), json::to_string(body), "creating the application");
     if (!doc) return doc.error();
-    std::string uuid = json::str(*doc, "uuid");
-    if (uuid.empty()) return Error{ExitCode::protocol, "creating the application: the answer has no uuid"};
-    return uuid;
+    Application app;
+    app.uuid = json::str(*doc, "uuid");
+    app.fqdn = json::str(*doc, "domains");
+    if (app.uuid.empty())
+        return Error{ExitCode::protocol, "creating the application: the answer has no uuid"};
+    return app;
 }
 
 Status Client::update_application(const std::string& uuid, const json::Object& body) {

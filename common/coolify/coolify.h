@@ -109,7 +109,8 @@ class Client {
     Result<Version> version();
     Result<std::vector<Application>> list_applications(std::string_view tag = {});
     Result<std::optional<Application>> get_application(const std::string& uuid);      // nullopt on 404
-    Result<std::string> create_application(Source source, const json::Object& body);  // the new uuid
+    // The new app's uuid and fqdn (Coolify answers {uuid, domains}: the domain it generated, if any).
+    Result<Application> create_application(Source source, const json::Object& body);
     Status update_application(const std::string& uuid, const json::Object& body);
     Status delete_application(const std::string& uuid);  // queued by the server
     Result<std::vector<EnvVar>> list_envs(const std::string& app_uuid);

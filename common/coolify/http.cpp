@@ -52,6 +52,43 @@ std::string origin_of(std::string_view url) {
 
 namespace {
 
+// [start, end) of the userinfo "user:pw@" in a URL's authority; start == end when there is none.
+std::pair<std::size_t, std::size_t> userinfo_span(std::string_view url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return {0, 0};
+    const std::size_t start = scheme_end + 3;
+    const auto authority_end = url.find_first_of("/?#", start);
+    const auto at = url.substr(0, authority_end).rfind('@');
+    if (at == std::string_view::npos || at < start) return {start, start};
+    return {start, at + 1};
+}
+
+}  // namespace
+
+std::string without_userinfo(std::string_view url) {
+    const auto [start, end] = userinfo_span(url);
+    std::string out(url);
+    out.erase(start, end - start);
+    return out;
+}
+
+bool has_userinfo(std::string_view url) {
+    const auto [start, end] = userinfo_span(url);
+    return end > start;
+}
+
+bool is_loopback(std::string_view url) {
+    const std::string origin = origin_of(url);
+    const auto host_start = origin.find("://");
+    if (host_start == std::string::npos) return false;
+    std::string_view host = std::string_view(origin).substr(host_start + 3);
+    if (host.rfind("[::1]", 0) == 0) return true;
+    host = host.substr(0, host.find(':'));
+    return host == "localhost" || host.rfind("127.", 0) == 0;
+}
+
+namespace {
+
 class SystemClock final : public Clock {
   public:
     std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
@@ -68,8 +105,9 @@ class SystemClock final : public Clock {
 };
 
 std::string describe(const Request& r) {
-    const auto q = r.url.find('?');
-    return fmt::format("{} {}", r.method, q == std::string::npos ? r.url : r.url.substr(0, q));
+    const std::string url = without_userinfo(r.url);
+    const auto q = url.find('?');
+    return fmt::format("{} {}", r.method, q == std::string::npos ? url : url.substr(0, q));
 }
 
 }  // namespace

@@ -68,7 +68,9 @@ struct Options {
     long low_speed_bytes = 1;                   // abort an attempt slower than this many bytes/s ...
     std::chrono::seconds low_speed_window{20};  // ... for this long
     std::string ca_file;  // PEM bundle to trust instead of the system store (verification stays on)
-    int max_redirects = 3;
+    // 0: a redirect comes back as the 3xx response. The Coolify API is never followed elsewhere: libcurl
+    // drops the Authorization header on another host, and the 401 that follows would blame the token.
+    int max_redirects = 0;
     int max_attempts = 4;      // first try included
     Millis backoff_base{500};  // attempt n waits a random 50–100 % of min(base·2ⁿ, backoff_max)
     Millis backoff_max{8'000};
@@ -140,5 +142,14 @@ ExitCode exit_code_for_status(int status);
 
 // "https://host:port" of a URL (no path, no query, no credentials) for messages.
 std::string origin_of(std::string_view url);
+
+// The URL with any "user:password@" removed from its authority, for messages and stored values.
+std::string without_userinfo(std::string_view url);
+
+// True when the URL's authority carries "user@" or "user:password@".
+bool has_userinfo(std::string_view url);
+
+// True when the URL's host is 127.0.0.0/8, ::1 or localhost.
+bool is_loopback(std::string_view url);
 
 }  // namespace df::http

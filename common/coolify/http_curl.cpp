@@ -115,7 +115,7 @@ class CurlTransport final : public Transport {
         curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
         curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, options.max_redirects > 0 ? 1L : 0L);
         curl_easy_setopt(curl, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
         curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
         curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
@@ -141,6 +141,11 @@ class CurlTransport final : public Transport {
         } else if (request.method == "HEAD") {
             curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
         } else {
+            // libcurl silently re-sends a request on a fresh connection when a reused one dies before any
+            // answer byte arrives (Curl_retry_request; CURLOPT_FORBID_RETRY_ON_REUSE only exists from 8.16).
+            // The server may have acted on the first copy, so a POST/PATCH/DELETE never rides a reused
+            // connection: it cannot be re-sent below us. One extra connect per write is cheap.
+            curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
             curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
             curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
             curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());

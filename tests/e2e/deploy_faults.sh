@@ -28,6 +28,10 @@ echo "# v2" >>"$WORK/skills/hello/README.md"
 control faults '{"path_prefix":"/api/v1/deploy","method":"POST","count":1,"drop":true}' >/dev/null
 expect_exit 69 d "$WORK/skills/hello"
 assert_eq 1 "$(jq -s 'map(select(.path == "/api/v1/deploy")) | length' <(tail -n 4 "$STANDIN_LOG"))" "deploy POSTs"
+assert_contains "$ERR" "none started"
+# Nothing changed in Coolify: the history has the failure, the status still says what runs.
+assert_eq finished "$(reg '.skills.hello.status')"
+assert_eq failed "$(reg '.skills.hello.history[-1].status')"
 
 step "a 429 storm longer than the retry budget: exit 69"
 control faults '{"path_prefix":"/api/v1/","count":-1,"status":429,"retry_after":600}' >/dev/null

@@ -22,7 +22,8 @@ step "no configuration: says what to set (78); the registry view still works"
 step "bad token: 77, one line, token never printed"
 COOLIFY_TOKEN=wrong-secret-token expect_exit 77 monitor --check
 assert_contains "$OUT" "DENIED:"
-assert_contains "$ERR" "401"
+assert_contains "$OUT" "401"
+assert_eq "" "$ERR" "stderr of --check (its line on stdout says it all)"
 assert_not_contains "$OUT$ERR" "wrong-secret-token"
 echo wrong-secret-token >"$WORK/token"
 expect_exit 77 monitor --token-file "$WORK/token"
@@ -37,7 +38,7 @@ step "5xx that does not go away: unavailable (69)"
 control POST faults '{"path_prefix":"/api/v1/applications","count":-1,"status":503}'
 expect_exit 69 monitor --check
 assert_contains "$OUT" "UNREACHABLE:"
-assert_contains "$ERR" "503"
+assert_contains "$OUT" "503"
 control DELETE faults
 
 step "garbage JSON: protocol error (76)"

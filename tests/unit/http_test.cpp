@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
+#include "tests/standins/drop_connection.h"
 #include "tests/unit/fake_http.h"
 
 using namespace df;
@@ -182,11 +183,19 @@ TEST_CASE("http: the libcurl transport against a local server") {
     REQUIRE_FALSE(dropped);
     CHECK(dropped.error().code == ExitCode::unavailable);
 
-    auto loop = get_url("/loop");
+    // Redirects are not followed by default: the 3xx comes back for the caller to report.
+    auto moved = get_url("/loop");
+    REQUIRE(moved);
+    CHECK(moved->status == 302);
+    CHECK(moved->header("location") == "/loop");
+
+    o.max_redirects = 3;
+    http::Client following(o);
+    auto loop = following.send(get(base + "/loop"));
     REQUIRE_FALSE(loop);
     CHECK(loop.error().code == ExitCode::protocol);
 
-    auto file = get_url("/file");
+    auto file = following.send(get(base + "/file"));
     REQUIRE_FALSE(file);
     CHECK(file.error().code == ExitCode::protocol);
 
@@ -208,4 +217,44 @@ TEST_CASE("http: the libcurl transport against a local server") {
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == ExitCode::unavailable);
     CHECK(down.attempts() == 2);
+}
+
+TEST_CASE("http: libcurl never re-sends a POST whose reused connection died without an answer") {
+    // libcurl re-sends a request on a fresh connection when a reused one closes before any answer byte;
+    // the server may have acted on the first copy (a second app). Writes must be sent exactly once.
+    httplib::Server server;
+    std::atomic<int> posts{0}, patches{0};
+    server.Get("/warm", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("{}", "application/json");
+    });
+    server.Post("/create", [&](const httplib::Request& req, httplib::Response& res) {
+        ++posts;
+        df::testing::drop_connection(req);
+        res.set_content(R"({"uuid":"x"})", "application/json");
+    });
+    server.Patch("/update", [&](const httplib::Request& req, httplib::Response& res) {
+        ++patches;
+        df::testing::drop_connection(req);
+        res.set_content("{}", "application/json");
+    });
+    const int port = server.bind_to_any_port("127.0.0.1");
+    std::thread th([&] { server.listen_after_bind(); });
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    http::Options o;
+    o.backoff_base = http::Millis(1);
+    http::Client c(o);
+
+    for (const char* method : {"POST", "PATCH"}) {
+        REQUIRE(c.send(get(base + "/warm")));  // leaves a kept-alive connection for the write to reuse
+        http::Request write = get(base + (method == std::string("POST") ? "/create" : "/update"));
+        write.method = method;
+        write.body = R"({"name":"df-x"})";
+        auto r = c.send(write);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == ExitCode::unavailable);
+    }
+    CHECK(posts == 1);
+    CHECK(patches == 1);
+    server.stop();
+    th.join();
 }

@@ -182,3 +182,40 @@ TEST_CASE("monitor options: contradictions are usage errors", "[monitor]") {
         CHECK(r.error().code == ExitCode::usage);
     }
 }
+
+TEST_CASE("monitor options: --registry FILE names the file, as in deploy; earlier spellings still work",
+          "[monitor]") {
+    auto file = parse({"--registry", "/r.json"});
+    REQUIRE(file);
+    CHECK(file->view == View::listing);
+    CHECK(file->registry_path == "/r.json");
+    CHECK(parse({"--registry=/r.json", "--check"})->registry_path == "/r.json");
+    auto offline = parse({"--registry", "/r.json", "--offline", "--json"});
+    REQUIRE(offline);
+    CHECK(offline->view == View::registry);
+    CHECK(offline->registry_path == "/r.json");
+    // PRODUCT.md's bare `monitor --registry` is the offline view; docs' --registry-file FILE is the file.
+    CHECK(parse({"--registry", "--json"})->view == View::registry);
+    CHECK(parse({"--registry-file", "/old.json"})->registry_path == "/old.json");
+    CHECK_FALSE(parse({"--registry", "/a.json", "--registry-file", "/b.json"}));
+    CHECK(parse({"--insecure-http"})->insecure_http);
+}
+
+TEST_CASE("monitor help: optional values read [UUID], not cxxopts' [=UUID(=)]", "[monitor]") {
+    const std::string help = usage_text();
+    CHECK(help.find("[=") == std::string::npos);
+    CHECK(help.find("--deployment [UUID]") != std::string::npos);
+    CHECK(help.find("--watch [SECONDS]") != std::string::npos);
+    CHECK(help.find("--registry FILE") != std::string::npos);
+    CHECK(help.find("registry-file") == std::string::npos);
+}
+
+TEST_CASE("monitor check: a removed skill is neither healthy nor a problem", "[monitor]") {
+    AppRow removed = row("gone", "", false);
+    removed.removed = true;
+    Listing l{{row("a", "running:healthy"), removed}, {}};
+    const auto r = evaluate_check(l);
+    CHECK(r.code == ExitCode::ok);
+    CHECK(r.total == 1);
+    CHECK(r.summary == "OK: 1 of 1 skills healthy");
+}

@@ -226,3 +226,16 @@ TEST_CASE("monitor pacer: per-app requests are spaced to the budget and all run"
     REQUIRE_FALSE(failing);
     CHECK(failing.error().code == df::ExitCode::unavailable);
 }
+
+TEST_CASE("monitor listing: a skill removed with deploy --remove is not missing", "[monitor]") {
+    df::Registry reg;
+    reg.skills["gone"] = record("df-gone", "bbbbbbbbbbbb", "removed");
+    reg.skills["gone"].status = "removed";
+    reg.skills["leaving"] = record("df-leaving", "cccccccccccc", "removed");
+    reg.skills["leaving"].status = "removed";
+    // Coolify still lists an app whose deletion is queued: it keeps a row, marked removed.
+    const Listing l = build_listing({app("df-leaving", "exited:unhealthy")}, reg);
+    REQUIRE(l.apps.size() == 1);
+    CHECK(l.apps[0].app == "df-leaving");
+    CHECK(l.apps[0].removed);
+}

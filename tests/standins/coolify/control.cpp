@@ -83,6 +83,8 @@ void Server::control(const httplib::Request& req, httplib::Response& res) {
         f.retry_after = static_cast<int>(df::json::integer(doc, "retry_after", -1));
         f.body = df::json::str(doc, "body");
         f.drop = df::json::opt_bool(doc, "drop").value_or(false);
+        f.drop_after = df::json::opt_bool(doc, "drop_after").value_or(false);
+        f.after = df::json::opt_bool(doc, "after").value_or(false);
         f.latency_ms = static_cast<int>(df::json::integer(doc, "latency_ms", 0));
         state_.faults().push_back(f);
         return send(res, 200, "{}");

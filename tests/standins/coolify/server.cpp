@@ -2,8 +2,8 @@
 // the request log, and the /_standin/ control routes tests use.
 #include "tests/standins/coolify/server.h"
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "tests/standins/drop_connection.h"
 
 namespace standin {
 namespace {
@@ -289,7 +290,8 @@ void Server::dispatch(const httplib::Request& req, httplib::Response& res) {
         res.set_content("OK", "text/html");
         return record(req, 200, true);
     }
-    if (apply_fault(req, res)) return record(req, res.status, true);
+    std::optional<Fault> after;
+    if (apply_fault(req, res, after)) return record(req, res.status, true);
     const std::string auth = req.get_header_value("Authorization");
     const bool authorised = auth == "Bearer " + state_.options().token;
     if (!authorised) {
@@ -301,10 +303,16 @@ void Server::dispatch(const httplib::Request& req, httplib::Response& res) {
     } else {
         reply(res, 404, R"({"message":"Not found.","docs":"https://coolify.io/docs"})");
     }
-    record(req, res.status, authorised);
+    // The work is done; the client never hears about it, or hears a gateway's error.
+    if (after && after->drop_after) df::testing::drop_connection(req);
+    if (after && after->after && after->status) {
+        res.headers.clear();
+        reply(res, after->status, after->body.empty() ? R"({"message":"Gateway Timeout"})" : after->body);
+    }
+    record(req, after && after->drop_after ? 0 : res.status, authorised);
 }
 
-bool Server::apply_fault(const httplib::Request& req, httplib::Response& res) {
+bool Server::apply_fault(const httplib::Request& req, httplib::Response& res, std::optional<Fault>& after) {
     Fault fault;
     {
         std::lock_guard lock(state_.mutex());
@@ -318,6 +326,10 @@ bool Server::apply_fault(const httplib::Request& req, httplib::Response& res) {
         if (it->count > 0) --it->count;
     }
     if (fault.latency_ms) std::this_thread::sleep_for(std::chrono::milliseconds(fault.latency_ms));
+    if (fault.drop_after || fault.after) {
+        after = fault;
+        return false;
+    }
     if (fault.drop) {
         res.status = 200;
         res.set_content_provider(1000, "application/json",

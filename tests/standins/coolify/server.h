@@ -21,7 +21,9 @@ class Server {
 
   private:
     void dispatch(const httplib::Request& req, httplib::Response& res);
-    bool apply_fault(const httplib::Request& req, httplib::Response& res);
+    // True when the fault answered; `after` is set when the request must be handled first and its answer
+    // then lost (drop_after) or replaced (after + status).
+    bool apply_fault(const httplib::Request& req, httplib::Response& res, std::optional<Fault>& after);
     void api(const httplib::Request& req, httplib::Response& res, const std::string& path);
     void control(const httplib::Request& req, httplib::Response& res);
     void record(const httplib::Request& req, int status, bool authorised);

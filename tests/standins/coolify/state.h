@@ -67,6 +67,8 @@ struct Fault {
     int retry_after = -1;  // ... and this Retry-After header
     std::string body;      // ... and this body (default: Coolify's message for the status)
     bool drop = false;     // close the connection mid-answer instead
+    bool drop_after = false;  // handle the request, then close the connection before any answer byte
+    bool after = false;       // handle the request, then answer `status` instead (a 504 from a proxy)
     int latency_ms = 0;    // delay before handling
 };
 

@@ -1,0 +1,157 @@
+// deploy's decisions (deployer/): what is checked before any side effect, what a lost answer is taken to
+// mean, which app or deployment is adopted afterwards, and what the registry says after an attempt that
+// changed nothing remote.
+#include <filesystem>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "common/registry.h"
+#include "deployer/internal.h"
+#include "tests/unit/fake_http.h"
+
+using namespace df;
+using namespace df::deployer;
+
+namespace {
+
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+coolify::Application app(std::string uuid, std::string name, std::string created_at) {
+    coolify::Application a;
+    a.uuid = std::move(uuid);
+    a.name = std::move(name);
+    a.created_at = std::move(created_at);
+    return a;
+}
+
+coolify::Deployment deployment(std::string uuid, std::string status, std::string commit) {
+    coolify::Deployment d;
+    d.deployment_uuid = std::move(uuid);
+    d.status = std::move(status);
+    d.commit = std::move(commit);
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("deploy: --env keys and values the service would refuse are usage errors") {
+    for (const std::string key : {"1A", "A-B", "A\nB", "", "A B", "Ä"}) {
+        auto s = validate_env({{key, "v"}});
+        REQUIRE_FALSE(s);
+        CHECK(s.error().code == ExitCode::usage);
+        CHECK(s.error().message.find('\n') == std::string::npos);
+    }
+    CHECK(validate_env({{"GOOD_1", "any value, even\nmultiline"}, {"_x", ""}}));
+    CHECK_FALSE(validate_env({{"A", "1"}, {"A", "2"}}));  // given twice
+    // The entrypoint's check_secret: 16+ printable ASCII characters, no spaces or single quotes.
+    CHECK_FALSE(validate_env({{"DF_TRIGGER_TOKEN", "short"}}));
+    CHECK_FALSE(validate_env({{"DF_TRIGGER_TOKEN", ""}}));
+    CHECK_FALSE(validate_env({{"DF_APPROVE_TOKEN", "0123456789abcdef'"}}));
+    CHECK_FALSE(validate_env({{"DF_TRIGGER_HMAC_SECRET", "0123456789 abcdef"}}));
+    CHECK(validate_env({{"DF_TRIGGER_TOKEN", std::string(64, 'a')}}));
+    CHECK_FALSE(validate_env({{"DF_PORT", "70000"}}));
+    CHECK_FALSE(validate_env({{"DF_BIND", "a b"}}));
+    CHECK(validate_env({{"DF_PORT", "8080"}, {"DF_BIND", "127.0.0.1"}}));
+    // The value never appears in the message (it may be a secret).
+    auto shorter = validate_env({{"DF_TRIGGER_TOKEN", "secret-short"}});
+    REQUIRE_FALSE(shorter);
+    CHECK(shorter.error().message.find("secret-short") == std::string::npos);
+}
+
+TEST_CASE("deploy: a write whose answer is lost or unreadable has an unknown outcome") {
+    CHECK(outcome_unknown(Error{ExitCode::unavailable, "lost"}));
+    CHECK(outcome_unknown(Error{ExitCode::protocol, "not JSON"}));
+    CHECK(outcome_unknown(Error{ExitCode::timed_out, "timed out"}));
+    CHECK_FALSE(outcome_unknown(Error{ExitCode::failed, "HTTP 422"}));
+    CHECK_FALSE(outcome_unknown(Error{ExitCode::no_permission, "HTTP 401"}));
+    CHECK_FALSE(outcome_unknown(Error{ExitCode::interrupted, "interrupted"}));
+}
+
+TEST_CASE("deploy: after an ambiguous create the app that exists is adopted, never a duplicate") {
+    const std::vector<coolify::Application> apps = {app("newer", "df-x", "2026-12-02T10:00:01Z"),
+                                                    app("other", "df-y", "2026-12-01T00:00:00Z"),
+                                                    app("older", "df-x", "2026-12-02T10:00:00Z")};
+    CHECK(pick_app(apps, "df-x", "")->uuid == "older");
+    CHECK(pick_app(apps, "df-x", "newer")->uuid == "newer");  // the registry's own app wins
+    CHECK(pick_app(apps, "df-x", "gone")->uuid == "older");
+    CHECK_FALSE(pick_app(apps, "df-z", ""));
+    CHECK_FALSE(pick_app({}, "df-x", "older"));
+}
+
+TEST_CASE("deploy: after a lost answer to POST /deploy the deployment it started is followed") {
+    const std::string ours(40, 'c'), older(40, 'b');
+    // An active deployment builds the branch tip: followed whatever its commit says (queued: HEAD).
+    CHECK(adoptable_deployment({deployment("q", "queued", "HEAD"), deployment("f", "finished", older)}, ours,
+                               {})
+              ->deployment_uuid == "q");
+    // Already over: the newest of our commit that no earlier attempt recorded.
+    CHECK(adoptable_deployment({deployment("new", "failed", ours), deployment("old", "finished", ours)}, ours,
+                               {"old"})
+              ->deployment_uuid == "new");
+    // Nothing new: none started, so nothing is adopted (and the request is not re-sent).
+    CHECK_FALSE(adoptable_deployment({deployment("old", "finished", ours)}, ours, {"old"}));
+    CHECK_FALSE(adoptable_deployment({deployment("f", "finished", older)}, ours, {}));
+    CHECK_FALSE(adoptable_deployment({}, ours, {}));
+}
+
+TEST_CASE("deploy: an attempt that changed nothing remote is history only") {
+    char tmpl[] = "/tmp/df-deploy-test.XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const std::string path = dir + "/registry.json";
+    auto set = [&](const std::string& id, const std::string& status, bool sets_status) {
+        return record(
+            path, "x", id, [&](SkillRecord&, DeployRecord& rec) { rec.status = status; }, sets_status);
+    };
+    REQUIRE(set("1", "finished", true));
+    REQUIRE(set("2", "failed", false));  // e.g. a wrong token, found before the push
+    auto r = load_registry(path);
+    REQUIRE(r);
+    const SkillRecord& x = r->skills.at("x");
+    CHECK(x.status == "finished");
+    REQUIRE(x.history.size() == 2);
+    CHECK(x.history.back().status == "failed");
+
+    // A skill that never had an attempt end gets a status anyway ("pending" counts as none).
+    REQUIRE(update_registry(path, [](Registry& reg) {
+        reg.skills["y"].status = "pending";
+        return ok();
+    }));
+    REQUIRE(record(
+        path, "y", "1", [](SkillRecord&, DeployRecord& rec) { rec.status = "failed"; }, false));
+    CHECK(load_registry(path)->skills.at("y").status == "failed");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("deploy: retries never repeat a write whose answer was lost") {
+    using df::testing::FakeClock;
+    using df::testing::response;
+    using df::testing::ScriptedTransport;
+    struct Case {
+        const char* method;
+        http::Attempt attempt;
+        std::size_t sends;
+    };
+    const http::TransportError lost{http::Failure::lost, "connection reset"};
+    const http::TransportError timed_out{http::Failure::timed_out, "timed out"};
+    const http::TransportError not_sent{http::Failure::not_sent, "connection refused"};
+    const Case cases[] = {
+        {"GET", lost, 4},           {"GET", response(503), 4},   {"POST", lost, 1},
+        {"POST", timed_out, 1},     {"POST", response(504), 1},  {"PATCH", lost, 1},
+        {"DELETE", lost, 1},        {"PATCH", response(502), 1}, {"POST", not_sent, 4},
+        {"POST", response(429), 4}, {"DELETE", not_sent, 4},
+    };
+    for (const auto& c : cases) {
+        auto t = std::make_shared<ScriptedTransport>();
+        t->script = {c.attempt};
+        FakeClock clock;
+        http::Options o;
+        http::Client client(o, t, &clock, 1);
+        http::Request req;
+        req.method = c.method;
+        req.url = "https://coolify.test/api/v1/applications/public";
+        (void)client.send(req);
+        INFO(c.method);
+        CHECK(t->seen.size() == c.sends);
+    }
+}
