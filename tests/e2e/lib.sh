@@ -8,9 +8,12 @@ set -euo pipefail
 : "${DF_SRC:?DF_SRC must name the source tree}"
 export NO_COLOR=1 LC_ALL=C.UTF-8
 
-compile() { "$DF_BIN/df-compile" "$@"; }
-deploy() { "$DF_BIN/df-deploy" "$@"; }
-monitor() { "$DF_BIN/df-monitor" "$@"; }
+# Through the bin/ wrappers, as a user of the source tree runs them: the programs then name themselves
+# compile, deploy and monitor in their messages (installed, they say df-compile, ...; tests/e2e/install.sh).
+export DF_BUILD_DIR=${DF_BIN%/bin}
+compile() { "$DF_SRC/bin/compile" "$@"; }
+deploy() { "$DF_SRC/bin/deploy" "$@"; }
+monitor() { "$DF_SRC/bin/monitor" "$@"; }
 
 # A scratch folder for this test, removed when it ends (kept with DF_KEEP=1 for debugging).
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/df-e2e.XXXXXX")
