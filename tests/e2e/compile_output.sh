@@ -121,6 +121,16 @@ assert_eq $'backup-data\ndeploy-service\nsecurity-scan' "$(ls many)" "folders wr
 expect_exit 1 compile -q -o dup flow.md "$templates/run-tests.md"
 assert_contains "$ERR" "compiles to the skill name 'run-tests', like 'flow.md' in this same run"
 
+step "a batch is made durable once: two syncfs (before and after the swaps), no fsync per file"
+command -v strace >/dev/null || fail "strace is not installed (bin/setup installs it)"
+strace -f -qq -e trace=fsync,fdatasync,syncfs -o "$WORK/sync.trace" "$DF_BIN/df-compile" -q -o durable \
+  "$templates"/*.md >/dev/null
+assert_eq "syncfs syncfs" "$(sed -n 's/^[0-9]* *\([a-z]*\)(.*/\1/p' "$WORK/sync.trace" | xargs)" "sync calls of a batch"
+[[ -f durable/backup-data/run && -f durable/run-tests/skill.json ]] || fail "the batch was not written"
+strace -f -qq -e trace=fsync,fdatasync,syncfs -o "$WORK/sync.trace" "$DF_BIN/df-compile" -q -o durable \
+  "$templates"/*.md >/dev/null
+assert_eq "" "$(cat "$WORK/sync.trace")" "sync calls when nothing changed"
+
 step "--check validates and writes nothing"
 expect_exit 0 compile --check -o checked "$templates"/*.md
 assert_eq "" "$OUT" "stdout of --check"
