@@ -19,6 +19,7 @@ _df_skill_run() {
       ;;
     --status | --approve | --deny)
       local runs=("${DF_STATE_DIR:-$dir/state}"/runs/*.json)
+      [[ -e ${runs[0]} ]] || runs=() # no runs yet: the pattern itself came back
       runs=("${runs[@]##*/}")
       mapfile -t COMPREPLY < <(compgen -W "${runs[*]%.json}" -- "$cur")
       return
