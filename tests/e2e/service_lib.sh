@@ -79,6 +79,12 @@ hmac_sha256() {
   openssl dgst -sha256 -hmac "$1" -r "$2" | cut -d' ' -f1
 }
 
+# http_run_count: how many run records the HTTP hooks started. Not every record: the service's own scheduler
+# starts runs too (the test workflow has a `*/5 * * * *` cron trigger) whenever the clock crosses such a
+# minute, which a test cannot time.
+http_run_count() {
+  find "$WORK/state/runs" -name '*.json' -exec cat {} + 2>/dev/null | jq -s '[.[] | select(.trigger == "http")] | length'
+}
 # record_is FILE STATUS: whether the run record FILE exists and has STATUS.
 record_is() { [[ -f $1 && $(jq -r .status "$1" 2>/dev/null) == "$2" ]]; }
 # wait_for_record RUN_ID STATUS: waits until the run's record (on disk) has STATUS.
