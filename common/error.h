@@ -5,6 +5,7 @@
 // the table below; tests/unit/error_test.cpp keeps the two in step.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,6 +40,16 @@ struct Error {
     ExitCode code = ExitCode::failed;
     std::string message;
 };
+
+// The one voice of every program: `<program>: error: <message>`, where <program> is the name it was invoked
+// as (argv[0] without its folder), so an installed copy says `df-compile: error:` and ./bin/compile, which
+// execs it under the name `compile`, says `compile: error:`. main() sets it first thing.
+void set_program_name(std::string_view argv0);
+const std::string& program_name();
+// `<program>: error: <message>\n` on `err`; returns the error's exit code for `return report(err, e);`.
+ExitCode report(std::ostream& err, const Error& e);
+// `<program>: <kind>: <text>\n`, for the notes and warnings that are not errors.
+void report_note(std::ostream& err, std::string_view kind, std::string_view text);
 
 // A value or an Error. Deliberately tiny: `if (!r) return r.error();` and `*r` cover every use.
 template <class T>

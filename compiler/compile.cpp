@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/files.h"
+#include "common/manifest.h"
 #include "common/text.h"
 #include "compiler/generator.h"
 #include "compiler/output.h"
@@ -49,6 +50,29 @@ std::string relative_source(const std::string& source, const std::string& skill_
     return out;
 }
 
+// flow.md → "flow": the folder name --name-from-file gives; empty when the file name makes no folder name.
+std::string file_stem(const std::string& input) {
+    std::string stem = input.substr(input.rfind('/') + 1);
+    if (stem.size() > 3 && stem.ends_with(".md")) stem.resize(stem.size() - 3);
+    const bool usable =
+        !stem.empty() && stem[0] != '.' && stem.find_first_of("\\:$ \t\n") == std::string::npos;
+    return usable ? stem : std::string();
+}
+
+// A path in a Makefile rule: spaces, '#', ':' and '\\' escaped with a backslash, '$' doubled.
+std::string make_escaped(const std::string& path) {
+    std::string out;
+    for (char c : path) {
+        if (c == '$') {
+            out += '$';
+        } else if (c == ' ' || c == '#' || c == ':' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+
 // Worse outcomes win when several files fail differently.
 int severity(ExitCode code) {
     switch (code) {
@@ -67,6 +91,9 @@ struct Compiler {
     std::ostream& err;
     std::vector<FileReport> reports;
     std::map<std::string, std::string> names;  // skill name → the input that produced it
+    std::vector<std::pair<std::size_t, StagedFolder>> staged;  // reports[index]'s folder, not yet swapped in
+    std::vector<std::pair<std::string, std::string>> depends;  // skill folder → the workflow it came from
+    std::string verify_dir;                                    // the folder verify_one compares against
     ExitCode worst = ExitCode::ok;
 
     void note(ExitCode code) {
@@ -74,7 +101,7 @@ struct Compiler {
     }
 
     void fail(const Error& e) {
-        err << fmt::format("compile: error: {}\n", e.message);
+        df::report(err, e);
         note(e.code);
     }
 
@@ -129,9 +156,17 @@ struct Compiler {
 
         std::vector<GeneratedFile> files;
         Manifest manifest;
-        if (!diags.has_errors()) {
-            const auto seen = names.emplace(workflow.name, name);
-            if (!seen.second) {
+        if (!diags.has_errors() && options.name_from_file && (from_stdin || file_stem(input).empty())) {
+            diags.error({}, "--name-from-file: this file name makes no folder name (use NAME.md)");
+        }
+        const std::string leaf = options.name_from_file ? file_stem(input) : workflow.name;
+        const std::string folder = options.verify ? verify_dir : options.out_dir + "/" + leaf;
+        if (!diags.has_errors() && !options.verify) {
+            const auto seen = names.emplace(folder, name);
+            if (!seen.second && options.name_from_file) {
+                diags.error({}, fmt::format("writes the folder '{}', like '{}' in this same run", folder,
+                                            seen.first->second));
+            } else if (!seen.second) {
                 diags.error({}, fmt::format("compiles to the skill name '{}', like '{}' in this same run",
                                             workflow.name, seen.first->second));
             }
@@ -140,20 +175,28 @@ struct Compiler {
             manifest.source_sha256 = sha256_hex(*raw);
             manifest.version = manifest.source_sha256.substr(0, 12);
             manifest.compiler_version = DF_VERSION;
-            manifest.source_path = from_stdin ? "" : relative_source(input, options.out_dir + "/" + workflow.name);
+            manifest.source_path = from_stdin ? "" : relative_source(input, folder);
             manifest.workflow = std::move(workflow);
             files = generate_skill(manifest, diags, writes() ? Generate::files : Generate::diagnostics);
+            if (writes()) files.push_back(run_state_gitignore());
             if (options.strict) diags.promote_warnings();
         }
         print_diagnostics(source, diags);
         report.diagnostics = diags.all();
         if (diags.has_errors()) {
-            if (!options.json) {
-                err << fmt::format("compile: {}: {} error{}, {} warning{}; nothing written\n", name,
-                                   diags.count(Severity::error), diags.count(Severity::error) == 1 ? "" : "s",
-                                   diags.count(Severity::warning), diags.count(Severity::warning) == 1 ? "" : "s");
-            }
+            // Also with --json: whoever reads only stderr (a log, a CI step) still sees that it failed.
+            df::report(err,
+                       Error{ExitCode::failed, fmt::format("{}: {} error{}, {} warning{}; nothing written",
+                                                           name, diags.count(Severity::error),
+                                                           diags.count(Severity::error) == 1 ? "" : "s",
+                                                           diags.count(Severity::warning),
+                                                           diags.count(Severity::warning) == 1 ? "" : "s")});
             note(ExitCode::failed);
+            reports.push_back(std::move(report));
+            return;
+        }
+        if (options.verify) {
+            compare(folder, files);
             reports.push_back(std::move(report));
             return;
         }
@@ -161,16 +204,89 @@ struct Compiler {
         if (options.json) report.manifest = manifest;  // only the JSON report shows it: 1,000 copies add up
         if (options.graph) return print_graph(manifest.workflow, report);
         if (writes()) {
-            const auto written = write_skill_folder(options.out_dir, manifest.workflow.name, files, options.force);
+            auto written = stage_skill_folder(options.out_dir, leaf, files, options.force);
             if (!written) {
                 fail(written.error());
             } else {
-                report.output = written->path;
-                report.changed = written->changed;
-                if (!options.json) out << written->path << '\n' << std::flush;
+                staged.emplace_back(reports.size(), std::move(*written));
+                if (!from_stdin) depends.emplace_back(folder, input);
             }
         }
         reports.push_back(std::move(report));
+    }
+
+    // --verify DIR: the workflow DIR was compiled from (its skill.json says), compiled again in memory.
+    void verify_one(const std::string& dir) {
+        const std::string manifest_path = dir + "/" + std::string(kManifestFile);
+        const auto text = read_file(manifest_path, 16 * 1024 * 1024);
+        if (!text) return fail(text.error());
+        const auto manifest = read_manifest(*text, manifest_path);
+        if (!manifest) return fail(manifest.error());
+        if (manifest->source_path.empty()) {
+            return fail(Error{ExitCode::data_error,
+                              fmt::format("'{}' was compiled from standard input: there is no workflow to "
+                                          "compile again",
+                                          dir)});
+        }
+        verify_dir = dir;
+        while (verify_dir.size() > 1 && verify_dir.back() == '/') verify_dir.pop_back();
+        const std::string source =
+            manifest->source_path[0] == '/' ? manifest->source_path : dir + "/" + manifest->source_path;
+        compile_one(source);
+    }
+
+    void compare(const std::string& dir, const std::vector<GeneratedFile>& files) {
+        const auto differences = folder_differences(dir, files);
+        if (!differences) return fail(differences.error());
+        for (const auto& line : *differences) report_note(err, "differs", dir + "/" + line);
+        if (!differences->empty()) {
+            df::report(err,
+                       Error{ExitCode::failed,
+                             fmt::format("{} differs from a fresh compile of its workflow ({} file{}); "
+                                         "compile it again",
+                                         dir, differences->size(), differences->size() == 1 ? "" : "s")});
+            note(ExitCode::failed);
+        } else if (!options.json) {
+            out << dir << '\n';
+        }
+    }
+
+    // --depfile: one rule per skill folder, `DIR/skill.json: WORKFLOW.md`, as make and ninja read them.
+    void write_depfile() {
+        std::string rules;
+        for (const auto& [folder, input] : depends) {
+            rules +=
+                make_escaped(folder + "/" + std::string(kManifestFile)) + ": " + make_escaped(input) + '\n';
+        }
+        if (auto s = write_file_atomic(options.depfile, rules); !s) fail(s.error());
+    }
+
+    // The second pass (output.h): one sync for every folder staged, the swaps, one sync for the swaps.
+    void commit_all() {
+        const bool any_changed =
+            std::any_of(staged.begin(), staged.end(), [](const auto& s) { return s.second.result.changed; });
+        if (any_changed) {
+            if (auto s = sync_output(options.out_dir); !s) {
+                for (const auto& s2 : staged) discard_staged(s2.second);
+                staged.clear();
+                return fail(s.error());
+            }
+        }
+        for (const auto& [index, folder] : staged) {
+            const auto written = commit_skill_folder(folder);
+            if (!written) {
+                discard_staged(folder);
+                fail(written.error());
+                continue;
+            }
+            reports[index].output = written->path;
+            reports[index].changed = written->changed;
+            if (!options.json) out << written->path << '\n';
+        }
+        out << std::flush;
+        if (any_changed) {
+            if (auto s = sync_output(options.out_dir); !s) fail(s.error());
+        }
     }
 };
 
@@ -179,23 +295,31 @@ struct Compiler {
 ExitCode run_compile(const CompileOptions& options, std::istream& stdin_stream, std::ostream& out,
                      std::ostream& err) {
     if (options.inputs.empty()) {
-        err << "compile: error: no workflow given; usage: compile [options] WORKFLOW.md... (see compile --help)\n";
-        return ExitCode::usage;
+        return df::report(
+            err, Error{ExitCode::usage, fmt::format("no workflow given; usage: {0} [options] WORKFLOW.md... "
+                                                    "(see {0} --help)",
+                                                    program_name())});
     }
     if (std::count(options.inputs.begin(), options.inputs.end(), "-") > 1) {
-        err << "compile: error: '-' (standard input) can be given only once\n";
-        return ExitCode::usage;
+        return df::report(err, Error{ExitCode::usage, "'-' (standard input) can be given only once"});
     }
     if (options.graph && options.inputs.size() != 1) {
-        err << "compile: error: --graph draws one workflow; give exactly one WORKFLOW.md\n";
-        return ExitCode::usage;
+        return df::report(err, Error{ExitCode::usage, "--graph draws one workflow; give exactly one WORKFLOW.md"});
     }
-    if (options.graph && options.json) {
-        err << "compile: error: --graph and --json both print on stdout; give one of them\n";
-        return ExitCode::usage;
+    if (options.graph && (options.json || options.verify || !options.depfile.empty())) {
+        return df::report(err, Error{ExitCode::usage, "--graph prints one graph: it goes with none of --json, "
+                                                      "--verify and --depfile"});
     }
-    Compiler compiler{options, stdin_stream, out, err, {}, {}, ExitCode::ok};
-    for (const auto& input : options.inputs) compiler.compile_one(input);
+    Compiler compiler{options, stdin_stream, out, err, {}, {}, {}, {}, {}, ExitCode::ok};
+    for (const auto& input : options.inputs) {
+        if (options.verify) {
+            compiler.verify_one(input);
+        } else {
+            compiler.compile_one(input);
+        }
+    }
+    compiler.commit_all();
+    if (!options.depfile.empty()) compiler.write_depfile();
     if (options.json) out << json_report(compiler.reports) << std::flush;
     return compiler.worst;
 }

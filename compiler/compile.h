@@ -21,10 +21,18 @@ struct CompileOptions {
     bool quiet = false;   // no guardrail report
     bool color = false;   // ANSI colours in diagnostics
     std::optional<GraphFormat> graph;  // print this one workflow's graph instead of writing its folder
+    // Each folder is named after its workflow file (flow.md → out_dir/flow), not after the skill, so that
+    // make's `out/%/skill.json: %.md` rules know the folder before compiling.
+    bool name_from_file = false;
+    std::string depfile;  // also write a Makefile-style dependency file here
+    // The inputs are skill folders: compile each one's workflow (skill.json's source.path) in memory and
+    // report every file that differs from the folder. Writes nothing.
+    bool verify = false;
 };
 
 // Compiles every input. Stdout gets one generated folder per line (or the JSON report); stderr gets
-// diagnostics and the guardrail report. Returns the exit code (docs/exit-codes.md).
+// diagnostics and the guardrail report. Returns the exit code (docs/exit-codes.md); with `verify`,
+// ExitCode::failed also when a folder differs from a fresh compile.
 ExitCode run_compile(const CompileOptions& options, std::istream& stdin_stream, std::ostream& out,
                      std::ostream& err);
 

@@ -11,8 +11,10 @@
 
 int main(int argc, char** argv) {
     using df::ExitCode;
-    cxxopts::Options spec("compile", "Compile Markdown workflows into OpenClaw skill folders.");
+    df::set_program_name(argv[0]);
+    cxxopts::Options spec(df::program_name(), "Compile Markdown workflows into OpenClaw skill folders.");
     spec.custom_help("[options]").positional_help("WORKFLOW.md...  ('-' reads standard input)");
+    // clang-format off
     spec.add_options()
         ("o,out", "Folder that receives one sub-folder per workflow", cxxopts::value<std::string>()->default_value("output"), "DIR")
         ("check", "Validate only; write nothing")
@@ -20,23 +22,29 @@ int main(int argc, char** argv) {
         ("json", "Print a JSON report of the parsed workflows and diagnostics instead of folder paths")
         ("force", "Replace output that compile did not make; write through a symlinked --out")
         ("graph", "Print the workflow's graph (mermaid, dot or svg) instead of writing its folder", cxxopts::value<std::string>(), "FORMAT")
+        ("name-from-file", "Name each folder after its workflow file (flow.md -> DIR/flow), not after the skill")
+        ("depfile", "Also write a Makefile dependency file: DIR/NAME/skill.json: WORKFLOW.md", cxxopts::value<std::string>(), "FILE")
+        ("verify", "The arguments are skill folders: exit 1 when one differs from a fresh compile of its workflow, naming each file that differs; writes nothing")
         ("q,quiet", "Do not print the guardrail report")
         ("color", "Colour diagnostics: auto, always or never", cxxopts::value<std::string>()->default_value("auto"), "WHEN")
         ("h,help", "Show this help")
         ("version", "Show the version")
         ("inputs", "Workflow files", cxxopts::value<std::vector<std::string>>());
+    // clang-format on
     spec.parse_positional({"inputs"});
     df::compiler::CompileOptions options;
     try {
         const auto args = spec.parse(argc, argv);
         if (args.count("help")) {
-            std::cout << spec.help() << "\nStdout lists the generated folders, one per line. Exit status: 0 ok, "
-                                        "1 a workflow has errors, 64 usage, 66 unreadable input, 73 output not "
-                                        "creatable, 74 I/O error (docs/exit-codes.md).\n";
+            std::cout << spec.help()
+                      << "\nStdout lists the generated folders, one per line (with --verify, the "
+                         "folders that match). Exit status: 0 ok, 1 a workflow has errors or "
+                         "(--verify) a folder differs, 64 usage, 66 unreadable input, 73 output not "
+                         "creatable, 74 I/O error (docs/exit-codes.md).\n";
             return 0;
         }
         if (args.count("version")) {
-            std::cout << "compile (Dark Factory Engine) " << DF_VERSION << "\n";
+            std::cout << df::program_name() << " (Dark Factory Engine) " << DF_VERSION << "\n";
             return 0;
         }
         if (args.count("inputs")) options.inputs = args["inputs"].as<std::vector<std::string>>();
@@ -50,14 +58,24 @@ int main(int argc, char** argv) {
             options.graph = df::compiler::parse_graph_format(args["graph"].as<std::string>());
             if (!options.graph) throw cxxopts::exceptions::exception("--graph takes mermaid, dot or svg");
         }
+        options.name_from_file = args.count("name-from-file") > 0;
+        if (args.count("depfile")) options.depfile = args["depfile"].as<std::string>();
+        options.verify = args.count("verify") > 0;
+        if (options.verify && (options.check || !options.depfile.empty() || options.name_from_file)) {
+            throw cxxopts::exceptions::exception(
+                "--verify takes skill folders and excludes --check, --depfile and --name-from-file");
+        }
+        if (options.check && !options.depfile.empty()) {
+            throw cxxopts::exceptions::exception("--check writes nothing, so no --depfile either");
+        }
         const std::string color = args["color"].as<std::string>();
         if (color != "auto" && color != "always" && color != "never") {
             throw cxxopts::exceptions::exception("--color takes auto, always or never");
         }
         options.color = color == "always" || (color == "auto" && ::isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"));
     } catch (const cxxopts::exceptions::exception& e) {
-        std::cerr << fmt::format("compile: error: {} (see compile --help)\n", e.what());
-        return static_cast<int>(ExitCode::usage);
+        const auto text = fmt::format("{} (see {} --help)", e.what(), df::program_name());
+        return static_cast<int>(df::report(std::cerr, df::Error{ExitCode::usage, text}));
     }
     return static_cast<int>(df::compiler::run_compile(options, std::cin, std::cout, std::cerr));
 }

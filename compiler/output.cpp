@@ -1,16 +1,16 @@
 #include "compiler/output.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
+#include <functional>
 #include <linux/fs.h>
+#include <map>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <csignal>
-#include <functional>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -171,16 +171,10 @@ Status write_new_folder(int outfd, const std::string& tmp, const std::vector<Gen
             const struct timespec times[2] = {{0, UTIME_OMIT}, old->second.mtime};
             ::futimens(fd.get(), times);
         }
-        if (auto s = fsync_fd(fd.get(), shown); !s) return s;
+        // No fsync here: sync_output flushes the whole batch before any folder is swapped in.
         if (auto s = fd.close(shown); !s) return s;
     }
-    for (const auto& f : files) {
-        if (const auto slash = f.path.find('/'); slash != std::string::npos) {
-            UniqueFd sub(::openat(dirfd.get(), f.path.substr(0, slash).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (sub) ::fsync(sub.get());
-        }
-    }
-    return fsync_fd(dirfd.get(), display);
+    return ok();
 }
 
 bool unchanged(const std::vector<GeneratedFile>& files, const std::map<std::string, ExistingFile>& existing,
@@ -195,8 +189,52 @@ bool unchanged(const std::vector<GeneratedFile>& files, const std::map<std::stri
 
 }  // namespace
 
-Result<WriteResult> write_skill_folder(const std::string& out_dir, const std::string& name,
-                                       const std::vector<GeneratedFile>& files, bool force) {
+GeneratedFile run_state_gitignore() {
+    return {".gitignore",
+            fmt::format("# Run records of local runs (run's state folder): not part of the skill.\n/{}/\n",
+                        kStateDir),
+            0644};
+}
+
+Result<std::vector<std::string>> folder_differences(const std::string& dir,
+                                                    const std::vector<GeneratedFile>& files) {
+    const auto slash = dir.rfind('/');
+    const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+    const std::string leaf = slash == std::string::npos ? dir : dir.substr(slash + 1);
+    UniqueFd parentfd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!parentfd)
+        return Error{ExitCode::no_input, fmt::format("cannot read '{}': {}", parent, errno_text(errno))};
+    struct stat st {};
+    if (::fstatat(parentfd.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) {
+        return Error{ExitCode::no_input, fmt::format("'{}' is not a folder", dir)};
+    }
+    bool extra = false;
+    const auto existing = read_existing(parentfd.get(), leaf, &extra);
+    if (!existing)
+        return Error{ExitCode::data_error, fmt::format("'{}' is not a skill folder made by compile", dir)};
+    std::vector<std::string> lines;
+    for (const auto& f : files) {
+        const auto it = existing->find(f.path);
+        if (it == existing->end()) {
+            lines.push_back(f.path + ": missing");
+        } else if (it->second.content != f.content) {
+            lines.push_back(f.path + ": content differs");
+        } else if (it->second.mode != f.mode) {
+            lines.push_back(fmt::format("{}: mode {:04o}, expected {:04o}", f.path, it->second.mode, f.mode));
+        }
+    }
+    for (const auto& [path, file] : *existing) {
+        const bool generated =
+            std::any_of(files.begin(), files.end(), [&](const auto& f) { return f.path == path; });
+        if (!generated) lines.push_back(path + ": not made by compile");
+    }
+    if (extra) lines.push_back("(links, special files or deeper folders): not made by compile");
+    return lines;
+}
+
+Result<StagedFolder> stage_skill_folder(const std::string& out_dir, const std::string& name,
+                                        const std::vector<GeneratedFile>& files, bool force) {
+    StagedFolder staged{out_dir, name, {}, false, false, WriteResult{out_dir + "/" + name, false}};
     const std::string display = out_dir + "/" + name;
     struct stat st {};
     if (::lstat(out_dir.c_str(), &st) != 0) {
@@ -235,16 +273,41 @@ Result<WriteResult> write_skill_folder(const std::string& out_dir, const std::st
                                                                 display)};
             }
             if (found) existing = *found;
-            if (found && unchanged(files, existing, extra)) return WriteResult{display, false};
+            if (found && unchanged(files, existing, extra)) return staged;
         }
     }
 
-    const std::string tmp = fmt::format(".{}.tmp-{}-{}", name, ::getpid(), random_suffix());
-    if (auto s = write_new_folder(outfd.get(), tmp, files, existing, display); !s) {
-        remove_tree(outfd.get(), tmp);
+    staged.tmp = fmt::format(".{}.tmp-{}-{}", name, ::getpid(), random_suffix());
+    if (auto s = write_new_folder(outfd.get(), staged.tmp, files, existing, display); !s) {
+        remove_tree(outfd.get(), staged.tmp);
         return s.error();
     }
-    if (!exists) {
+    staged.replace = exists;
+    staged.keep_state = exists && S_ISDIR(st.st_mode);
+    staged.result.changed = true;
+    return staged;
+}
+
+Status sync_output(const std::string& out_dir) {
+    UniqueFd fd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return io_error("open", out_dir, errno);
+    if (::syncfs(fd.get()) != 0) return io_error("sync", out_dir, errno);
+    return ok();
+}
+
+void discard_staged(const StagedFolder& staged) {
+    if (staged.tmp.empty()) return;
+    UniqueFd outfd(::open(staged.out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (outfd) remove_tree(outfd.get(), staged.tmp);
+}
+
+Result<WriteResult> commit_skill_folder(const StagedFolder& staged) {
+    if (!staged.result.changed) return staged.result;
+    const std::string &out_dir = staged.out_dir, &name = staged.name, &tmp = staged.tmp,
+                      &display = staged.result.path;
+    UniqueFd outfd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!outfd) return io_error("open", out_dir, errno);
+    if (!staged.replace) {
         if (::renameat(outfd.get(), tmp.c_str(), outfd.get(), name.c_str()) != 0) {
             const int err = errno;
             remove_tree(outfd.get(), tmp);
@@ -253,7 +316,8 @@ Result<WriteResult> write_skill_folder(const std::string& out_dir, const std::st
     } else {
         // Run records survive a recompilation: the state folder moves into the new tree first.
         const std::string state_from = name + "/" + std::string(kStateDir), state_to = tmp + "/" + std::string(kStateDir);
-        const bool moved_state = S_ISDIR(st.st_mode) && ::renameat(outfd.get(), state_from.c_str(), outfd.get(), state_to.c_str()) == 0;
+        const bool moved_state = staged.keep_state && ::renameat(outfd.get(), state_from.c_str(), outfd.get(),
+                                                                 state_to.c_str()) == 0;
         if (rename_exchange(outfd.get(), tmp.c_str(), name.c_str()) != 0) {
             // No RENAME_EXCHANGE on this file system: two renames, with a moment where the folder is absent.
             const std::string old = fmt::format(".{}.old-{}-{}", name, ::getpid(), random_suffix());
@@ -270,8 +334,22 @@ Result<WriteResult> write_skill_folder(const std::string& out_dir, const std::st
             remove_tree(outfd.get(), tmp);  // now holds the previous folder
         }
     }
-    if (auto s = fsync_fd(outfd.get(), out_dir); !s) return s.error();
-    return WriteResult{display, true};
+    return staged.result;
+}
+
+Result<WriteResult> write_skill_folder(const std::string& out_dir, const std::string& name,
+                                       const std::vector<GeneratedFile>& files, bool force) {
+    auto staged = stage_skill_folder(out_dir, name, files, force);
+    if (!staged) return staged.error();
+    if (!staged->result.changed) return staged->result;
+    if (auto s = sync_output(out_dir); !s) {
+        discard_staged(*staged);
+        return s.error();
+    }
+    auto written = commit_skill_folder(*staged);
+    if (!written) return written;
+    if (auto s = sync_output(out_dir); !s) return s.error();
+    return written;
 }
 
 }  // namespace df::compiler

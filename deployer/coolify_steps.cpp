@@ -15,7 +15,8 @@ void Progress::line(const std::string& name, const std::string& text) {
     std::lock_guard lock(mutex_);
     if (pending_overwrite_) err_ << "\r\033[K";
     pending_overwrite_ = false;
-    err_ << "deploy: " << name << ": " << text << "\n" << std::flush;
+    report_note(err_, name, text);
+    err_ << std::flush;
 }
 
 void Progress::log_line(const std::string& name, const std::string& text) {

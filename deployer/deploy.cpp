@@ -190,11 +190,6 @@ void fill_placeholders(Config& c) {
     if (!c.git_url.set()) c.git_url = c.git_remote;
 }
 
-ExitCode report(std::ostream& err, const Error& e) {
-    err << "deploy: error: " << e.message << "\n";
-    return e.code;
-}
-
 }  // namespace
 
 ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostream& err) {
@@ -228,13 +223,14 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
     std::vector<Skill> skills;
     if (options.mode == Mode::deploy) {
         if (options.skill_dirs.empty())
-            return report(err, Error{ExitCode::usage, "no skill folder given (see deploy --help)"});
+            return report(err, Error{ExitCode::usage,
+                                     fmt::format("no skill folder given (see {} --help)", program_name())});
         std::optional<Error> first;
         std::map<std::string, std::string> seen;
         for (const auto& dir : options.skill_dirs) {
             auto skill = load_skill(dir, options.force);
             if (!skill) {
-                err << "deploy: error: " << skill.error().message << "\n";
+                report(err, skill.error());
                 if (!first) first = skill.error();
                 continue;
             }
@@ -287,7 +283,7 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
                                : remove_skill(session, options.name, options.delete_branch));
     }
     for (const auto& o : outcomes) {
-        if (o.code != ExitCode::ok) err << "deploy: error: " << o.name << ": " << o.message << "\n";
+        if (o.code != ExitCode::ok) report(err, Error{o.code, o.name + ": " + o.message});
     }
     print_outcomes(outcomes, options.json, out);
     return overall(outcomes);

@@ -29,8 +29,10 @@ void on_signal(int sig) {
 int main(int argc, char** argv) {
     using df::ExitCode;
     ::signal(SIGPIPE, SIG_IGN);
+    df::set_program_name(argv[0]);
     cxxopts::Options spec(
-        "deploy", "Deploy compiled skills to Coolify: git branch, app, deployment, health, registry.");
+        df::program_name(),
+        "Deploy compiled skills to Coolify: git branch, app, deployment, health, registry.");
     spec.custom_help("[options]").positional_help("SKILL_DIR...");
     // clang-format off
     spec.add_options()
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (args.count("version")) {
-            std::cout << "deploy (Dark Factory Engine) " << DF_VERSION << "\n";
+            std::cout << df::program_name() << " (Dark Factory Engine) " << DF_VERSION << "\n";
             return 0;
         }
         const int modes =
@@ -153,16 +155,15 @@ int main(int argc, char** argv) {
         if (args.count("token-file")) {
             auto token = df::read_file(args["token-file"].as<std::string>(), 64 * 1024);
             if (!token) {
-                std::cerr << "deploy: error: " << token.error().message << "\n";
-                return static_cast<int>(ExitCode::config);
+                return static_cast<int>(df::report(std::cerr, {ExitCode::config, token.error().message}));
             }
             std::string t = *token;
             while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
             options.config_flags.values["token"] = t;
         }
     } catch (const cxxopts::exceptions::exception& e) {
-        std::cerr << fmt::format("deploy: error: {} (see deploy --help)\n", e.what());
-        return static_cast<int>(ExitCode::usage);
+        const auto text = fmt::format("{} (see {} --help)", e.what(), df::program_name());
+        return static_cast<int>(df::report(std::cerr, {ExitCode::usage, text}));
     }
     options.cancel = &g_cancel;
     struct sigaction sa {};

@@ -21,7 +21,7 @@ bool all_digits(std::string_view s) {
 
 cxxopts::Options make_spec() {
     cxxopts::Options spec(
-        "monitor", "Show what Dark Factory skills are deployed on Coolify, and whether they are well.");
+        program_name(), "Show what Dark Factory skills are deployed on Coolify, and whether they are well.");
     spec.custom_help("[options]").positional_help("[NAME] [UUID]");
     spec.add_options()("logs", "Runtime logs of NAME (the last deployment's build log when it is stopped)")(
         "n,lines", "Log lines to show (Coolify caps at 10000)", cxxopts::value<int>()->default_value("100"),
@@ -94,7 +94,7 @@ std::string tidy_help(const std::string& text) {
 }
 
 Error usage(std::string message) {
-    return Error{ExitCode::usage, std::move(message) + " (see monitor --help)"};
+    return Error{ExitCode::usage, std::move(message) + " (see " + program_name() + " --help)"};
 }
 
 std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {

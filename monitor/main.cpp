@@ -28,17 +28,15 @@ void install_signal_handlers() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    df::set_program_name(argv[0]);
     auto options = df::monitor::parse_options(argc, argv);
-    if (!options) {
-        std::cerr << "monitor: error: " << options.error().message << "\n";
-        return static_cast<int>(options.error().code);
-    }
+    if (!options) return static_cast<int>(df::report(std::cerr, options.error()));
     if (options->help) {
         std::cout << df::monitor::usage_text();
         return 0;
     }
     if (options->version) {
-        std::cout << "monitor (Dark Factory Engine) " << DF_VERSION << "\n";
+        std::cout << df::program_name() << " (Dark Factory Engine) " << DF_VERSION << "\n";
         return 0;
     }
     install_signal_handlers();

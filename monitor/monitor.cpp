@@ -28,8 +28,7 @@ Style style_for(const Options& options, const World& world) {
 }
 
 ExitCode report(const Error& e, std::ostream& err) {
-    err << "monitor: error: " << e.message << "\n";
-    return e.code;
+    return df::report(err, e);
 }
 
 ExitCode registry_view(const Options& options, World& world, std::ostream& out, std::ostream& err) {

@@ -259,8 +259,7 @@ ExitCode Session::follow(const Options& options, std::ostream& out, std::ostream
     const std::string app_name = app_name_for(options.name);
     auto app = find_app(app_name);
     if (!app) {
-        err << "monitor: error: " << app.error().message << "\n";
-        return app.error().code;
+        return report(err, app.error());
     }
     // Each poll asks for a window larger than what is printed, so the overlap with the previous poll is
     // found even when many lines arrived in between.
@@ -282,10 +281,9 @@ ExitCode Session::follow(const Options& options, std::ostream& out, std::ostream
             said_stopped = false;
         } else if (text.error().code == ExitCode::no_permission ||
                    text.error().code == ExitCode::interrupted) {
-            err << "monitor: error: " << text.error().message << "\n";
-            return text.error().code;
+            return report(err, text.error());
         } else if (!said_stopped) {
-            err << fmt::format("monitor: note: {}; still watching\n", text.error().message);
+            report_note(err, "note", text.error().message + "; still watching");
             said_stopped = true;
         }
         if (!world_.clock->sleep_for(std::chrono::seconds(options.follow_seconds), world_.cancel)) {

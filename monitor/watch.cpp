@@ -33,14 +33,13 @@ ExitCode run_watch(const WatchSettings& settings, http::Clock& clock, const std:
                    const RenderFrame& render, std::ostream& out, std::ostream& err) {
     const int interval = effective_interval(settings);
     if (interval != settings.interval_seconds) {
-        err << fmt::format("monitor: note: refreshing every {}s to stay within the API rate limit\n",
-                           interval);
+        report_note(err, "note",
+                    fmt::format("refreshing every {}s to stay within the API rate limit", interval));
     }
     for (int frame = 1;; ++frame) {
         auto text = render();
         if (!text && is_fatal(text.error().code)) {
-            err << "monitor: error: " << text.error().message << "\n";
-            return text.error().code;
+            return report(err, text.error());
         }
         if (settings.in_place)
             out << "\x1b[H\x1b[2J";  // home, clear screen
@@ -50,7 +49,12 @@ ExitCode run_watch(const WatchSettings& settings, http::Clock& clock, const std:
             out << fmt::format("Every {}s, {} UTC (Ctrl-C to stop)\n\n", interval,
                                clock_text(static_cast<std::int64_t>(std::time(nullptr))));
         }
-        out << (text ? *text : "monitor: error: " + text.error().message + "\n") << std::flush;
+        if (text) {
+            out << *text;
+        } else {
+            report(out, text.error());  // the frame shows the error in place of the listing
+        }
+        out << std::flush;
         if (settings.max_frames > 0 && frame >= settings.max_frames) return ExitCode::ok;
         if (!clock.sleep_for(std::chrono::seconds(interval), cancel)) return ExitCode::interrupted;
     }

@@ -95,10 +95,10 @@ hyperfine $(hyperfine --version | awk '{print $2}'); $(date -u +%Y-%m-%d); load 
 | --- | --- | --- | --- |
 | \`/bin/true\` (process start-up on this machine) | ${true_run} | |
 | one template (deploy-service.md), \`--check\` | ${one_check} | $(mib "$rss_one") |
-| one template, writing a new folder (fsync'd) | ${one_write} | |
+| one template, writing a new folder (durable: two syncfs) | ${one_write} | |
 | one template, recompiling unchanged output (nothing written) | ${one_same} | |
 | 1,000 workflows in one invocation, \`--check\` | ${many_check} | $(mib "$rss_many") |
-| 1,000 workflows in one invocation, writing 1,000 folders (fsync'd) | ${many_write} | $(mib "$rss_many_write") |
+| 1,000 workflows in one invocation, writing 1,000 folders (durable: two syncfs) | ${many_write} | $(mib "$rss_many_write") |
 | $((big_bytes / 1024)) KiB workflow (900 command steps of 1.1 KB), \`--check\` | ${big_check} | $(mib "$rss_big") |
 | $((big_bytes / 1024)) KiB workflow, writing its folder | ${big_write} | |
 

@@ -79,4 +79,4 @@ assert_contains "$ERR" "(the nesting limit)"
 step "all problems of a file are reported in one run"
 check_rejected "$(ls bad-cron.md)" 1
 assert_eq 3 "$(grep -c ': error: invalid cron schedule' <<<"$ERR")" "cron errors reported"
-assert_contains "$ERR" "compile: bad-cron.md: 3 errors, 0 warnings; nothing written"
+assert_contains "$ERR" "compile: error: bad-cron.md: 3 errors, 0 warnings; nothing written"

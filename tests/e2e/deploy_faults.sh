@@ -13,7 +13,8 @@ assert_eq 1 "$(jq -s 'map(select(.authorised == false)) | length' "$STANDIN_LOG"
 assert_eq failed "$(reg '.skills.hello.status')"
 
 step "server down: exit 69"
-(export COOLIFY_URL="http://127.0.0.1:$(free_port)"; expect_exit 69 d "$WORK/skills/hello"; assert_contains "$ERR" "reachable")
+closed_port
+(export COOLIFY_URL="http://127.0.0.1:$CLOSED_PORT"; expect_exit 69 d "$WORK/skills/hello"; assert_contains "$ERR" "reachable")
 
 step "a 429 storm with Retry-After, 5xx and a dropped connection on reads: the deploy still lands"
 control faults '{"path_prefix":"/api/v1/applications","method":"GET","count":3,"status":429,"retry_after":1}' >/dev/null

@@ -8,9 +8,12 @@ set -euo pipefail
 : "${DF_SRC:?DF_SRC must name the source tree}"
 export NO_COLOR=1 LC_ALL=C.UTF-8
 
-compile() { "$DF_BIN/df-compile" "$@"; }
-deploy() { "$DF_BIN/df-deploy" "$@"; }
-monitor() { "$DF_BIN/df-monitor" "$@"; }
+# Through the bin/ wrappers, as a user of the source tree runs them: the programs then name themselves
+# compile, deploy and monitor in their messages (installed, they say df-compile, ...; tests/e2e/install.sh).
+export DF_BUILD_DIR=${DF_BIN%/bin}
+compile() { "$DF_SRC/bin/compile" "$@"; }
+deploy() { "$DF_SRC/bin/deploy" "$@"; }
+monitor() { "$DF_SRC/bin/monitor" "$@"; }
 
 # A scratch folder for this test, removed when it ends (kept with DF_KEEP=1 for debugging).
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/df-e2e.XXXXXX")
@@ -54,19 +57,53 @@ expect_exit() {
   ERR=$(cat "$WORK/.err")
   [[ "$got" == "$want" ]] || fail "$* exited $got, expected $want; stderr: $ERR; stdout: $OUT"
 }
-# A free TCP port on 127.0.0.1.
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+# closed_port: sets CLOSED_PORT to a TCP port on 127.0.0.1 that nothing listens on, for "unreachable"
+# checks: the kernel picks it and a process keeps it bound (not listening) until the test ends, so nothing
+# else can take it meanwhile.
+closed_port() {
+  rm -f "$WORK/.closed_port"
+  python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0))
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(3600)' "$WORK/.closed_port" &
+  on_exit "kill $! 2>/dev/null"
+  wait_for test -s "$WORK/.closed_port"
+  CLOSED_PORT=$(<"$WORK/.closed_port")
 }
-# wait_for CMD...: retries a command for up to 10 s.
+
+# serve_folder DIR: serves DIR over HTTP on 127.0.0.1 until the test ends; sets SERVED_PORT, which the
+# kernel picked while the server bound it (no window for another test to take it).
+serve_folder() {
+  rm -f "$WORK/.serve_port"
+  python3 -c 'import functools, http.server, os, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+open(sys.argv[2] + ".tmp", "w").write(str(server.server_address[1])); os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+server.serve_forever()' "$1" "$WORK/.serve_port" >/dev/null 2>&1 &
+  on_exit "kill $! 2>/dev/null"
+  wait_for test -s "$WORK/.serve_port"
+  SERVED_PORT=$(<"$WORK/.serve_port")
+}
+
+# wait_for CMD...: the one way tests wait. Retries CMD (output discarded) until it succeeds; fails the test
+# when it has not by the deadline. Tests wait on conditions, never for a time: the deadline only bounds a
+# hang, so it is generous (DF_WAIT_SECONDS, default 60 s) for machines loaded with parallel tests.
+# Between tries it pauses 20 ms with the read builtin on a pipe nobody writes to: no process per try.
+_wait_tick=''
 wait_for() {
-  local i
-  for i in $(seq 100); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
+  if [[ -z $_wait_tick ]]; then
+    [[ -p $WORK/.tick ]] || mkfifo "$WORK/.tick"
+    exec {_wait_tick}<>"$WORK/.tick"
+  fi
+  local now=${EPOCHREALTIME/./} deadline
+  deadline=$((now + ${DF_WAIT_SECONDS:-60} * 1000000))
+  until "$@" >/dev/null 2>&1; do
+    ((${EPOCHREALTIME/./} < deadline)) ||
+      fail "timed out after ${DF_WAIT_SECONDS:-60} s waiting for: $*; its last answer: $("$@" 2>&1)"
+    read -r -t 0.02 -u "$_wait_tick" _ || true
   done
-  fail "timed out waiting for: $*"
 }
+
 # sha256 of every file under a folder, one line each, for before/after comparisons.
 tree_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
 # data_file SRC DEST: copies a test workflow; SRC ending in .esc is ASCII with \xNN escapes (bytes a text

@@ -49,15 +49,12 @@ push_branch() {
   git -C "$tree" push -q "$WORK/skills.git" "HEAD:refs/heads/$1"
 }
 
+deployment_ended() { [[ $(api GET "/deployments/$1" | jq -r .status) == @(finished|failed) ]]; }
 # deploy_app UUID: triggers a deployment and waits until it is terminal; prints the deployment uuid.
 deploy_app() {
-  local dep status i
+  local dep
   dep=$(api POST /deploy "{\"uuid\":\"$1\"}" | jq -r '.deployments[0].deployment_uuid')
-  for i in $(seq 100); do
-    status=$(api GET "/deployments/$dep" | jq -r .status)
-    [[ "$status" == finished || "$status" == failed ]] && break
-    sleep 0.1
-  done
+  wait_for deployment_ended "$dep"
   echo "$dep"
 }
 

@@ -59,9 +59,8 @@ cp "$WORK/registry.before" "$DF_REGISTRY"
 
 step "monitor NAME: status, settings, deployments with durations, registry history, health hook probed"
 mkdir -p "$WORK/www/hooks" && echo ok >"$WORK/www/hooks/health"
-hport=$(free_port)
-(cd "$WORK/www" && exec timeout 60 python3 -m http.server "$hport" --bind 127.0.0.1 >/dev/null 2>&1) &
-on_exit "kill $! 2>/dev/null"
+serve_folder "$WORK/www"
+hport=$SERVED_PORT
 wait_for curl -sf "http://127.0.0.1:$hport/hooks/health"
 push_branch df/probed with-dockerfile
 uuid=$(make_app df-probed running:healthy "http://localhost:$hport")

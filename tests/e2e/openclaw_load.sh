@@ -51,7 +51,8 @@ mapfile -t expected < <(xargs -n1 basename <"$WORK/expected")
 step "listing skills with an isolated OpenClaw home (offline, no Gateway)"
 home="$WORK/home"
 mkdir -p "$home/.openclaw"
-port=$(free_port)
+closed_port
+port=$CLOSED_PORT
 python3 - "$home/.openclaw/openclaw.json" "$workspace" "$port" "$WORK/openclaw.log" <<'PY'
 import json, sys
 path, workspace, port, log = sys.argv[1:]

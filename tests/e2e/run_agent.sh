@@ -20,7 +20,7 @@ echo "commit=abc123" >> "$DF_OUTPUT"
 ```
 
 ### 2. Deploy it
-- Timeout: 3 seconds
+- Timeout: 2 minutes
 - Retries: 0
 
 Deploy the built commit of the service.
@@ -86,6 +86,10 @@ check_failure error500 "the Gateway answered HTTP 500"
 check_failure unauthorized "the Gateway refused the request (HTTP 401): check OPENCLAW_GATEWAY_TOKEN"
 OPENCLAW_GATEWAY_TOKEN=wrong check_failure ok "HTTP 401"
 step "a Gateway slower than the step's 3 s limit: timed out (exit 5)"
+# A skill of its own with the short limit: the other checks must not depend on how fast a loaded machine
+# gets a reply through, only this one on the stand-in's 30 s delay being longer than 3 s.
+skill agent-slow < <(sed -e 's/^- Timeout: 2 minutes$/- Timeout: 3 seconds/' \
+  -e 's/^# Workflow: Agent Check$/# Workflow: Agent Slow/' "$WORK/src/agent.md")
 check_failure slow "the Gateway did not answer within 3 s" 5
 step "the result block's status may be any common synonym, in any case"
 for word in Done OK success COMPLETED; do

@@ -50,6 +50,10 @@ assert_eq read "$(jq -r .only_step <<<"$OUT")" only_step
 assert_eq '[]' "$(jq -c .missing_outputs <<<"$OUT")" "no missing outputs for one step"
 [[ -f $WORK/wd/greeting.txt ]] || fail "the given working directory was removed"
 
+step "--version names the skill and its version"
+expect_exit 0 "$SKILL/run" --version
+assert_eq "run (Dark Factory Engine): skill two-steps version $(jq -r .version "$SKILL/skill.json")" "$OUT" "run --version"
+
 step "DF_STATE_DIR moves the records; DF_TRIGGER is recorded"
 export DF_STATE_DIR=$WORK/state
 DF_TRIGGER=cron expect_exit 0 "$SKILL/run" --name bob --step write
@@ -61,6 +65,9 @@ unset DF_STATE_DIR
 
 step "usage errors exit 64"
 expect_exit 64 "$SKILL/run" stray
+expect_exit 64 "$SKILL/run" --bogus
+assert_contains "$ERR" "unknown option '--bogus'"
+assert_not_contains "$ERR" "needs a value"
 expect_exit 64 "$SKILL/run" --status
 expect_exit 66 "$SKILL/run" --status 20990101T000000Z-0000abcd
 echo PASS

@@ -28,14 +28,14 @@ record() { echo "${DF_STATE_DIR:-$SKILL/state}/runs/$1.json"; }
 field() { jq -r "$2" "$(record "$1")"; }
 # The run id printed by a run without --json ("ID STATUS").
 run_id_of() { echo "${1%% *}"; }
-# wait_status ID STATUS...: waits (up to 30 s) until the record's status is one of STATUS.
-wait_status() {
-  local id=$1 i s
+# status_is ID STATUS...: whether the record's status is one of STATUS.
+status_is() {
+  local id=$1 s want
   shift
-  for i in $(seq 300); do
-    s=$(jq -r .status "$(record "$id")" 2>/dev/null || true)
-    for want in "$@"; do [[ $s == "$want" ]] && return 0; done
-    sleep 0.1
-  done
-  fail "run $id is '$s', expected one of: $*"
+  s=$(jq -r .status "$(record "$id")" 2>/dev/null) || return 1
+  for want in "$@"; do [[ $s == "$want" ]] && return 0; done
+  echo "run $id is '$s', expected one of: $*"
+  return 1
 }
+# wait_status ID STATUS...: waits until the record's status is one of STATUS.
+wait_status() { wait_for status_is "$@"; }

@@ -27,20 +27,28 @@ wait
 ```
 MD
 
-# start_run: starts the run in the background and waits for its step; sets PID and ID.
+# start_run N: starts a run in the background with a state folder of its own and waits for its step; sets
+# PID and ID. Its own state folder: its record is the only one there (run ids sort by second only, so two
+# runs of one second cannot be told apart by name).
 start_run() {
+  export DF_STATE_DIR=$WORK/state-$1
   "$SKILL/run" --marker "$MARK" >"$WORK/out" 2>"$WORK/err" &
   PID=$!
   wait_for pgrep -f "$MARK-child"
-  ID=$(basename "$(ls "$SKILL"/state/runs/*.json | tail -n 1)" .json)
+  wait_for compgen -G "$DF_STATE_DIR/runs/*.json"
+  local records=("$DF_STATE_DIR"/runs/*.json)
+  assert_eq 1 "${#records[@]}" "records of run $1"
+  ID=$(basename "${records[0]}" .json)
   wait_status "$ID" running
   # The record follows the run: the quick step is done, the long one shows as running.
   wait_for jq -e '.steps[0].status == "succeeded" and .outputs.quick == "yes" and .steps[1].status == "running"' \
     "$(record "$ID")"
 }
 
+no_process_left() { ! pgrep -f "$1" >/dev/null; }
+
 step "SIGTERM: exit 143, record interrupted, no process of the step left"
-start_run
+start_run 1
 kill -TERM "$PID"
 set +e
 wait "$PID"
@@ -50,10 +58,11 @@ assert_eq 143 "$code" "exit status"
 assert_eq interrupted "$(field "$ID" .status)" status
 assert_eq "interrupted by SIGTERM" "$(field "$ID" .error)" error
 assert_eq "succeeded interrupted" "$(field "$ID" '"\(.steps[0].status) \(.steps[1].status)"')" "step statuses"
-assert_eq "" "$(pgrep -f "$MARK" || true)" "processes left"
+# run has killed the step's process group; the kernel may not have finished them off yet.
+wait_for no_process_left "$MARK"
 
 step "SIGKILL: the record still says running, and --status reports it interrupted"
-start_run
+start_run 2
 kill -KILL "$PID"
 wait "$PID" || true
 assert_eq running "$(field "$ID" .status)" "record before --status"
@@ -63,6 +72,7 @@ assert_contains "$(jq -r .error <<<"$OUT")" "is gone: it was killed"
 assert_eq interrupted "$(field "$ID" .status)" "the record is corrected"
 expect_exit 0 "$SKILL/run" --status "$ID"
 assert_contains "$OUT" "$ID  interrupted"
+unset DF_STATE_DIR
 step "a detached run (a fork of run --detach): SIGTERM to the pid in its record stops it and its step"
 # A marker of its own: the SIGKILLed run above leaves its step behind (until its own timeout).
 MARK2=${MARK}detached
@@ -75,7 +85,6 @@ RUNNER=$(field "$ID" .pid)
 kill -TERM "$RUNNER"
 wait_status "$ID" interrupted
 assert_eq "interrupted by SIGTERM" "$(field "$ID" .error)" error
-no_process_left() { ! pgrep -f "$MARK2" >/dev/null; }
-wait_for no_process_left
+wait_for no_process_left "$MARK2"
 assert_contains "$(cat "$SKILL/state/runs/$ID.log")" "$ID interrupted"
 echo PASS

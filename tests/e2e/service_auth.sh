@@ -44,7 +44,7 @@ expect_http 401 POST approve --data-binary '{"run_id":"20260101T000000Z-0123abcd
 expect_http 401 POST approve -H "X-DF-Token: $token" --data-binary '{"run_id":"20260101T000000Z-0123abcd"}'
 expect_http 405 GET run -H "X-DF-Token: $token"
 expect_http 404 GET nothing-here
-[[ ! -d $WORK/state/runs ]] || [[ -z $(find "$WORK/state/runs" -name '*.json') ]] || fail "a rejected request started a run"
+assert_eq 0 "$(http_run_count)" "runs started by rejected requests"
 
 stop_service
 

@@ -68,7 +68,9 @@ assert_contains "$hostile" '$(touch canary)'
 step "the scheduler runs due lines by itself: one at the scheduler's --at minute starts a real run"
 before=$(find "$DF_STATE_DIR/runs" -name '*.json' | wc -l)
 DF_SKILL_DIR=$SKILL "$SKILL/hooks/scheduler.sh" --at "$(at '2026-03-02 01:30')" # a Monday: both lines
-wait_for test "$(find "$DF_STATE_DIR/runs" -name '*.json' | wc -l)" -eq $((before + 2))
+# Counted at each try (a $(...) argument to wait_for would be counted once, before waiting).
+records_are() { (($(find "$DF_STATE_DIR/runs" -name '*.json' | wc -l) == $1)); }
+wait_for records_are $((before + 2))
 
 step "the entrypoint starts the scheduler, which ends when the service ends"
 start_service DF_TRIGGER_TOKEN=token-0123456789abcdef

@@ -44,7 +44,7 @@ expect_http 500 GET "status?run_id=../../etc/passwd" -H "X-DF-Token: $token"
 assert_eq invalid_request "$(jq -r .status <<<"$BODY")" "malformed run id"
 
 step "invalid inputs are refused with an error object, and no run starts"
-runs_before=$(find "$WORK/state/runs" -name '*.json' | wc -l)
+runs_before=$(http_run_count)
 expect_http 500 POST run -H "X-DF-Token: $token" --data-binary '{"unknown_input":"x","message":"m"}'
 assert_eq invalid_input "$(jq -r .status <<<"$BODY")" "unknown input"
 expect_http 500 POST run -H "X-DF-Token: $token" --data-binary '{}'
@@ -53,7 +53,7 @@ expect_http 500 POST run -H "X-DF-Token: $token" --data-binary '{"message":"m","
 assert_eq invalid_input "$(jq -r .status <<<"$BODY")" "bad choice"
 expect_http 500 POST run -H "X-DF-Token: $token" --data-binary '["message"]'
 jq -e 'has("error")' <<<"$BODY" >/dev/null || fail "array body: no error object in $BODY"
-assert_eq "$runs_before" "$(find "$WORK/state/runs" -name '*.json' | wc -l)" "runs after refused requests"
+assert_eq "$runs_before" "$(http_run_count)" "runs after refused requests"
 
 step "approve flow: the run waits, wrong tokens are refused, the right one lets it finish"
 expect_http 202 POST run -H "X-DF-Token: $token" --data-binary '{"message":"to production","environment":"production"}'

@@ -16,6 +16,7 @@ df_parse_args() {
   while (($#)); do
     case $1 in
       -h | --help) _DF_MODE=help ;;
+      --version) _DF_MODE=version ;;
       --json) _DF_OPT_JSON=1 ;;
       --dry-run) _DF_OPT_DRY=1 ;;
       --detach) _DF_OPT_DETACH=1 ;;
@@ -46,7 +47,9 @@ df_parse_args() {
         _DF_CLI_INPUTS+=("${_df_name//-/_}" "${1#*=}")
         ;;
       --?*)
-        df_need_value "$#" "$1"
+        # Not one of run's options and nothing after it: a mistyped option far more often than an input
+        # whose value was forgotten.
+        (($# >= 2)) || df_usage_error "unknown option '$1' (inputs are given as --NAME VALUE)"
         _df_name=${1#--}
         _DF_CLI_INPUTS+=("${_df_name//-/_}" "$2")
         shift
@@ -66,6 +69,7 @@ df_main() {
   df_parse_args "$@"
   case $_DF_MODE in
     help) df_load_manifest && df_help ;;
+    version) df_load_manifest && echo "run (Dark Factory Engine): skill $_DF_SKILL version $_DF_SKILL_VERSION" ;;
     status) df_cmd_status "$_DF_TARGET" ;;
     list) df_cmd_list ;;
     approved | denied) df_cmd_decide "$_DF_MODE" "$_DF_TARGET" ;;
@@ -350,6 +354,7 @@ Options:
   --status RUN_ID       show a run's record (--graph: the workflow's Mermaid graph coloured by it)
   --approve/--deny RUN_ID [--by WHO]   decide on a run that awaits approval
   --list                recent runs
+  --version             the skill's name and version
 
 Environment: DF_STATE_DIR (default: the state folder beside run), DF_TRIGGER (manual|http|cron),
 OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_AGENT (default main) for agent steps.
