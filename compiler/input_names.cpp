@@ -25,7 +25,7 @@ bool is_lower_name(std::string_view name) {
 bool is_run_option(std::string_view name) {
     static constexpr std::array options = {"help",   "json",    "dry_run", "detach",  "no_wait",
                                            "list",   "graph",   "step",    "workdir", "inputs_json",
-                                           "status", "approve", "deny",    "by"};
+                                           "status", "approve", "deny",    "by",      "version"};
     return std::find(options.begin(), options.end(), name) != options.end();
 }
 
