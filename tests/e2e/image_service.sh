@@ -176,6 +176,12 @@ build_and_inspect() {
   chown -R "${UID_[$name]}:${GID_[$name]}" "$root/srv/fixture"
 }
 
+# A port the kernel calls free on 127.0.0.1. The entrypoint takes a port number, not a socket, so a race with
+# another listener is possible: the health check below then fails naming the port (as service_lib.sh says).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
 # start_container NAME: the image's entrypoint as PID 1 of a new PID and mount namespace, chrooted into the
 # container's file system as the image's user, with /proc and the volume mounted; waits for the health hook.
 start_container() {
