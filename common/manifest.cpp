@@ -225,6 +225,8 @@ std::string write_manifest(const Manifest& m) {
     put(w, "status_hook", m.service.status_hook);
     put(w, "approve_hook", m.service.approve_hook);
     put(w, "health_hook", m.service.health_hook);
+    put(w, "runs_hook", m.service.runs_hook);
+    put(w, "metrics_hook", m.service.metrics_hook);
     w.EndObject();
     w.EndObject();
     std::string out(buffer.GetString(), buffer.GetSize());
@@ -559,6 +561,9 @@ Result<Manifest> read_manifest(std::string_view json, std::string_view origin) {
         m.service.status_hook = sr.str("status_hook");
         m.service.approve_hook = sr.str("approve_hook");
         m.service.health_hook = sr.str("health_hook");
+        // Added later: a skill.json written before them gets the defaults.
+        m.service.runs_hook = sr.optional_str("runs_hook").value_or(ServiceInfo{}.runs_hook);
+        m.service.metrics_hook = sr.optional_str("metrics_hook").value_or(ServiceInfo{}.metrics_hook);
     } else if (problem.empty()) {
         problem = "field 'service' is missing";
     }

@@ -87,6 +87,7 @@ df_rec_flush() {
 # (empty when a detached process will fill it in).
 df_rec_create() {
   df_now
+  _DF_CREATED_MS=$_DF_NOW_MS
   local _df_pid=${2-} _df_ps=''
   [[ -n $_df_pid ]] && df_proc_start "$_df_pid" && _df_ps=$_DF_PROC_START
   if df_rec_text "$1" "$_df_pid" "$_df_ps" "${3-}"; then
