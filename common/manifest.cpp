@@ -132,6 +132,8 @@ void write_policy(Writer& w, const Policy& p) {
     w.Key("memory_limit_bytes");
     p.memory_limit_bytes ? (void)w.Uint64(*p.memory_limit_bytes) : (void)w.Null();
     put(w, "auto_rollback", p.auto_rollback);
+    put(w, "history_days", p.history_days);
+    put(w, "history_runs", p.history_runs);
     w.EndObject();
 }
 
@@ -427,6 +429,9 @@ Policy read_policy(const Value& v, std::string* problem) {
         }
     }
     p.auto_rollback = r.boolean("auto_rollback");
+    // Added later: a skill.json written before them gets the defaults.
+    p.history_days = r.optional_int("history_days").value_or(Policy{}.history_days);
+    p.history_runs = r.optional_int("history_runs").value_or(Policy{}.history_runs);
     return p;
 }
 
@@ -465,12 +470,13 @@ void read_workflow_lists(const Value& doc, Workflow& wf, std::string* problem) {
             ObjectReader gr((*a)[i], fmt::format("guardrails[{}]", i), problem);
             Guardrail g;
             g.text = gr.str("text");
-            g.kind = parse_enum(
-                gr.str("kind"),
-                {GuardrailKind::run_timeout, GuardrailKind::step_timeout, GuardrailKind::approval,
-                 GuardrailKind::rate_limit, GuardrailKind::retries, GuardrailKind::concurrency,
-                 GuardrailKind::memory_limit, GuardrailKind::auto_rollback, GuardrailKind::advisory},
-                guardrail_kind_name, gr.path("kind"), problem);
+            g.kind =
+                parse_enum(gr.str("kind"),
+                           {GuardrailKind::run_timeout, GuardrailKind::step_timeout, GuardrailKind::approval,
+                            GuardrailKind::rate_limit, GuardrailKind::retries, GuardrailKind::concurrency,
+                            GuardrailKind::memory_limit, GuardrailKind::auto_rollback,
+                            GuardrailKind::history_retention, GuardrailKind::advisory},
+                           guardrail_kind_name, gr.path("kind"), problem);
             g.enforced = gr.boolean("enforced");
             g.interpretation = gr.str("interpretation");
             g.pos.line = gr.integer("line");

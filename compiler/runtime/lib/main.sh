@@ -304,6 +304,7 @@ df_finish() {
   df_log "$_DF_RUN_ID: $_df_status${_df_err:+: $_df_err}"
   df_run_end_log "$_df_status" "$_df_err"
   if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else printf '%s %s\n' "$_DF_RUN_ID" "$_df_status"; fi
+  df_prune_history
   df_exit_code_for "$_df_status"
   exit "${3:-$_DF_CODE}"
 }
