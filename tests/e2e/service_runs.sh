@@ -10,7 +10,8 @@ source "$(dirname "$0")/service_lib.sh"
 
 setup_service_test
 command -v promtool >/dev/null || fail "promtool is missing (Debian package prometheus; bin/setup installs it)"
-start_service DF_TRIGGER_TOKEN="$token" DF_APPROVE_TOKEN="$approver"
+# Query variables inherited from the service's environment must not stand in for missing parameters.
+start_service DF_TRIGGER_TOKEN="$token" DF_APPROVE_TOKEN="$approver" DF_QUERY_LIMIT=1 DF_QUERY_STATUS=succeeded
 auth=(-H "X-DF-Token: $token")
 
 # end_line RUN_ID: the run's df_run_end line in the service log, once it is there (up to 10 s).
@@ -41,6 +42,11 @@ step "a denied run ends as rejected, with its error quoted"
 expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"x","environment":"production"}'
 denied_id=$(jq -r .run_id <<<"$BODY")
 wait_for_record "$denied_id" awaiting_approval
+expect_http 200 GET metrics "${auth[@]}"
+assert_contains "$BODY" $'\ndf_runs_awaiting_approval 1\n' "the waiting run in the metrics"
+expect_http 200 GET "runs?status=awaiting_approval" "${auth[@]}"
+assert_eq "$denied_id awaiting_approval pending" "$(jq -r '.runs[] | "\(.run_id) \(.status) \(.approval)"' <<<"$BODY")" \
+  "the waiting run in the runs hook"
 expect_http 200 POST approve -H "X-DF-Approve-Token: $approver" --data-binary "{\"run_id\":\"$denied_id\",\"decision\":\"deny\"}"
 line=$(end_line "$denied_id")
 [[ $line =~ $end_re ]] || fail "malformed end line: $line"
