@@ -86,6 +86,13 @@ mk_record() { # ID STATUS STARTED ENDED
 mk_record 20250101T000000Z-0000000a failed 2025-01-01T00:00:00.000Z 2025-01-01T00:00:02.500Z
 mk_record 20250102T000000Z-0000000b succeeded 2025-01-02T00:00:00.000Z 2025-01-02T00:00:01.000Z
 mk_record 20250103T000000Z-0000000c failed 2025-01-03T00:00:00.000Z 2025-01-03T00:01:00.000Z
+# A run recorded as running whose process is gone (a process that has ended, with a made-up start time).
+sh -c 'exit 0' &
+gone=$!
+wait "$gone"
+jq --arg id 20250104T000000Z-0000000d --argjson pid "$gone" \
+  '.run_id = $id | .status = "running" | .pid = $pid | .pid_start = "1" | .started_at = "2025-01-04T00:00:00.000Z" | .ended_at = null' \
+  "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/20250104T000000Z-0000000d.json"
 expect_http 200 GET "runs" "${auth[@]}"
 ids=$(jq -r '.runs[].run_id' <<<"$BODY")
 record_ids() { find "$WORK/state/runs" -maxdepth 1 -name '*.json' -printf '%f\n' | sed 's/\.json$//' | sort -r; }
@@ -95,6 +102,10 @@ jq -e --arg id 20250103T000000Z-0000000c '.runs[] | select(.run_id == $id)
   | .status == "failed" and .failed_step == "keep-the-message" and .duration_ms == 60000 and .trigger == "http"
     and (.error | type) == "null" and .approval == "not_required"' <<<"$BODY" >/dev/null ||
   fail "summary fields: $BODY"
+
+jq -e '.runs[] | select(.run_id == "20250104T000000Z-0000000d") | .status == "interrupted" and .ended_at != null' \
+  <<<"$BODY" >/dev/null || fail "a running record whose process is gone is not shown interrupted: $BODY"
+assert_eq interrupted "$(jq -r .status "$WORK/state/runs/20250104T000000Z-0000000d.json")" "recorded as interrupted"
 
 step "filters: status (one or several) and since"
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
@@ -133,12 +144,17 @@ curl -sS -D "$WORK/metrics.headers" -o "$WORK/metrics.txt" "${auth[@]}" "$URL/me
 grep -qi '^Content-Type: text/plain; version=0.0.4' "$WORK/metrics.headers" || fail "content type: $(cat "$WORK/metrics.headers")"
 promtool check metrics <"$WORK/metrics.txt" || fail "promtool rejected the metrics: $(cat "$WORK/metrics.txt")"
 m=$(<"$WORK/metrics.txt")
-succeeded=$(grep -l '"status": *"succeeded"\|"status":"succeeded"' "$WORK"/state/runs/*.json | wc -l)
+succeeded=$(jq -s '[.[] | select(.status == "succeeded")] | length' "$WORK"/state/runs/*.json)
 assert_contains "$m" "df_runs{status=\"succeeded\"} $succeeded" "succeeded count"
 assert_contains "$m" 'df_runs{status="failed"} 2' "failed count"
 assert_contains "$m" 'df_runs{status="rejected"} 1' "rejected count"
+assert_contains "$m" 'df_runs{status="interrupted"} 1' "interrupted count"
+assert_contains "$m" 'df_runs{status="running"} 0' "no run left running"
 assert_contains "$m" 'df_runs_awaiting_approval 0' "awaiting approval"
-last_failure=$(date -u -d 2025-01-03T00:01:00Z +%s)
+# The newest failure is the interrupted run (ended when it was found gone), not the made-up failed ones.
+last_failure=$(jq -r '.ended_at | (.[0:19] + "Z" | fromdateiso8601) + ((.[20:23] | tonumber) / 1000)' \
+  "$WORK/state/runs/20250104T000000Z-0000000d.json")
+(( ${last_failure%.*} > $(date -u -d 2025-01-03T00:01:00Z +%s) )) || fail "interrupted run's end: $last_failure"
 assert_contains "$m" "df_last_failure_timestamp_seconds $last_failure" "last failure"
 grep -Eq '^df_last_success_timestamp_seconds [0-9]{10}' <<<"$m" || fail "last success: $m"
 count=$(awk '/^df_run_duration_seconds_count/ {print $2}' <<<"$m")

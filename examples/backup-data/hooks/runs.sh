@@ -1,8 +1,7 @@
 #!/bin/bash
 # GET /hooks/runs?status=S[,S…]&since=TIME&limit=N&before=RUN_ID: the recent runs, newest first, as
 # {"runs":[{run_id, status, trigger, …}], "next_before": RUN_ID or null} (docs/service.md, "Recent runs").
-# Reads the run records as they are; only `run --status` (the status hook) marks a run whose process is
-# gone as interrupted.
+# A live run whose process is gone is first recorded as interrupted (df_check_live).
 set -euo pipefail
 shopt -s nullglob
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -54,6 +53,7 @@ runs=() batch=()
 flush() {
   ((${#batch[@]})) || return 0
   local line
+  df_check_live "${batch[@]}"
   while IFS= read -r line; do runs+=("$line"); done < <(jq -c --arg st ",$status," --arg since "$since_iso" \
     "$program" "${batch[@]}" 2>/dev/null || true)
   batch=()

@@ -10,6 +10,8 @@ export DF_EVENT="metrics"
 
 printf -v now '%(%s)T' -1
 files=("$DF_STATE_DIR"/runs/*.json)
+# A live run whose process is gone counts as interrupted, as `run --status` records it.
+df_check_live "${files[@]}"
 # The skill, then the per-run facts as text lines, all from one jq call:
 #   "S STATUS" per run, "D SECONDS" per finished run, "L success|failure EPOCH" for the newest of each.
 # shellcheck disable=SC2016 # a jq program
