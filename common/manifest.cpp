@@ -132,6 +132,8 @@ void write_policy(Writer& w, const Policy& p) {
     w.Key("memory_limit_bytes");
     p.memory_limit_bytes ? (void)w.Uint64(*p.memory_limit_bytes) : (void)w.Null();
     put(w, "auto_rollback", p.auto_rollback);
+    put(w, "history_days", p.history_days);
+    put(w, "history_runs", p.history_runs);
     w.EndObject();
 }
 
@@ -225,6 +227,8 @@ std::string write_manifest(const Manifest& m) {
     put(w, "status_hook", m.service.status_hook);
     put(w, "approve_hook", m.service.approve_hook);
     put(w, "health_hook", m.service.health_hook);
+    put(w, "runs_hook", m.service.runs_hook);
+    put(w, "metrics_hook", m.service.metrics_hook);
     w.EndObject();
     w.EndObject();
     std::string out(buffer.GetString(), buffer.GetSize());
@@ -425,6 +429,9 @@ Policy read_policy(const Value& v, std::string* problem) {
         }
     }
     p.auto_rollback = r.boolean("auto_rollback");
+    // Added later: a skill.json written before them gets the defaults.
+    p.history_days = r.optional_int("history_days").value_or(Policy{}.history_days);
+    p.history_runs = r.optional_int("history_runs").value_or(Policy{}.history_runs);
     return p;
 }
 
@@ -463,12 +470,13 @@ void read_workflow_lists(const Value& doc, Workflow& wf, std::string* problem) {
             ObjectReader gr((*a)[i], fmt::format("guardrails[{}]", i), problem);
             Guardrail g;
             g.text = gr.str("text");
-            g.kind = parse_enum(
-                gr.str("kind"),
-                {GuardrailKind::run_timeout, GuardrailKind::step_timeout, GuardrailKind::approval,
-                 GuardrailKind::rate_limit, GuardrailKind::retries, GuardrailKind::concurrency,
-                 GuardrailKind::memory_limit, GuardrailKind::auto_rollback, GuardrailKind::advisory},
-                guardrail_kind_name, gr.path("kind"), problem);
+            g.kind =
+                parse_enum(gr.str("kind"),
+                           {GuardrailKind::run_timeout, GuardrailKind::step_timeout, GuardrailKind::approval,
+                            GuardrailKind::rate_limit, GuardrailKind::retries, GuardrailKind::concurrency,
+                            GuardrailKind::memory_limit, GuardrailKind::auto_rollback,
+                            GuardrailKind::history_retention, GuardrailKind::advisory},
+                           guardrail_kind_name, gr.path("kind"), problem);
             g.enforced = gr.boolean("enforced");
             g.interpretation = gr.str("interpretation");
             g.pos.line = gr.integer("line");
@@ -559,6 +567,9 @@ Result<Manifest> read_manifest(std::string_view json, std::string_view origin) {
         m.service.status_hook = sr.str("status_hook");
         m.service.approve_hook = sr.str("approve_hook");
         m.service.health_hook = sr.str("health_hook");
+        // Added later: a skill.json written before them gets the defaults.
+        m.service.runs_hook = sr.optional_str("runs_hook").value_or(ServiceInfo{}.runs_hook);
+        m.service.metrics_hook = sr.optional_str("metrics_hook").value_or(ServiceInfo{}.metrics_hook);
     } else if (problem.empty()) {
         problem = "field 'service' is missing";
     }

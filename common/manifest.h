@@ -23,6 +23,8 @@ struct ServiceInfo {
     std::string status_hook = "/hooks/status";
     std::string approve_hook = "/hooks/approve";
     std::string health_hook = "/hooks/health";
+    std::string runs_hook = "/hooks/runs";
+    std::string metrics_hook = "/hooks/metrics";
 };
 
 struct Manifest {

@@ -38,6 +38,8 @@ std::string_view to_string(GuardrailKind kind) {
             return "memory_limit";
         case GuardrailKind::auto_rollback:
             return "auto_rollback";
+        case GuardrailKind::history_retention:
+            return "history_retention";
         case GuardrailKind::advisory:
             return "advisory";
     }

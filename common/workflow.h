@@ -78,6 +78,7 @@ enum class GuardrailKind {
     concurrency,
     memory_limit,
     auto_rollback,
+    history_retention,
     advisory,
 };
 
@@ -120,6 +121,10 @@ struct Policy {
     std::optional<Concurrency> concurrency;
     std::optional<std::uint64_t> memory_limit_bytes;
     bool auto_rollback = false;
+    // Run records (and their logs and working folders) are removed when older than this many days or
+    // beyond the newest this many runs; `Keep run history for N days`, `Keep the last N runs`.
+    int history_days = 30;
+    int history_runs = 1000;
 };
 
 struct Trigger {

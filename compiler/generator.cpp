@@ -279,6 +279,8 @@ data skill_data(const Manifest& m) {
     d.set("status_hook", m.service.status_hook);
     d.set("approve_hook", m.service.approve_hook);
     d.set("health_hook", m.service.health_hook);
+    d.set("runs_hook", m.service.runs_hook);
+    d.set("metrics_hook", m.service.metrics_hook);
     return d;
 }
 

@@ -87,8 +87,8 @@ public:
         g.pos = pos_;
         // A very long line is prose, not a policy; it is never run through the recognisers.
         if (lower_.size() <= 300) {
-            if (approval(g) || auto_rollback(g) || rate_limit(g) || concurrency(g) || retries(g) || memory(g) ||
-                timeout(g)) {
+            if (history(g) || approval(g) || auto_rollback(g) || rate_limit(g) || concurrency(g) ||
+                retries(g) || memory(g) || timeout(g)) {
                 g.enforced = true;
                 return g;
             }
@@ -289,6 +289,40 @@ private:
                                                 describe_seconds(wf_.policy.retry_delay_seconds));
         if (wf_.policy.retries != 0) conflict("retries");
         wf_.policy.retries = n;
+        return true;
+    }
+
+    // "Keep run history for 30 days", "Keep the last 500 runs", "Delete run records after 2 weeks".
+    bool history(Guardrail& g) {
+        if (!has_any(lower_, {"history", "run records", "records of runs", "last "}) ||
+            !has_any(lower_, {"keep", "retain", "retention", "delete", "prune", "remove", "purge"}) ||
+            !has_any(lower_, {"history", "run", "record"}))
+            return false;
+        std::optional<int> days;
+        std::optional<int> runs;
+        if (const auto d = find_duration_seconds(lower_); d && d->value >= 86400) {
+            days = static_cast<int>(std::min<long long>(d->value / 86400, 36500));
+        }
+        // "the last 500 runs": a count followed by "run".
+        for (auto at = lower_.find("run"); at != std::string::npos; at = lower_.find("run", at + 1)) {
+            std::size_t end = at;
+            while (end > 0 && lower_[end - 1] == ' ') --end;
+            std::size_t begin = end;
+            while (begin > 0 && std::isdigit(static_cast<unsigned char>(lower_[begin - 1]))) --begin;
+            if (begin < end && end - begin <= 7) {
+                runs = std::stoi(lower_.substr(begin, end - begin));
+                break;
+            }
+        }
+        if ((!days && !runs) || (runs && *runs < 1) || (days && *days < 1)) return false;
+        if (days) wf_.policy.history_days = *days;
+        if (runs) wf_.policy.history_runs = *runs;
+        g.kind = GuardrailKind::history_retention;
+        g.interpretation = fmt::format(
+            "run records (with their logs and working folders) older than {} day{} or beyond the newest {} "
+            "are "
+            "removed; live runs are kept",
+            wf_.policy.history_days, wf_.policy.history_days == 1 ? "" : "s", wf_.policy.history_runs);
         return true;
     }
 

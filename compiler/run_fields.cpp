@@ -51,6 +51,8 @@ void add_policy(Fields& f, const Policy& p) {
     f.add_optional(p.concurrency ? std::optional<int>(p.concurrency->max_runs) : std::nullopt);
     f.add(p.concurrency ? p.concurrency->key_input : "");
     f.add_flag(p.auto_rollback);
+    f.add(p.history_days);
+    f.add(p.history_runs);
 }
 
 void add_step(Fields& f, const Step& s) {

@@ -11,7 +11,7 @@
 namespace df::compiler {
 
 inline constexpr std::string_view kRunFieldsFile = "skill.fields";
-inline constexpr std::string_view kRunFieldsHeader = "dark-factory run fields 2";
+inline constexpr std::string_view kRunFieldsHeader = "dark-factory run fields 3";
 
 // The file's text: the header line, then one field per line with `\` written `\\` and a newline `\n`
 // (bash's `printf %b` reverses exactly that). The fields, in order:

@@ -21,8 +21,9 @@ using kainjow::mustache::data;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::ASCII<>>;
 
 // The scripts every skill gets as they are: nothing of the workflow is in them.
-constexpr std::string_view kHookScripts[] = {"lib.sh",    "run.sh",      "status.sh",   "approve.sh",
-                                             "health.sh", "cron-run.sh", "scheduler.sh"};
+constexpr std::string_view kHookScripts[] = {"lib.sh",     "run.sh",      "status.sh",
+                                             "approve.sh", "health.sh",   "runs.sh",
+                                             "metrics.sh", "cron-run.sh", "scheduler.sh"};
 
 // Programs debian:12-slim has without installing anything (Essential and Priority: required packages).
 constexpr std::string_view kInBase[] = {
@@ -148,7 +149,7 @@ void header_match(Writer& w, std::string_view type, std::string_view key, std::s
 // An unset secret fails closed: the guard never matches, so an empty header never equals an empty token
 // and webhook never sees an empty HMAC key (which it answers with 500).
 std::string secret_rule(std::string_view env, std::string_view header, std::string_view shape,
-                        std::string_view type, std::string_view key) {
+                        std::string_view type, std::string_view key, std::string_view prefix = {}) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
@@ -158,7 +159,7 @@ std::string secret_rule(std::string_view env, std::string_view header, std::stri
         w, "regex", "regex",
         fmt::format("{{{{ if getenv `{}` }}}}{}{{{{ else }}}}{}{{{{ end }}}}", env, shape, kNeverMatches),
         header);
-    header_match(w, type, key, fmt::format("{{{{ getenv `{}` | js }}}}", env), header);
+    header_match(w, type, key, fmt::format("{}{{{{ getenv `{}` | js }}}}", prefix, env), header);
     w.EndArray();
     w.EndObject();
     return {buffer.GetString(), buffer.GetSize()};
@@ -180,10 +181,10 @@ std::optional<std::string> hook_id(std::string_view path) {
 // What hooks.json shows; a hook path webhook cannot serve is an error.
 data hooks_data(const ServiceInfo& service, Diagnostics& diags) {
     data d;
-    const std::pair<const char*, const std::string*> hooks[] = {{"run_id", &service.run_hook},
-                                                                {"status_id", &service.status_hook},
-                                                                {"approve_id", &service.approve_hook},
-                                                                {"health_id", &service.health_hook}};
+    const std::pair<const char*, const std::string*> hooks[] = {
+        {"run_id", &service.run_hook},         {"status_id", &service.status_hook},
+        {"approve_id", &service.approve_hook}, {"health_id", &service.health_hook},
+        {"runs_id", &service.runs_hook},       {"metrics_id", &service.metrics_hook}};
     for (const auto& [key, path] : hooks) {
         const auto id = hook_id(*path);
         if (!id) diags.error({}, fmt::format("service hook path '{}' is not /hooks/<name>", *path));
@@ -191,6 +192,9 @@ data hooks_data(const ServiceInfo& service, Diagnostics& diags) {
     }
     d.set("trigger_token_rule", token_rule("DF_TRIGGER_TOKEN", "X-DF-Token"));
     d.set("approve_token_rule", token_rule("DF_APPROVE_TOKEN", "X-DF-Approve-Token"));
+    // Prometheus can send `Authorization: Bearer TOKEN` (scrape config `authorization`), not X-DF-Token.
+    d.set("bearer_rule",
+          secret_rule("DF_TRIGGER_TOKEN", "Authorization", "^Bearer [!-~]+$", "value", "value", "Bearer "));
     d.set("hmac_rule", secret_rule("DF_TRIGGER_HMAC_SECRET", "X-DF-Signature-256", "^sha256=[0-9a-fA-F]{64}$",
                                    "payload-hmac-sha256", "secret"));
     return d;

@@ -46,6 +46,30 @@ assert_eq "february" "$(fired_at "$(at '2026-02-10 04:05')")" "February 04:05"
 assert_eq "" "$(fired_at "$(at '2026-03-10 04:05')")" "March 04:05"
 assert_eq "every-15 leap" "$(fired_at "$(at '2028-02-29 00:00')")" "29 February"
 
+step "scheduler.sh --next: the first due minute after a time, per line, with the same matching"
+cat >>"$WORK/matcher/crontab" <<'TAB'
+0 0 31 2 * echo never >>"$DF_STATE_DIR/fired"
+TAB
+next_at() { # EPOCH → "N DATE" lines, space-separated
+  DF_SKILL_DIR=$WORK/matcher "$WORK/matcher/hooks/scheduler.sh" --next "$1" |
+    while read -r n t; do
+      if [[ $t == -1 ]]; then echo "$n never"; else echo "$n $(date -u -d "@$t" '+%F %H:%M')"; fi
+    done | tr '\n' ';'
+}
+assert_eq "1 2026-03-04 01:45;2 2026-03-05 01:30;3 2026-03-04 09:00;4 2026-03-08 00:00;5 2027-02-01 04:05;6 2028-02-29 00:00;7 never;" \
+  "$(next_at "$(at '2026-03-04 01:30')")" "next after Wed 01:30 (strictly after: not 01:30 itself)"
+assert_eq "1 2026-03-15 00:15;2 2026-03-15 01:30;3 2026-03-16 09:00;4 2026-03-22 00:00;5 2027-02-01 04:05;6 2028-02-29 00:00;7 never;" \
+  "$(next_at $(($(at '2026-03-15 00:00') + 59)))" "next after Sun 15 March 00:00:59"
+# Every answer is a minute the scheduler itself would start the line in.
+for when in '2026-03-04 01:30' '2026-12-31 23:59'; do
+  while read -r n t; do
+    [[ $t == -1 ]] && continue
+    marker=$(grep -Ev '^[[:space:]]*(#|$)' "$WORK/matcher/crontab" | sed -n "${n}p" | awk '{print $7}')
+    fired=$(fired_at "$t")
+    [[ " $fired " == *" $marker "* ]] || fail "line $n ($marker) is not due at its next time $t: $fired"
+  done < <(DF_SKILL_DIR=$WORK/matcher "$WORK/matcher/hooks/scheduler.sh" --next "$(at "$when")")
+done
+
 step "each line of the skill's crontab, run as crond runs it, starts a run with the trigger's inputs"
 mapfile -t lines < <(grep -v '^#' "$SKILL/crontab")
 ((${#lines[@]} == 2)) || fail "expected 2 crontab lines, got ${#lines[@]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The service files of compiled skills, checked without running them: every script passes bash -n and
-# ShellCheck, hooks.json is JSON with exactly our four hooks and no secret, the Dockerfile has exactly the
+# ShellCheck, hooks.json is JSON with exactly our six hooks and no secret, the Dockerfile has exactly the
 # expected instructions (hostile workflow text cannot add one), the crontab holds fixed commands only.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
@@ -51,17 +51,17 @@ for dir in "${folders[@]}"; do
   name=${dir##*/}
   step "$name: bash -n and ShellCheck on every script"
   scripts=("$dir/entrypoint" "$dir"/hooks/*.sh)
-  ((${#scripts[@]} == 8)) || fail "$name: expected the entrypoint and 7 hook scripts, found ${scripts[*]}"
+  ((${#scripts[@]} == 10)) || fail "$name: expected the entrypoint and 9 hook scripts, found ${scripts[*]}"
   for s in "${scripts[@]}"; do bash -n "$s" || fail "bash -n $s"; done
   (cd "$dir" && shellcheck -x entrypoint hooks/*.sh) || fail "$name: ShellCheck found problems"
   [[ -x $dir/entrypoint && -x $dir/hooks/run.sh && ! -x $dir/hooks/lib.sh ]] || fail "$name: wrong modes"
 
-  step "$name: hooks.json is JSON with the four hooks, and no secret anywhere in the folder"
+  step "$name: hooks.json is JSON with the six hooks, and no secret anywhere in the folder"
   ids=$(jq -r '[.[].id] | join(",")' "$dir/hooks.json") || fail "$name: hooks.json is not JSON"
-  assert_eq "run,status,approve,health" "$ids" "$name hook ids"
+  assert_eq "run,status,runs,metrics,approve,health" "$ids" "$name hook ids"
   assert_eq "health" "$(jq -r '[.[] | select(has("trigger-rule") | not) | .id] | join(",")' "$dir/hooks.json")" \
     "hooks without authentication"
-  assert_eq "401,401,401" "$(jq -r '[.[] | select(has("trigger-rule")) | .["trigger-rule-mismatch-http-response-code"]]
+  assert_eq "401,401,401,401,401" "$(jq -r '[.[] | select(has("trigger-rule")) | .["trigger-rule-mismatch-http-response-code"]]
     | join(",")' "$dir/hooks.json")" "rejection codes"
   ! grep -rq "secret-token-\|secret-hmac-" "$dir" || fail "$name: a secret value was written into the folder"
   ! grep -q "$marker" "$dir/hooks.json" "$dir/entrypoint" "$dir"/hooks/*.sh ||

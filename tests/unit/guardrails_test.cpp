@@ -1,4 +1,6 @@
 // Guardrail recognition: each phrasing becomes an enforced policy with its parameters, or stays advice.
+#include <tuple>
+
 #include <catch2/catch.hpp>
 
 #include "compiler/parse_support.h"
@@ -143,6 +145,34 @@ TEST_CASE("auto-rollback, and the warning when there is nothing to roll back") {
     const auto manual = guard("Manual rollback only, never automatic");
     CHECK(only(manual).kind == GuardrailKind::advisory);
     CHECK_FALSE(manual.wf.policy.auto_rollback);
+}
+
+TEST_CASE("run history retention: days, a number of runs, the defaults, and lines that are not about it") {
+    const Policy defaults;
+    CHECK(defaults.history_days == 30);
+    CHECK(defaults.history_runs == 1000);
+    for (const auto& [line, days, runs] : std::vector<std::tuple<std::string, int, int>>{
+             {"Keep run history for 30 days", 30, 1000},
+             {"Keep run history for 90 days", 90, 1000},
+             {"Delete run records after 2 weeks", 14, 1000},
+             {"Keep the last 500 runs", 30, 500},
+             {"Retain the run history of the last 200 runs for 7 days", 7, 200}}) {
+        INFO(line);
+        const auto p = guard(line);
+        CHECK(only(p).kind == GuardrailKind::history_retention);
+        CHECK(only(p).enforced);
+        CHECK(p.wf.policy.history_days == days);
+        CHECK(p.wf.policy.history_runs == runs);
+    }
+    for (const std::string line :
+         {"Keep the deployment history readable", "Delete temporary files after each run",
+          "Keep the last 0 runs", "Max deployment time: 10 minutes"}) {
+        INFO(line);
+        const auto p = guard(line);
+        CHECK(only(p).kind != GuardrailKind::history_retention);
+        CHECK(p.wf.policy.history_days == 30);
+        CHECK(p.wf.policy.history_runs == 1000);
+    }
 }
 
 TEST_CASE("everything else is advice, passed on verbatim; each line keeps its position") {

@@ -101,19 +101,21 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     std::vector<std::string> lines;
     std::istringstream s(text);
     for (std::string line; std::getline(s, line);) lines.push_back(line);
-    REQUIRE(lines.size() == 1 + 19 + 6 + 1 + 10 + 2 + 3);
+    REQUIRE(lines.size() == 1 + 21 + 6 + 1 + 10 + 2 + 3);
     CHECK(lines[0] == df::compiler::kRunFieldsHeader);
     CHECK(lines[1] == "a-skill");
     CHECK(lines[3] == "Say \"hi\"");
-    CHECK(lines[18] == "1");                              // steps
-    CHECK(lines[20] == "one");                            // the first step's id
-    CHECK(lines[25] == "echo a\\\\nb\\nsecond line\\n");  // a backslash doubled, newlines as \n
-    CHECK(lines[26] == "1");                              // one input
-    CHECK(std::vector<std::string>(lines.begin() + 27, lines.begin() + 37) ==
+    CHECK(lines[18] == "30");                             // history_days (the default)
+    CHECK(lines[19] == "1000");                           // history_runs (the default)
+    CHECK(lines[20] == "1");                              // steps
+    CHECK(lines[22] == "one");                            // the first step's id
+    CHECK(lines[27] == "echo a\\\\nb\\nsecond line\\n");  // a backslash doubled, newlines as \n
+    CHECK(lines[28] == "1");                              // one input
+    CHECK(std::vector<std::string>(lines.begin() + 29, lines.begin() + 39) ==
           std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "ENV", "2", "dev", "prod"});
-    CHECK(lines[37] == "\"a-skill\"");
-    CHECK(lines[39] == "\"one\"");
-    CHECK(lines[40] == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
+    CHECK(lines[39] == "\"a-skill\"");
+    CHECK(lines[41] == "\"one\"");
+    CHECK(lines[42] == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
 
     df::compiler::Diagnostics diags;
     const auto files = df::compiler::generate_skill(m, diags);

@@ -38,7 +38,7 @@ Trigger cron(std::string schedule, KeyValues inputs) {
 
 }  // namespace
 
-TEST_CASE("hooks.json holds the four hooks and no secret value") {
+TEST_CASE("hooks.json holds the six hooks and no secret value") {
     Diagnostics diags;
     const auto files = generate_service(sample_manifest(), diags);
     REQUIRE_FALSE(diags.has_errors());
@@ -49,7 +49,7 @@ TEST_CASE("hooks.json holds the four hooks and no secret value") {
     REQUIRE(doc.IsArray());
     std::set<std::string> ids;
     for (const auto& hook : doc.GetArray()) ids.insert(hook["id"].GetString());
-    CHECK(ids == std::set<std::string>{"run", "status", "approve", "health"});
+    CHECK(ids == std::set<std::string>{"run", "status", "approve", "health", "runs", "metrics"});
     // Secrets come from the environment when webhook loads the file with -template.
     CHECK(hooks->content.find("{{ getenv `DF_TRIGGER_TOKEN` | js }}") != std::string::npos);
     CHECK(hooks->content.find("{{ getenv `DF_TRIGGER_HMAC_SECRET` | js }}") != std::string::npos);

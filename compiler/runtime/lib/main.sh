@@ -65,7 +65,10 @@ df_main() {
   umask 077
   df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
-  _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR=''
+  _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR='' _DF_FAILED_STEP=''
+  # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
+  _DF_SERVICE_LOG=${DF_LOG-}
+  unset DF_LOG
   df_parse_args "$@"
   case $_DF_MODE in
     help) df_load_manifest && df_help ;;
@@ -141,6 +144,7 @@ df_record_input_failure() {
   _DF_NEEDS_APPROVAL_JSON=false
   df_rec_create_published failed "" "$1"
   df_log "$_DF_RUN_ID: failed: $1"
+  df_run_end_log failed "$1"
 }
 
 # A run refused at its start by the rate limit or concurrency: a record that says why; exit 3.
@@ -149,6 +153,7 @@ df_reject_run() {
   local _df_why="rejected by the $_df_kind guardrail: ${_DF_PENDING_GUARDS[-1]}"
   df_rec_create_published rejected "" "$_df_why"
   df_error "run $_DF_RUN_ID $_df_why"
+  df_run_end_log rejected "$_df_why"
   if [[ -n $_DF_OPT_DETACH ]]; then
     jq -nc --arg id "$_DF_RUN_ID" --arg e "$_df_why" '{error: $e, status: "rejected", run_id: $id}'
   elif [[ -n $_DF_OPT_JSON ]]; then
@@ -236,6 +241,7 @@ df_execute() {
     _df_mi=${_DF_ONLY_STEP:-$_df_ri}
     _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
     df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
+    _DF_FAILED_STEP=${_DF_STEP_ID[_df_mi]}
     case $_DF_STEP_RESULT in
       run_timed_out) _df_status=timed_out _df_err="the run's time limit of $_DF_RUN_TIMEOUT s was reached in step ${_DF_STEP_ID[_df_mi]}" ;;
       timed_out) _df_status=timed_out _df_err="step ${_DF_STEP_ID[_df_mi]} timed out: $_DF_ERR" ;;
@@ -300,7 +306,9 @@ df_finish() {
     rm -rf -- "$DF_WORKDIR"
   fi
   df_log "$_DF_RUN_ID: $_df_status${_df_err:+: $_df_err}"
+  df_run_end_log "$_df_status" "$_df_err"
   if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else printf '%s %s\n' "$_DF_RUN_ID" "$_df_status"; fi
+  df_prune_history
   df_exit_code_for "$_df_status"
   exit "${3:-$_DF_CODE}"
 }

@@ -87,6 +87,7 @@ df_rec_flush() {
 # (empty when a detached process will fill it in).
 df_rec_create() {
   df_now
+  _DF_CREATED_MS=$_DF_NOW_MS
   local _df_pid=${2-} _df_ps=''
   [[ -n $_df_pid ]] && df_proc_start "$_df_pid" && _df_ps=$_DF_PROC_START
   if df_rec_text "$1" "$_df_pid" "$_df_ps" "${3-}"; then
@@ -273,6 +274,40 @@ df_cmd_status() {
   else
     jq -r "$_DF_JQ_SHOW" "$_DF_REC"
   fi
+}
+
+# df_prune_history: the retention rule (policy.history_days and history_runs; docs/run-record.md,
+# "Retention"), applied at the end of every run: the records of finished runs created more than
+# history_days days ago or beyond the newest history_runs go, with their logs, decisions and working folders
+# under the state folder. Run ids begin with their creation time, so the candidates come from the file names
+# alone, oldest first; jq reads their statuses only when there are some, and a live run (queued,
+# awaiting_approval, running) is never removed. A reader is unaffected: records are only ever replaced
+# whole, and a file removed while open stays readable.
+df_prune_history() {
+  local -a _df_files=("$_DF_RUNS"/*.json) _df_old=() _df_done=()
+  local _df_n=${#_df_files[@]} _df_i _df_id _df_cut _df_f
+  [[ $_DF_HISTORY_DAYS =~ ^[0-9]+$ && $_DF_HISTORY_RUNS =~ ^[0-9]+$ ]] || return 0
+  df_now
+  TZ=UTC0 printf -v _df_cut '%(%Y%m%dT%H%M%SZ)T' $((_DF_NOW_MS / 1000 - _DF_HISTORY_DAYS * 86400))
+  for ((_df_i = 0; _df_i < _df_n; _df_i++)); do
+    _df_id=${_df_files[_df_i]##*/}
+    _df_id=${_df_id%.json}
+    [[ $_df_id =~ $_DF_RUN_ID_RE ]] || continue
+    # Both limits hold from the first run inside them on: the later ones are newer and fewer.
+    ((_df_n - _df_i > _DF_HISTORY_RUNS)) || [[ ${_df_id:0:16} < "$_df_cut" ]] || break
+    [[ $_df_id == "$_DF_RUN_ID" ]] || _df_old+=("${_df_files[_df_i]}")
+  done
+  ((${#_df_old[@]})) || return 0
+  mapfile -t _df_done < <(jq -r 'select(.status != "queued" and .status != "running"
+    and .status != "awaiting_approval") | input_filename' "${_df_old[@]}" 2>/dev/null)
+  for _df_f in "${_df_done[@]}"; do
+    _df_id=${_df_f##*/}
+    _df_id=${_df_id%.json}
+    [[ $_df_id =~ $_DF_RUN_ID_RE && $_df_f == "$_DF_RUNS/$_df_id.json" ]] || continue
+    rm -rf -- "$_DF_RUNS/$_df_id.log" "$_DF_RUNS/$_df_id.decision" "$_DF_RUNS/$_df_id.tmp" "$_DF_STATE/work/$_df_id"
+    rm -f -- "$_df_f"
+  done
+  return 0
 }
 
 df_cmd_list() {

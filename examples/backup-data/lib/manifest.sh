@@ -19,7 +19,7 @@ else . end
     ($p.approval.timeout_seconds | n),
     ($p.rate_limit.max_runs | n), ($p.rate_limit.window_seconds | n), ($p.rate_limit.key_input | n),
     ($p.concurrency.max_runs | n), ($p.concurrency.key_input | n),
-    ($p.auto_rollback | flag),
+    ($p.auto_rollback | flag), ($p.history_days // 30 | n), ($p.history_runs // 1000 | n),
     (.steps | length), (.rollback | length),
     (.steps[], .rollback[] | .id, .kind, .title, (.timeout_seconds | n), (.retries | n), .commands)
   ];'
@@ -130,7 +130,7 @@ df_load_fields() {
   local _df_file=$_DF_SKILL_DIR/skill.fields _df_line _df_v
   local -a _df_lines
   [[ -r $_df_file ]] && mapfile -t _df_lines <"$_df_file" 2>/dev/null || return 1
-  [[ ${_df_lines[0]-} == "dark-factory run fields 2" ]] || return 1
+  [[ ${_df_lines[0]-} == "dark-factory run fields 3" ]] || return 1
   _DF_FIELDS=()
   for _df_line in "${_df_lines[@]:1}"; do
     printf -v _df_v '%b' "$_df_line"
@@ -269,7 +269,7 @@ df_plain_json_object() {
 # Sets the manifest's variables from _DF_FIELDS (jq's manifest_fields); _DF_FIELDS_USED: how many it took.
 df_set_manifest() {
   local -n _df_f=_DF_FIELDS
-  ((${#_df_f[@]} >= 19)) ||
+  ((${#_df_f[@]} >= 21)) ||
     df_die "$_DF_EXIT_DATA" "$_DF_MANIFEST is not a valid skill manifest (recompile the workflow)"
   _DF_SKILL=${_df_f[0]} _DF_SKILL_VERSION=${_df_f[1]} _DF_TITLE=${_df_f[2]}
   _DF_RUN_TIMEOUT=${_df_f[3]} _DF_STEP_TIMEOUT=${_df_f[4]} _DF_RETRIES=${_df_f[5]:-0}
@@ -278,10 +278,10 @@ df_set_manifest() {
   _DF_APPROVAL_TIMEOUT=${_df_f[10]:-3600}
   _DF_RATE_MAX=${_df_f[11]} _DF_RATE_WINDOW=${_df_f[12]} _DF_RATE_KEY=${_df_f[13]}
   _DF_CONC_MAX=${_df_f[14]} _DF_CONC_KEY=${_df_f[15]}
-  _DF_AUTO_ROLLBACK=${_df_f[16]}
-  _DF_NSTEPS=${_df_f[17]} _DF_NROLLBACK=${_df_f[18]}
+  _DF_AUTO_ROLLBACK=${_df_f[16]} _DF_HISTORY_DAYS=${_df_f[17]:-30} _DF_HISTORY_RUNS=${_df_f[18]:-1000}
+  _DF_NSTEPS=${_df_f[19]} _DF_NROLLBACK=${_df_f[20]}
   _DF_STEP_ID=() _DF_STEP_KIND=() _DF_STEP_TITLE=() _DF_STEP_TIMEOUT_S=() _DF_STEP_RETRIES=() _DF_STEP_CMDS=()
-  local _df_i _df_at=19
+  local _df_i _df_at=21
   for ((_df_i = 0; _df_i < _DF_NSTEPS + _DF_NROLLBACK; _df_i++)); do
     _DF_STEP_ID+=("${_df_f[_df_at]}") _DF_STEP_KIND+=("${_df_f[_df_at + 1]}")
     _DF_STEP_TITLE+=("${_df_f[_df_at + 2]}") _DF_STEP_TIMEOUT_S+=("${_df_f[_df_at + 3]}")

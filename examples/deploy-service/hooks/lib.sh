@@ -24,6 +24,19 @@ df_log() {
   { printf '%s\n' "${line:0:2000}" >>"$DF_LOG"; } 2>/dev/null || true
 }
 
+# df_check_live FILES...: asks `run --status` about each of these records whose status is live (queued,
+# awaiting_approval, running): it records a run whose process is gone as interrupted (one source for that
+# rule, lib/record.sh). Live runs are few, so this is one jq call and rarely a `run`.
+df_check_live() {
+  (($#)) || return 0
+  local id
+  while IFS= read -r id; do
+    [[ $id =~ $DF_RUN_ID_PATTERN ]] || continue
+    "$BASH" "$DF_SKILL_DIR/run" --status "$id" --json >/dev/null 2>&1 || true
+  done < <(jq -r 'select(.status == "queued" or .status == "running" or .status == "awaiting_approval")
+    | .run_id | strings' "$@" </dev/null 2>/dev/null || true)
+}
+
 # df_error_json STATUS MESSAGE: the error object every hook answers with, {"error":…,"status":…}.
 df_error_json() {
   jq -cn --arg status "$1" --arg error "$2" '{error: $error, status: $status}'

@@ -5,6 +5,8 @@
 # on initgroups), and the service runs as one.
 #   scheduler.sh             runs until it is stopped (the entrypoint starts it when there is a crontab)
 #   scheduler.sh --at EPOCH  starts the jobs due in that minute, waits for them and exits
+#   scheduler.sh --next EPOCH  prints, per crontab line, "N SCHEDULE_EPOCH" (N: the line's number, the
+#                              cron trigger's; the first due minute after EPOCH, none within 5 years: -1)
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "${BASH_SOURCE[0]%/*}/lib.sh"
@@ -47,15 +49,9 @@ field_matches() {
   return 1
 }
 
-# is_due "M H DOM MON DOW" EPOCH
-is_due() {
-  local -a spec now
-  read -ra spec <<<"$1"
-  local stamp
-  printf -v stamp '%(%M %H %d %m %w)T' "$2"
-  read -ra now <<<"$stamp"
-  field_matches "${now[0]}" "${spec[0]}" 0 59 && field_matches "${now[1]}" "${spec[1]}" 0 23 &&
-    field_matches "${now[3]}" "${spec[3]}" 1 12 || return 1
+# day_due: whether the day of now[] (M H DOM MON DOW) is in spec[] (the caller's arrays).
+day_due() {
+  field_matches "${now[3]}" "${spec[3]}" 1 12 || return 1
   local dom=0 dow=0
   field_matches "${now[2]}" "${spec[2]}" 1 31 && dom=1
   field_matches "${now[4]}" "${spec[4]}" 0 6 && dow=1
@@ -64,6 +60,40 @@ is_due() {
   else
     ((dom && dow))
   fi
+}
+
+# is_due "M H DOM MON DOW" EPOCH
+is_due() {
+  local -a spec now
+  read -ra spec <<<"$1"
+  local stamp
+  printf -v stamp '%(%M %H %d %m %w)T' "$2"
+  read -ra now <<<"$stamp"
+  field_matches "${now[0]}" "${spec[0]}" 0 59 && field_matches "${now[1]}" "${spec[1]}" 0 23 && day_due
+}
+
+# next_due "M H DOM MON DOW" EPOCH: prints the start of the first minute after EPOCH that is_due, or -1 when
+# there is none within 5 years (a day that never comes, such as 31 February). Skips whole days and hours
+# that cannot match, so it takes at most a few thousand steps.
+next_due() {
+  local -a spec now
+  read -ra spec <<<"$1"
+  local t=$(($2 / 60 * 60 + 60)) end=$(($2 + 5 * 366 * 86400)) stamp
+  while ((t < end)); do
+    printf -v stamp '%(%M %H %d %m %w)T' "$t"
+    read -ra now <<<"$stamp"
+    if ! day_due; then
+      t=$((t + 86400 - 10#${now[1]} * 3600 - 10#${now[0]} * 60))
+    elif ! field_matches "${now[1]}" "${spec[1]}" 0 23; then
+      t=$((t + 3600 - 10#${now[0]} * 60))
+    elif field_matches "${now[0]}" "${spec[0]}" 0 59; then
+      printf '%s\n' "$t"
+      return 0
+    else
+      t=$((t + 60))
+    fi
+  done
+  printf '%s\n' -1
 }
 
 start_due_jobs() {
@@ -76,6 +106,14 @@ start_due_jobs() {
 }
 
 load_crontab
+if [[ ${1-} == --next ]]; then
+  [[ ${2-} =~ ^[0-9]+$ ]] || { echo "usage: scheduler.sh --next EPOCH" >&2; exit 64; }
+  for i in "${!schedules[@]}"; do
+    printf '%s ' "$((i + 1))"
+    next_due "${schedules[i]}" "$2"
+  done
+  exit 0
+fi
 if [[ ${1-} == --at ]]; then
   [[ ${2-} =~ ^[0-9]+$ ]] || { echo "usage: scheduler.sh [--at EPOCH]" >&2; exit 64; }
   start_due_jobs "$2"

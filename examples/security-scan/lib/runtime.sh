@@ -18,6 +18,32 @@ _DF_KILL_GRACE=${DF_KILL_GRACE_SECONDS:-5}
 df_log() { printf 'run: %s\n' "$*" >&2; }
 df_error() { printf 'run: error: %s\n' "$*" >&2; }
 
+# df_run_end_log STATUS ERROR: the run's end as one logfmt line on the service's log (docs/service.md, "The
+# run-end line"), when the service started the run: the entrypoint names webhook's stdout in DF_LOG, which
+# df_main keeps in _DF_SERVICE_LOG and takes out of the steps' environment. The error is quoted with \\ \"
+# \n \r \t escaped and other control characters made spaces, so no text can end the line or add a field;
+# one write under PIPE_BUF bytes, so lines of concurrent runs never interleave. No process is started.
+df_run_end_log() {
+  [[ -n ${_DF_SERVICE_LOG-} ]] || return 0
+  local _df_err=${2:0:300} _df_step='' _df_ms='' _df_line TZ=UTC0
+  if [[ $1 != succeeded ]]; then
+    _df_step=${_DF_FAILED_STEP:-${_DF_CUR_STEP_ID-}}
+    _df_step=${_df_step//[!A-Za-z0-9_.-]/}
+  fi
+  df_now
+  [[ -z ${_DF_CREATED_MS-} ]] || _df_ms=$((_DF_NOW_MS - _DF_CREATED_MS))
+  _df_err=${_df_err//\\/\\\\}
+  _df_err=${_df_err//\"/\\\"}
+  _df_err=${_df_err//$'\n'/\\n}
+  _df_err=${_df_err//$'\r'/\\r}
+  _df_err=${_df_err//$'\t'/\\t}
+  _df_err=${_df_err//[$'\001'-$'\037'$'\177']/ }
+  printf -v _df_line '%(%Y-%m-%dT%H:%M:%SZ)T %s: df_run_end run_id=%s trigger=%s status=%s failed_step=%s duration_ms=%s%s' \
+    "${_DF_NOW_MS:0:-3}" "${DF_SKILL_NAME:-skill}" "$_DF_RUN_ID" "${_DF_TRIGGER:-manual}" "$1" "$_df_step" "$_df_ms" \
+    "${_df_err:+ error=\"$_df_err\"}"
+  printf '%s\n' "$_df_line" >>"$_DF_SERVICE_LOG" 2>/dev/null || true
+}
+
 # df_die CODE MESSAGE: the one error line, then exit.
 df_die() {
   local _df_code=$1

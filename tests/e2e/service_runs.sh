@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# What the service's runs did: the run-end line on the service's stdout (detached HTTP runs through the real
+# webhook, cron runs, a denied run; the error text escaped so it cannot forge a line), the recent-runs hook
+# (newest first, status/since filters, paging, refusals) and the metrics hook (checked by promtool, which is
+# shown to reject a broken sample; the next cron time equals the scheduler's own computation).
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=service_lib.sh
+source "$(dirname "$0")/service_lib.sh"
+
+setup_service_test
+command -v promtool >/dev/null || fail "promtool is missing (Debian package prometheus; bin/setup installs it)"
+# Query variables inherited from the service's environment must not stand in for missing parameters.
+start_service DF_TRIGGER_TOKEN="$token" DF_APPROVE_TOKEN="$approver" DF_QUERY_LIMIT=1 DF_QUERY_STATUS=succeeded
+auth=(-H "X-DF-Token: $token")
+
+# end_line RUN_ID: the run's df_run_end line in the service log, once it is there (up to 10 s).
+end_line() {
+  local line
+  for _ in $(seq 100); do
+    line=$(grep -F " df_run_end run_id=$1 " "$WORK/service.log" || true)
+    [[ -n $line ]] && { printf '%s\n' "$line"; return 0; }
+    sleep 0.1
+  done
+  fail "no df_run_end line for $1; log: $(cat "$WORK/service.log")"
+}
+end_re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z service-echo: df_run_end run_id=([^ ]+) trigger=([a-z]+) status=([a-z_]+) failed_step=([^ ]*) duration_ms=([0-9]+)( error="(([^"\\]|\\.)*)")?$'
+
+step "a detached HTTP run's end reaches the service's stdout as one df_run_end line"
+expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"hello"}'
+ok_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$ok_id" succeeded
+line=$(end_line "$ok_id")
+[[ $line =~ $end_re ]] || fail "malformed end line: $line"
+assert_eq "$ok_id http succeeded " "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]} ${BASH_REMATCH[4]}" "fields"
+[[ -z ${BASH_REMATCH[6]} ]] || fail "a succeeded run's line has an error: $line"
+[[ $(grep -c "df_run_end run_id=$ok_id" "$WORK/service.log") == 1 ]] || fail "more than one end line for $ok_id"
+# The run's own log holds its steps; the line is not there (it went to webhook's stdout, not the run's fd 1).
+assert_not_contains "$(cat "$WORK/state/runs/$ok_id.log")" df_run_end "the run's own log"
+
+step "a denied run ends as rejected, with its error quoted"
+expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"x","environment":"production"}'
+denied_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$denied_id" awaiting_approval
+expect_http 200 GET metrics "${auth[@]}"
+assert_contains "$BODY" $'\ndf_runs_awaiting_approval 1\n' "the waiting run in the metrics"
+expect_http 200 GET "runs?status=awaiting_approval" "${auth[@]}"
+assert_eq "$denied_id awaiting_approval pending" "$(jq -r '.runs[] | "\(.run_id) \(.status) \(.approval)"' <<<"$BODY")" \
+  "the waiting run in the runs hook"
+expect_http 200 POST approve -H "X-DF-Approve-Token: $approver" --data-binary "{\"run_id\":\"$denied_id\",\"decision\":\"deny\"}"
+line=$(end_line "$denied_id")
+[[ $line =~ $end_re ]] || fail "malformed end line: $line"
+assert_eq "rejected approval denied" "${BASH_REMATCH[3]} ${BASH_REMATCH[7]}" "denied run"
+
+step "a cron run (the crontab's command, as the scheduler starts it) logs its end with trigger=cron"
+command=$(grep -v '^#' "$SKILL/crontab" | head -1 | cut -d' ' -f6-)
+env DF_SKILL_DIR="$SKILL" DF_STATE_DIR="$WORK/state" DF_LOG="$WORK/cron.log" DF_SKILL_NAME=service-echo \
+  sh -c "$command" </dev/null >/dev/null 2>&1 || fail "the crontab line failed"
+wait_for grep -q ' df_run_end .* trigger=cron status=succeeded ' "$WORK/cron.log"
+line=$(grep ' df_run_end ' "$WORK/cron.log")
+[[ $line =~ $end_re ]] || fail "malformed cron end line: $line"
+
+step "error text cannot add a line or a field: quotes, backslashes and line breaks are escaped"
+(
+  _DF_SERVICE_LOG=$WORK/forged.log _DF_RUN_ID=20260101T000000Z-0123abcd _DF_TRIGGER=http
+  export DF_SKILL_NAME=service-echo
+  _DF_FAILED_STEP='keep-message' _DF_CREATED_MS=0
+  # shellcheck source=/dev/null
+  source "$SKILL/lib/runtime.sh"
+  df_run_end_log failed $'bad "x" \\ end\n2026-01-01T00:00:00Z service-echo: df_run_end run_id=forged status=succeeded\ttab\x01'
+)
+[[ $(wc -l <"$WORK/forged.log") == 1 ]] || fail "the error made more than one line: $(cat "$WORK/forged.log")"
+line=$(<"$WORK/forged.log")
+[[ $line =~ $end_re ]] || fail "malformed line: $line"
+assert_eq 'failed keep-message' "${BASH_REMATCH[3]} ${BASH_REMATCH[4]}" "status and step"
+assert_eq 'bad \"x\" \\ end\n2026-01-01T00:00:00Z service-echo: df_run_end run_id=forged status=succeeded\ttab ' \
+  "${BASH_REMATCH[7]}" "escaped error"
+
+step "recent runs: newest first, with the documented fields"
+# Old records, made by copying a finished one with times in the past.
+mk_record() { # ID STATUS STARTED ENDED
+  jq --arg id "$1" --arg st "$2" --arg s "$3" --arg e "$4" \
+    '.run_id = $id | .status = $st | .started_at = $s | .ended_at = $e | .steps[0].status = (if $st == "failed" then "failed" else .steps[0].status end)' \
+    "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/$1.json"
+}
+mk_record 20250101T000000Z-0000000a failed 2025-01-01T00:00:00.000Z 2025-01-01T00:00:02.500Z
+mk_record 20250102T000000Z-0000000b succeeded 2025-01-02T00:00:00.000Z 2025-01-02T00:00:01.000Z
+mk_record 20250103T000000Z-0000000c failed 2025-01-03T00:00:00.000Z 2025-01-03T00:01:00.000Z
+# A run recorded as running whose process is gone (a process that has ended, with a made-up start time).
+sh -c 'exit 0' &
+gone=$!
+wait "$gone"
+jq --arg id 20250104T000000Z-0000000d --argjson pid "$gone" \
+  '.run_id = $id | .status = "running" | .pid = $pid | .pid_start = "1" | .started_at = "2025-01-04T00:00:00.000Z" | .ended_at = null' \
+  "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/20250104T000000Z-0000000d.json"
+expect_http 200 GET "runs" "${auth[@]}"
+ids=$(jq -r '.runs[].run_id' <<<"$BODY")
+record_ids() { find "$WORK/state/runs" -maxdepth 1 -name '*.json' -printf '%f\n' | sed 's/\.json$//' | sort -r; }
+assert_eq "$(record_ids)" "$ids" "newest first"
+jq -e '.next_before == null' <<<"$BODY" >/dev/null || fail "next_before should be null: $BODY"
+jq -e --arg id 20250103T000000Z-0000000c '.runs[] | select(.run_id == $id)
+  | .status == "failed" and .failed_step == "keep-the-message" and .duration_ms == 60000 and .trigger == "http"
+    and (.error | type) == "null" and .approval == "not_required"' <<<"$BODY" >/dev/null ||
+  fail "summary fields: $BODY"
+
+jq -e '.runs[] | select(.run_id == "20250104T000000Z-0000000d") | .status == "interrupted" and .ended_at != null' \
+  <<<"$BODY" >/dev/null || fail "a running record whose process is gone is not shown interrupted: $BODY"
+assert_eq interrupted "$(jq -r .status "$WORK/state/runs/20250104T000000Z-0000000d.json")" "recorded as interrupted"
+
+step "filters: status (one or several) and since"
+expect_http 200 GET "runs?status=failed" "${auth[@]}"
+assert_eq "20250103T000000Z-0000000c 20250101T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed"
+expect_http 200 GET "runs?status=failed,rejected" "${auth[@]}"
+assert_eq "$denied_id 20250103T000000Z-0000000c 20250101T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed,rejected"
+expect_http 200 GET "runs?since=2025-01-02T00:00:00Z&status=failed,succeeded" "${auth[@]}"
+assert_contains "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "20250103T000000Z-0000000c 20250102T000000Z-0000000b" "since"
+assert_not_contains "$BODY" 20250101T000000Z-0000000a "since excludes older runs"
+expect_http 200 GET "runs?since=2025-01-02T00:00:00.001Z" "${auth[@]}"
+assert_not_contains "$BODY" 20250102T000000Z-0000000b "since is exact to the millisecond"
+
+step "paging: limit and before"
+all=$(record_ids | tr '\n' ' ')
+got='' cursor=''
+for _ in 1 2 3 4 5 6 7 8; do
+  expect_http 200 GET "runs?limit=2${cursor:+&before=$cursor}" "${auth[@]}"
+  (($(jq '.runs | length' <<<"$BODY") <= 2)) || fail "more than limit: $BODY"
+  got+=$(jq -r '.runs[].run_id + " "' <<<"$BODY" | tr -d '\n')
+  cursor=$(jq -r '.next_before // empty' <<<"$BODY")
+  [[ -n $cursor ]] || break
+done
+assert_eq "$all" "$got" "pages together are the whole list, in order"
+
+step "refusals: bad parameters (500 invalid_request) and credentials (401)"
+for q in "status=done" "status=failed%2Cx" "status=failed%0A" "limit=0" "limit=201" "limit=x" "before=../x" "since=yesterday" "since=2025-01-01T00:00:00+02:00"; do
+  expect_http 500 GET "runs?$q" "${auth[@]}"
+  assert_eq invalid_request "$(jq -r .status <<<"$BODY")" "$q"
+done
+expect_http 401 GET runs
+expect_http 401 GET runs -H "X-DF-Token: wrong-token-0123456789"
+expect_http 200 GET runs -H "X-DF-Approve-Token: $approver"
+
+step "metrics: Prometheus text 0.0.4 that promtool accepts, with the expected values"
+curl -sS -D "$WORK/metrics.headers" -o "$WORK/metrics.txt" "${auth[@]}" "$URL/metrics" || fail "metrics request failed"
+grep -qi '^Content-Type: text/plain; version=0.0.4' "$WORK/metrics.headers" || fail "content type: $(cat "$WORK/metrics.headers")"
+promtool check metrics <"$WORK/metrics.txt" || fail "promtool rejected the metrics: $(cat "$WORK/metrics.txt")"
+m=$(<"$WORK/metrics.txt")
+succeeded=$(jq -s '[.[] | select(.status == "succeeded")] | length' "$WORK"/state/runs/*.json)
+assert_contains "$m" "df_runs{status=\"succeeded\"} $succeeded" "succeeded count"
+assert_contains "$m" 'df_runs{status="failed"} 2' "failed count"
+assert_contains "$m" 'df_runs{status="rejected"} 1' "rejected count"
+assert_contains "$m" 'df_runs{status="interrupted"} 1' "interrupted count"
+assert_contains "$m" 'df_runs{status="running"} 0' "no run left running"
+assert_contains "$m" 'df_runs_awaiting_approval 0' "awaiting approval"
+# The newest failure is the interrupted run (ended when it was found gone), not the made-up failed ones.
+last_failure=$(jq -r '.ended_at | (.[0:19] + "Z" | fromdateiso8601) + ((.[20:23] | tonumber) / 1000)' \
+  "$WORK/state/runs/20250104T000000Z-0000000d.json")
+(( ${last_failure%.*} > $(date -u -d 2025-01-03T00:01:00Z +%s) )) || fail "interrupted run's end: $last_failure"
+assert_contains "$m" "df_last_failure_timestamp_seconds $last_failure" "last failure"
+grep -Eq '^df_last_success_timestamp_seconds [0-9]{10}' <<<"$m" || fail "last success: $m"
+count=$(awk '/^df_run_duration_seconds_count/ {print $2}' <<<"$m")
+inf=$(awk '/^df_run_duration_seconds_bucket\{le="\+Inf"\}/ {print $2}' <<<"$m")
+assert_eq "$count" "$inf" "+Inf bucket equals the count"
+le1=$(awk '/^df_run_duration_seconds_bucket\{le="1"\}/ {print $2}' <<<"$m")
+le60=$(awk '/^df_run_duration_seconds_bucket\{le="60"\}/ {print $2}' <<<"$m")
+((le1 >= 1 && le60 >= 3 && le1 <= le60 && le60 <= count)) || fail "buckets: le=1 $le1, le=60 $le60, count $count"
+# Each family is one contiguous group (promtool does not check it).
+families=$(grep -v '^#' <<<"$m" | sed -E 's/[{ ].*//; s/_(bucket|sum|count)$//' | uniq)
+assert_eq "$(sort -u <<<"$families")" "$(sort <<<"$families")" "contiguous families"
+version=$(jq -r .version "$SKILL/skill.json")
+assert_contains "$m" "df_skill_info{skill=\"service-echo\",version=\"$version\"} 1" "info"
+# The next scheduled runs are the scheduler's own computation; */5 is also checked by arithmetic.
+next1=$(grep -E '^df_next_run_timestamp_seconds\{trigger="1",schedule="\*/5 \* \* \* \*"\} ' <<<"$m" | awk '{print $NF}')
+[[ -n $next1 ]] || fail "no next run for trigger 1: $m"
+((next1 % 300 == 0 && next1 > $(date +%s) - 60 && next1 <= $(date +%s) + 300)) || fail "next */5 run: $next1"
+grep -Eq '^df_next_run_timestamp_seconds\{trigger="2",schedule="30 1 \* \* 1-5"\} [0-9]+$' <<<"$m" || fail "trigger 2: $m"
+assert_not_contains "$m" "hello" "no input value in the metrics"
+assert_not_contains "$m" "$token" "no secret in the metrics"
+
+step "metrics take Authorization: Bearer (Prometheus' scrape authorization) and refuse without credentials"
+expect_http 200 GET metrics -H "Authorization: Bearer $token"
+expect_http 401 GET metrics
+expect_http 401 GET metrics -H "Authorization: Bearer wrong-token-0123456789"
+expect_http 401 GET metrics -H "Authorization: $token"
+
+step "promtool is not vacuous: it rejects broken samples"
+printf '%s' "$m" >"$WORK/broken1.txt" # no final line feed
+expect_exit 1 promtool check metrics <"$WORK/broken1.txt"
+sed 's/^df_runs{status="failed"}/df_runs{status="fa\\iled"}/' "$WORK/metrics.txt" >"$WORK/broken2.txt"
+expect_exit 1 promtool check metrics <"$WORK/broken2.txt"
+sed 's/^# TYPE df_runs gauge/# TYPE df_runs counter/' "$WORK/metrics.txt" >"$WORK/broken3.txt"
+expect_exit 3 promtool check metrics <"$WORK/broken3.txt"
+
+step "the log holds no secret"
+assert_not_contains "$(cat "$WORK/service.log")" "$token" "trigger token"
+assert_not_contains "$(cat "$WORK/service.log")" "$approver" "approve token"
+echo "ok"
