@@ -1,11 +1,10 @@
 #include "compiler/compile.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -76,11 +75,16 @@ std::string make_escaped(const std::string& path) {
 // Worse outcomes win when several files fail differently.
 int severity(ExitCode code) {
     switch (code) {
-        case ExitCode::ok: return 0;
-        case ExitCode::failed: return 1;
-        case ExitCode::no_input: return 2;
-        case ExitCode::cant_create: return 3;
-        default: return 4;
+        case ExitCode::ok:
+            return 0;
+        case ExitCode::failed:
+            return 1;
+        case ExitCode::no_input:
+            return 2;
+        case ExitCode::cant_create:
+            return 3;
+        default:
+            return 4;
     }
 }
 
@@ -90,7 +94,7 @@ struct Compiler {
     std::ostream& out;
     std::ostream& err;
     std::vector<FileReport> reports;
-    std::map<std::string, std::string> names;  // skill name → the input that produced it
+    std::map<std::string, std::string> names;                  // skill name → the input that produced it
     std::vector<std::pair<std::size_t, StagedFolder>> staged;  // reports[index]'s folder, not yet swapped in
     std::vector<std::pair<std::string, std::string>> depends;  // skill folder → the workflow it came from
     std::string verify_dir;                                    // the folder verify_one compares against
@@ -304,11 +308,13 @@ ExitCode run_compile(const CompileOptions& options, std::istream& stdin_stream, 
         return df::report(err, Error{ExitCode::usage, "'-' (standard input) can be given only once"});
     }
     if (options.graph && options.inputs.size() != 1) {
-        return df::report(err, Error{ExitCode::usage, "--graph draws one workflow; give exactly one WORKFLOW.md"});
+        return df::report(err,
+                          Error{ExitCode::usage, "--graph draws one workflow; give exactly one WORKFLOW.md"});
     }
     if (options.graph && (options.json || options.verify || !options.depfile.empty())) {
-        return df::report(err, Error{ExitCode::usage, "--graph prints one graph: it goes with none of --json, "
-                                                      "--verify and --depfile"});
+        return df::report(err, Error{ExitCode::usage,
+                                     "--graph prints one graph: it goes with none of --json, "
+                                     "--verify and --depfile"});
     }
     Compiler compiler{options, stdin_stream, out, err, {}, {}, {}, {}, {}, ExitCode::ok};
     for (const auto& input : options.inputs) {

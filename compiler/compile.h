@@ -14,12 +14,12 @@ namespace df::compiler {
 struct CompileOptions {
     std::vector<std::string> inputs;  // workflow files; "-" is standard input
     std::string out_dir = "output";
-    bool check = false;   // validate only; write nothing
-    bool strict = false;  // warnings are errors
-    bool json = false;    // machine report on stdout instead of folder paths
-    bool force = false;   // replace folders compile did not make, write through symlinks
-    bool quiet = false;   // no guardrail report
-    bool color = false;   // ANSI colours in diagnostics
+    bool check = false;                // validate only; write nothing
+    bool strict = false;               // warnings are errors
+    bool json = false;                 // machine report on stdout instead of folder paths
+    bool force = false;                // replace folders compile did not make, write through symlinks
+    bool quiet = false;                // no guardrail report
+    bool color = false;                // ANSI colours in diagnostics
     std::optional<GraphFormat> graph;  // print this one workflow's graph instead of writing its folder
     // Each folder is named after its workflow file (flow.md → out_dir/flow), not after the skill, so that
     // make's `out/%/skill.json: %.md` rules know the folder before compiling.

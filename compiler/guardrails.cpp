@@ -1,12 +1,12 @@
 // Guardrails are compiled, not copied: each line either becomes an enforced policy with parameters, or
 // stays advice for the agent. The recognisers below accept the phrasings people write; the report that
 // `compile` prints says, per line, which it became.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <functional>
+
+#include <fmt/format.h>
 
 #include "common/text.h"
 #include "compiler/parse_support.h"
@@ -15,7 +15,9 @@
 namespace df::compiler {
 namespace {
 
-bool has(std::string_view text, std::string_view word) { return text.find(word) != std::string_view::npos; }
+bool has(std::string_view text, std::string_view word) {
+    return text.find(word) != std::string_view::npos;
+}
 
 bool has_any(std::string_view text, std::initializer_list<std::string_view> words) {
     return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return has(text, w); });
@@ -23,7 +25,8 @@ bool has_any(std::string_view text, std::initializer_list<std::string_view> word
 
 // The word after `text[at]`, letters, digits, '_', '-' and '.' only.
 std::string word_at(std::string_view text, std::size_t at) {
-    while (at < text.size() && (text[at] == ' ' || text[at] == '`' || text[at] == '"' || text[at] == '\'')) ++at;
+    while (at < text.size() && (text[at] == ' ' || text[at] == '`' || text[at] == '"' || text[at] == '\''))
+        ++at;
     std::size_t end = at;
     while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||
                                  text[end] == '-' || text[end] == '.'))
@@ -47,7 +50,8 @@ const Input* input_named_like(const Workflow& wf, std::string_view word) {
     // "per repository" → git_repo: a part of the input's name that abbreviates the word (at least 3 letters).
     for (const auto& in : wf.inputs) {
         for (const auto& part : split(in.name, '_')) {
-            if (part.size() >= 3 && word.size() > part.size() && word.substr(0, part.size()) == part) return &in;
+            if (part.size() >= 3 && word.size() > part.size() && word.substr(0, part.size()) == part)
+                return &in;
         }
     }
     return nullptr;
@@ -60,10 +64,11 @@ const Input* input_with_value(const Workflow& wf, std::string_view value, std::s
         }
     }
     for (const auto& in : wf.inputs) {
-        if (in.default_value && equals_icase(*in.default_value, value)) return *spelled = *in.default_value, &in;
+        if (in.default_value && equals_icase(*in.default_value, value))
+            return *spelled = *in.default_value, &in;
     }
-    for (const std::string_view name : {"environment", "env", "target_environment", "target_env", "stage", "target",
-                                        "deploy_environment", "deployment_environment"}) {
+    for (const std::string_view name : {"environment", "env", "target_environment", "target_env", "stage",
+                                        "target", "deploy_environment", "deployment_environment"}) {
         const Input* in = find_input(wf, name);
         // An input with choices that do not include the value can never match: no input fits.
         if (in && in->type != InputType::choice) return *spelled = std::string(value), in;
@@ -72,7 +77,7 @@ const Input* input_with_value(const Workflow& wf, std::string_view value, std::s
 }
 
 class GuardrailCompiler {
-public:
+  public:
     GuardrailCompiler(ParseContext& ctx, std::string text, SourcePos pos)
         : ctx_(ctx), wf_(ctx.workflow), text_(std::move(text)), lower_(to_lower(text_)), pos_(pos) {
         // Quotes and backticks carry no meaning for recognition: "`environment` is `production`".
@@ -99,7 +104,7 @@ public:
         return g;
     }
 
-private:
+  private:
     bool approval(Guardrail& g) {
         if (!has_any(lower_, {"approv", "sign-off", "sign off", "signoff"})) return false;
         Policy::Approval a;
@@ -114,7 +119,8 @@ private:
             const Input* in = find_input(wf_, name);
             const auto is = lower_.find_first_of("=", at);
             const auto is_word = lower_.find(" is ", at);
-            const auto value_at = is_word != std::string::npos ? is_word + 4 : (is != std::string::npos ? is + 1 : 0);
+            const auto value_at =
+                is_word != std::string::npos ? is_word + 4 : (is != std::string::npos ? is + 1 : 0);
             if (in && value_at) {
                 const std::string value = word_at(text_, value_at);
                 if (!value.empty()) {
@@ -132,9 +138,11 @@ private:
                 std::size_t start = at + cue.size();
                 if (lower_.compare(start, 4, "the ") == 0) start += 4;
                 const std::string value = word_at(text_, start);
-                static constexpr std::array generic = {"all", "every", "each", "any", "this", "changes", "runs",
-                                                       "deploys", "deployments", "manual", "approval", "anything"};
-                if (value.empty() || std::find(generic.begin(), generic.end(), to_lower(value)) != generic.end()) {
+                static constexpr std::array generic = {"all",         "every",   "each",     "any",
+                                                       "this",        "changes", "runs",     "deploys",
+                                                       "deployments", "manual",  "approval", "anything"};
+                if (value.empty() ||
+                    std::find(generic.begin(), generic.end(), to_lower(value)) != generic.end()) {
                     continue;
                 }
                 std::string spelled;
@@ -142,20 +150,23 @@ private:
                     a.when_input = in->name;
                     a.equals = spelled;
                 } else {
-                    ctx_.diags.warning(pos_, fmt::format("the approval condition '{}' matches no input (add an input "
-                                                         "such as `environment` with '{}' among its choices); every "
-                                                         "run will need approval",
-                                                         value, value));
+                    ctx_.diags.warning(
+                        pos_, fmt::format("the approval condition '{}' matches no input (add an input "
+                                          "such as `environment` with '{}' among its choices); every "
+                                          "run will need approval",
+                                          value, value));
                 }
                 break;
             }
         }
         g.kind = GuardrailKind::approval;
         g.interpretation =
-            (a.when_input.empty() ? std::string("every run waits for approval")
-                                  : fmt::format("runs with input {} = '{}' wait for approval", a.when_input, a.equals)) +
-            fmt::format(" (through the approve hook or run --approve); unapproved after {} the run ends as rejected",
-                        describe_seconds(a.timeout_seconds));
+            (a.when_input.empty()
+                 ? std::string("every run waits for approval")
+                 : fmt::format("runs with input {} = '{}' wait for approval", a.when_input, a.equals)) +
+            fmt::format(
+                " (through the approve hook or run --approve); unapproved after {} the run ends as rejected",
+                describe_seconds(a.timeout_seconds));
         if (wf_.policy.approval) conflict("approval");
         wf_.policy.approval = a;
         return true;
@@ -163,11 +174,13 @@ private:
 
     // An approval condition on a value the input can never take would never hold.
     void warn_unless_choice(const Input& in, const std::string& value) {
-        if (in.type != InputType::choice || std::find(in.choices.begin(), in.choices.end(), value) != in.choices.end())
+        if (in.type != InputType::choice ||
+            std::find(in.choices.begin(), in.choices.end(), value) != in.choices.end())
             return;
-        ctx_.diags.warning(pos_, fmt::format("the approval condition '{} is {}' can never hold: '{}' is not one of "
-                                             "its choices ({})",
-                                             in.name, value, value, fmt::join(in.choices, ", ")));
+        ctx_.diags.warning(pos_,
+                           fmt::format("the approval condition '{} is {}' can never hold: '{}' is not one of "
+                                       "its choices ({})",
+                                       in.name, value, value, fmt::join(in.choices, ", ")));
     }
 
     static std::string resolve_spelling(const Input& in, const std::string& value) {
@@ -180,24 +193,32 @@ private:
     bool auto_rollback(Guardrail& g) {
         const bool rollback = has_any(lower_, {"rollback", "roll back", "roll-back", "rolled back"});
         if (!rollback) return false;
-        const bool automatic = has_any(lower_, {"auto", "on failure", "on any failure", "if ", "when ", "after a fail"});
+        const bool automatic =
+            has_any(lower_, {"auto", "on failure", "on any failure", "if ", "when ", "after a fail"});
         if (!automatic || has_any(lower_, {"no auto", "without auto", "manual rollback"})) return false;
         g.kind = GuardrailKind::auto_rollback;
-        g.interpretation = wf_.rollback.empty()
-                               ? "on failure the run ends as failed (no Rollback steps to run); deploy redeploys the "
-                                 "last good commit when a deployment fails"
-                               : fmt::format("on failure the Rollback steps ({}) run; deploy redeploys the last good "
-                                             "commit when a deployment fails",
-                                             wf_.rollback.size());
+        g.interpretation =
+            wf_.rollback.empty()
+                ? "on failure the run ends as failed (no Rollback steps to run); deploy redeploys the "
+                  "last good commit when a deployment fails"
+                : fmt::format(
+                      "on failure the Rollback steps ({}) run; deploy redeploys the last good "
+                      "commit when a deployment fails",
+                      wf_.rollback.size());
         wf_.policy.auto_rollback = true;
         return true;
     }
 
     bool rate_limit(Guardrail& g) {
         // N <things> per|a|every [M] <unit> [per <key>]
-        static constexpr std::array<std::pair<std::string_view, int>, 8> windows = {{
-            {"second", 1}, {"minute", 60}, {"hour", 3600}, {"day", 86400}, {"week", 604800},
-            {"min", 60}, {"hr", 3600}, {"h", 3600}}};
+        static constexpr std::array<std::pair<std::string_view, int>, 8> windows = {{{"second", 1},
+                                                                                     {"minute", 60},
+                                                                                     {"hour", 3600},
+                                                                                     {"day", 86400},
+                                                                                     {"week", 604800},
+                                                                                     {"min", 60},
+                                                                                     {"hr", 3600},
+                                                                                     {"h", 3600}}};
         const auto count = find_count(lower_);
         if (!count || count->value < 1) return false;
         for (const std::string_view cue : {" per ", "/", " a ", " an ", " every ", " each ", " in "}) {
@@ -207,7 +228,8 @@ private:
             while (w < lower_.size() && lower_[w] == ' ') ++w;
             long long multiplier = 1;
             std::size_t digits = w;
-            while (digits < lower_.size() && std::isdigit(static_cast<unsigned char>(lower_[digits]))) ++digits;
+            while (digits < lower_.size() && std::isdigit(static_cast<unsigned char>(lower_[digits])))
+                ++digits;
             if (digits > w) {
                 multiplier = std::stoll(lower_.substr(w, std::min<std::size_t>(digits - w, 6)));
                 w = digits;
@@ -221,9 +243,10 @@ private:
                 r.window_seconds = static_cast<int>(multiplier * seconds);
                 resolve_key(lower_.substr(w + unit.size()), r.key_input);
                 g.kind = GuardrailKind::rate_limit;
-                g.interpretation = fmt::format("at most {} run{} per {}{}; further runs are rejected", r.max_runs,
-                                               r.max_runs == 1 ? "" : "s", describe_seconds(r.window_seconds),
-                                               r.key_input.empty() ? "" : " for each value of input " + r.key_input);
+                g.interpretation =
+                    fmt::format("at most {} run{} per {}{}; further runs are rejected", r.max_runs,
+                                r.max_runs == 1 ? "" : "s", describe_seconds(r.window_seconds),
+                                r.key_input.empty() ? "" : " for each value of input " + r.key_input);
                 if (wf_.policy.rate_limit) conflict("rate limit");
                 wf_.policy.rate_limit = r;
                 return true;
@@ -240,8 +263,8 @@ private:
         if (const Input* in = input_named_like(wf_, word)) {
             key = in->name;
         } else if (!word.empty()) {
-            ctx_.diags.warning(pos_, fmt::format("'per {}' matches no input; the limit applies to all runs together",
-                                                 word));
+            ctx_.diags.warning(
+                pos_, fmt::format("'per {}' matches no input; the limit applies to all runs together", word));
         }
     }
 
@@ -250,9 +273,9 @@ private:
                                             "overlapping", "in flight"});
         if (!about) return false;
         Policy::Concurrency c;
-        if (has_any(lower_, {"no concurrent", "no parallel", "not in parallel", "never in parallel", "one at a time",
-                             "single", "not run concurrently", "no overlapping", "never run concurrently", "don't",
-                             "do not", "never", "not "})) {
+        if (has_any(lower_, {"no concurrent", "no parallel", "not in parallel", "never in parallel",
+                             "one at a time", "single", "not run concurrently", "no overlapping",
+                             "never run concurrently", "don't", "do not", "never", "not "})) {
             c.max_runs = 1;
         } else if (const auto n = find_count(lower_); n && n->value >= 1 && n->value <= 1000) {
             c.max_runs = static_cast<int>(n->value);
@@ -261,9 +284,9 @@ private:
         }
         resolve_key(lower_, c.key_input);
         g.kind = GuardrailKind::concurrency;
-        g.interpretation = fmt::format("at most {} run{} at a time{}; a run that finds no free slot is rejected",
-                                       c.max_runs, c.max_runs == 1 ? "" : "s",
-                                       c.key_input.empty() ? "" : " for each value of input " + c.key_input);
+        g.interpretation = fmt::format(
+            "at most {} run{} at a time{}; a run that finds no free slot is rejected", c.max_runs,
+            c.max_runs == 1 ? "" : "s", c.key_input.empty() ? "" : " for each value of input " + c.key_input);
         if (wf_.policy.concurrency) conflict("concurrency");
         wf_.policy.concurrency = c;
         return true;
@@ -281,12 +304,13 @@ private:
         } else {
             return false;
         }
-        if (const auto d = find_duration_seconds(lower_)) wf_.policy.retry_delay_seconds = static_cast<int>(d->value);
+        if (const auto d = find_duration_seconds(lower_))
+            wf_.policy.retry_delay_seconds = static_cast<int>(d->value);
         g.kind = GuardrailKind::retries;
-        g.interpretation = n == 0 ? "failed steps are not retried"
-                                  : fmt::format("a failed step is retried up to {} time{}, {} apart, doubling each time",
-                                                n, n == 1 ? "" : "s",
-                                                describe_seconds(wf_.policy.retry_delay_seconds));
+        g.interpretation =
+            n == 0 ? "failed steps are not retried"
+                   : fmt::format("a failed step is retried up to {} time{}, {} apart, doubling each time", n,
+                                 n == 1 ? "" : "s", describe_seconds(wf_.policy.retry_delay_seconds));
         if (wf_.policy.retries != 0) conflict("retries");
         wf_.policy.retries = n;
         return true;
@@ -341,25 +365,26 @@ private:
     bool timeout(Guardrail& g) {
         const auto d = find_duration_seconds(lower_);
         if (!d) return false;
-        if (!has_any(lower_, {"max", "timeout", "time out", "times out", "timed out", "time-out", "time limit",
-                              "within", "no longer than",
-                              "at most", "must finish", "must complete", "deadline", "limit", "longer than",
-                              "takes"})) {
+        if (!has_any(lower_, {"max", "timeout", "time out", "times out", "timed out", "time-out",
+                              "time limit", "within", "no longer than", "at most", "must finish",
+                              "must complete", "deadline", "limit", "longer than", "takes"})) {
             return false;
         }
         const bool per_step = has_any(lower_, {"step", "each command", "per command"});
         const int seconds = static_cast<int>(d->value);
         if (per_step) {
             g.kind = GuardrailKind::step_timeout;
-            g.interpretation = fmt::format("each step is stopped after {} (its whole process group is killed)",
-                                           describe_seconds(seconds));
+            g.interpretation =
+                fmt::format("each step is stopped after {} (its whole process group is killed)",
+                            describe_seconds(seconds));
             if (wf_.policy.step_timeout_seconds) conflict("step timeout");
             wf_.policy.step_timeout_seconds = seconds;
         } else {
             g.kind = GuardrailKind::run_timeout;
-            g.interpretation = fmt::format("the whole run is stopped after {} (every process it started is killed) "
-                                           "and ends as timed_out",
-                                           describe_seconds(seconds));
+            g.interpretation = fmt::format(
+                "the whole run is stopped after {} (every process it started is killed) "
+                "and ends as timed_out",
+                describe_seconds(seconds));
             if (wf_.policy.run_timeout_seconds) conflict("run timeout");
             wf_.policy.run_timeout_seconds = seconds;
         }
@@ -367,7 +392,8 @@ private:
     }
 
     void conflict(std::string_view what) {
-        ctx_.diags.warning(pos_, fmt::format("a second {} guardrail: this one replaces the earlier one", what));
+        ctx_.diags.warning(pos_,
+                           fmt::format("a second {} guardrail: this one replaces the earlier one", what));
     }
 
     ParseContext& ctx_;
@@ -437,7 +463,8 @@ void parse_guardrails(ParseContext& ctx, const std::vector<const Block*>& blocks
             std::vector<Run> current;
             for (const auto& r : b.runs) {
                 if (r.kind == Run::Kind::softbreak || r.kind == Run::Kind::hardbreak) {
-                    if (!current.empty()) lines.emplace_back(plain_text(current), ctx.pos_of_run(current.front(), b));
+                    if (!current.empty())
+                        lines.emplace_back(plain_text(current), ctx.pos_of_run(current.front(), b));
                     current.clear();
                 } else {
                     current.push_back(r);
@@ -454,7 +481,8 @@ void parse_guardrails(ParseContext& ctx, const std::vector<const Block*>& blocks
     for (auto& [text, pos] : lines) {
         if (trim(text).empty()) continue;
         if (ctx.workflow.guardrails.size() == kMaxGuardrails) {
-            ctx.diags.error(pos, fmt::format("more than {} guardrails (the guardrail limit)", kMaxGuardrails));
+            ctx.diags.error(pos,
+                            fmt::format("more than {} guardrails (the guardrail limit)", kMaxGuardrails));
             return;
         }
         Guardrail g = GuardrailCompiler(ctx, text, pos).compile();

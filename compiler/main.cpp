@@ -1,8 +1,7 @@
 // compile: workflow.md → OpenClaw skill folder. Parses flags into CompileOptions and calls run_compile.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <iostream>
+#include <unistd.h>
 
 #include <cxxopts.hpp>
 #include <fmt/format.h>
@@ -72,7 +71,8 @@ int main(int argc, char** argv) {
         if (color != "auto" && color != "always" && color != "never") {
             throw cxxopts::exceptions::exception("--color takes auto, always or never");
         }
-        options.color = color == "always" || (color == "auto" && ::isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"));
+        options.color =
+            color == "always" || (color == "auto" && ::isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"));
     } catch (const cxxopts::exceptions::exception& e) {
         const auto text = fmt::format("{} (see {} --help)", e.what(), df::program_name());
         return static_cast<int>(df::report(std::cerr, df::Error{ExitCode::usage, text}));

@@ -105,7 +105,8 @@ struct ExistingFile {
 std::optional<std::map<std::string, ExistingFile>> read_existing(int outfd, const std::string& name,
                                                                  bool* extra_entries) {
     std::map<std::string, ExistingFile> files;
-    std::function<bool(int, const std::string&, int)> walk = [&](int parent, const std::string& rel, int depth) {
+    std::function<bool(int, const std::string&, int)> walk = [&](int parent, const std::string& rel,
+                                                                 int depth) {
         const int fd = ::openat(parent, rel.empty() ? name.c_str() : rel.substr(rel.rfind('/') + 1).c_str(),
                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) return false;
@@ -127,7 +128,8 @@ std::optional<std::map<std::string, ExistingFile>> read_existing(int outfd, cons
                 file.mtime = st.st_mtim;
                 char buffer[65536];
                 ssize_t n;
-                while (f && (n = ::read(f.get(), buffer, sizeof buffer)) > 0) file.content.append(buffer, static_cast<std::size_t>(n));
+                while (f && (n = ::read(f.get(), buffer, sizeof buffer)) > 0)
+                    file.content.append(buffer, static_cast<std::size_t>(n));
                 files.emplace(path, std::move(file));
             } else {
                 *extra_entries = true;
@@ -138,11 +140,13 @@ std::optional<std::map<std::string, ExistingFile>> read_existing(int outfd, cons
     };
     if (!walk(outfd, "", 0)) return std::nullopt;
     const auto manifest = files.find(std::string(kManifestFile));
-    if (manifest == files.end()) return files.empty() && !*extra_entries ? std::optional(files) : std::nullopt;
+    if (manifest == files.end())
+        return files.empty() && !*extra_entries ? std::optional(files) : std::nullopt;
     const auto parsed = read_manifest(manifest->second.content, "skill.json");
     if (!parsed) {
         // A manifest we cannot read may still be ours (an older or damaged one): judge by its compiler name.
-        if (manifest->second.content.find(std::string("\"") + std::string(kCompilerName) + "\"") == std::string::npos) {
+        if (manifest->second.content.find(std::string("\"") + std::string(kCompilerName) + "\"") ==
+            std::string::npos) {
             return std::nullopt;
         }
     }
@@ -158,10 +162,12 @@ Status write_new_folder(int outfd, const std::string& tmp, const std::vector<Gen
         const auto slash = f.path.find('/');
         if (slash != std::string::npos) {
             const std::string sub = f.path.substr(0, slash);
-            if (::mkdirat(dirfd.get(), sub.c_str(), 0755) != 0 && errno != EEXIST) return io_error("create", sub, errno);
+            if (::mkdirat(dirfd.get(), sub.c_str(), 0755) != 0 && errno != EEXIST)
+                return io_error("create", sub, errno);
         }
         const std::string shown = display + "/" + f.path;
-        UniqueFd fd(::openat(dirfd.get(), f.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f.mode));
+        UniqueFd fd(::openat(dirfd.get(), f.path.c_str(),
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f.mode));
         if (!fd) return io_error("create", shown, errno);
         if (auto s = write_all(fd.get(), f.content, shown); !s) return s;
         if (::fchmod(fd.get(), f.mode) != 0) return io_error("chmod", shown, errno);
@@ -182,7 +188,8 @@ bool unchanged(const std::vector<GeneratedFile>& files, const std::map<std::stri
     if (extra_entries || existing.size() != files.size()) return false;
     for (const auto& f : files) {
         const auto it = existing.find(f.path);
-        if (it == existing.end() || it->second.content != f.content || it->second.mode != f.mode) return false;
+        if (it == existing.end() || it->second.content != f.content || it->second.mode != f.mode)
+            return false;
     }
     return true;
 }
@@ -238,17 +245,21 @@ Result<StagedFolder> stage_skill_folder(const std::string& out_dir, const std::s
     const std::string display = out_dir + "/" + name;
     struct stat st {};
     if (::lstat(out_dir.c_str(), &st) != 0) {
-        if (errno != ENOENT) return Error{ExitCode::cant_create, fmt::format("cannot use '{}': {}", out_dir, errno_text(errno))};
+        if (errno != ENOENT)
+            return Error{ExitCode::cant_create,
+                         fmt::format("cannot use '{}': {}", out_dir, errno_text(errno))};
         if (auto s = make_directories(out_dir); !s) return s.error();
     } else if (S_ISLNK(st.st_mode) && !force) {
-        return Error{ExitCode::cant_create, fmt::format("'{}' is a symbolic link; compile does not follow links out of "
-                                                        "--out (use --force to write through it)",
-                                                        out_dir)};
+        return Error{ExitCode::cant_create,
+                     fmt::format("'{}' is a symbolic link; compile does not follow links out of "
+                                 "--out (use --force to write through it)",
+                                 out_dir)};
     }
     UniqueFd outfd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (force ? 0 : O_NOFOLLOW)));
     if (!outfd) {
-        return Error{ExitCode::cant_create, fmt::format("cannot use '{}' as the output folder: {}", out_dir,
-                                                        errno == ENOTDIR ? "it is not a folder" : errno_text(errno))};
+        return Error{ExitCode::cant_create,
+                     fmt::format("cannot use '{}' as the output folder: {}", out_dir,
+                                 errno == ENOTDIR ? "it is not a folder" : errno_text(errno))};
     }
     remove_stale_temporaries(outfd.get(), name);
 
@@ -257,9 +268,10 @@ Result<StagedFolder> stage_skill_folder(const std::string& out_dir, const std::s
     if (::fstatat(outfd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         exists = true;
         if (S_ISLNK(st.st_mode) && !force) {
-            return Error{ExitCode::cant_create, fmt::format("'{}' is a symbolic link; compile never writes through links "
-                                                            "(use --force to replace the link itself)",
-                                                            display)};
+            return Error{ExitCode::cant_create,
+                         fmt::format("'{}' is a symbolic link; compile never writes through links "
+                                     "(use --force to replace the link itself)",
+                                     display)};
         }
         if (!S_ISDIR(st.st_mode) && !force) {
             return Error{ExitCode::cant_create,
@@ -268,9 +280,10 @@ Result<StagedFolder> stage_skill_folder(const std::string& out_dir, const std::s
         if (S_ISDIR(st.st_mode)) {
             const auto found = read_existing(outfd.get(), name, &extra);
             if (!found && !force) {
-                return Error{ExitCode::cant_create, fmt::format("'{}' exists and was not made by compile; not "
-                                                                "overwriting it (use --force to replace it)",
-                                                                display)};
+                return Error{ExitCode::cant_create,
+                             fmt::format("'{}' exists and was not made by compile; not "
+                                         "overwriting it (use --force to replace it)",
+                                         display)};
             }
             if (found) existing = *found;
             if (found && unchanged(files, existing, extra)) return staged;
@@ -315,7 +328,8 @@ Result<WriteResult> commit_skill_folder(const StagedFolder& staged) {
         }
     } else {
         // Run records survive a recompilation: the state folder moves into the new tree first.
-        const std::string state_from = name + "/" + std::string(kStateDir), state_to = tmp + "/" + std::string(kStateDir);
+        const std::string state_from = name + "/" + std::string(kStateDir),
+                          state_to = tmp + "/" + std::string(kStateDir);
         const bool moved_state = staged.keep_state && ::renameat(outfd.get(), state_from.c_str(), outfd.get(),
                                                                  state_to.c_str()) == 0;
         if (rename_exchange(outfd.get(), tmp.c_str(), name.c_str()) != 0) {

@@ -17,7 +17,8 @@ Result<Skill> load_skill(const std::string& dir, bool force) {
     // The seed's quick start names the folder `output/<name>-skill/`; compile writes `output/<name>/`
     // (OpenClaw wants folder = skill name), so the old spelling finds the folder it means.
     constexpr std::string_view kSeedSuffix = "-skill";
-    if (::stat(clean.c_str(), &st) != 0 && clean.size() > kSeedSuffix.size() && clean.ends_with(kSeedSuffix)) {
+    if (::stat(clean.c_str(), &st) != 0 && clean.size() > kSeedSuffix.size() &&
+        clean.ends_with(kSeedSuffix)) {
         const std::string named = clean.substr(0, clean.size() - kSeedSuffix.size());
         if (::stat((named + "/skill.json").c_str(), &st) == 0) clean = named;
     }

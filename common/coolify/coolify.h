@@ -108,7 +108,7 @@ class Client {
 
     Result<Version> version();
     Result<std::vector<Application>> list_applications(std::string_view tag = {});
-    Result<std::optional<Application>> get_application(const std::string& uuid);      // nullopt on 404
+    Result<std::optional<Application>> get_application(const std::string& uuid);  // nullopt on 404
     // The new app's uuid and fqdn (Coolify answers {uuid, domains}: the domain it generated, if any).
     Result<Application> create_application(Source source, const json::Object& body);
     Status update_application(const std::string& uuid, const json::Object& body);

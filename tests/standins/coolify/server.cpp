@@ -417,15 +417,18 @@ void Server::api(const httplib::Request& req, httplib::Response& res, const std:
                 return message(res, 400, "Application is not running.");
             }
             // Like `docker logs -n N`: the last `lines` lines (default 100, at most 10000).
-            long lines = req.has_param("lines") ? std::strtol(req.get_param_value("lines").c_str(), nullptr, 10) : 100;
+            long lines =
+                req.has_param("lines") ? std::strtol(req.get_param_value("lines").c_str(), nullptr, 10) : 100;
             if (lines <= 0) lines = 100;
             lines = std::min(lines, 10000L);
             std::vector<std::string> log = a->runtime_log;
             if (log.empty()) {
-                log = {fmt::format("[df] service {} listening on :9000", a->str("name")), "[df] GET /hooks/health 200"};
+                log = {fmt::format("[df] service {} listening on :9000", a->str("name")),
+                       "[df] GET /hooks/health 200"};
             }
             std::string text;
-            for (auto i = log.size() > static_cast<std::size_t>(lines) ? log.size() - lines : 0; i < log.size(); ++i) {
+            for (auto i = log.size() > static_cast<std::size_t>(lines) ? log.size() - lines : 0;
+                 i < log.size(); ++i) {
                 text += log[i] + "\n";
             }
             return reply(res, 200, df::json::to_string(Object().set("logs", text)));

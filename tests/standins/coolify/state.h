@@ -63,13 +63,13 @@ struct Fault {
     std::string path_prefix = "/api/";
     std::string method;
     int count = 1;
-    int status = 0;        // answer with this status ...
-    int retry_after = -1;  // ... and this Retry-After header
-    std::string body;      // ... and this body (default: Coolify's message for the status)
-    bool drop = false;     // close the connection mid-answer instead
+    int status = 0;           // answer with this status ...
+    int retry_after = -1;     // ... and this Retry-After header
+    std::string body;         // ... and this body (default: Coolify's message for the status)
+    bool drop = false;        // close the connection mid-answer instead
     bool drop_after = false;  // handle the request, then close the connection before any answer byte
     bool after = false;       // handle the request, then answer `status` instead (a 504 from a proxy)
-    int latency_ms = 0;    // delay before handling
+    int latency_ms = 0;       // delay before handling
 };
 
 struct Options {
