@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 
 corpus="$DF_SRC/tests/data/accept"
 mkdir -p "$WORK/in"
-cd "$WORK/in"
+cd "$WORK/in" || exit
 
 count=0
 for expect in "$corpus"/*.expect; do

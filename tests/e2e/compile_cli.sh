@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 step "the seed's Deploy Service workflow compiles into output/deploy-service"
-cd "$WORK"
+cd "$WORK" || exit
 sed -n '/^```markdown/,/^```$/p' "$DF_SRC/tests/data/seed-readme-workflow.md" | sed '1d;$d' >seed.md
 expect_exit 0 compile seed.md
 assert_eq "output/deploy-service" "$OUT" "stdout"

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 hostile="$DF_SRC/tests/data/hostile"
 mkdir -p "$WORK/in"
-cd "$WORK/in"
+cd "$WORK/in" || exit
 count=0
 for expect in "$hostile"/*.expect; do
   name=$(basename "$expect" .expect)

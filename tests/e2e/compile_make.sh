@@ -3,7 +3,7 @@
 # .gitignore that keeps a skill folder's run state out of git.
 source "$(dirname "$0")/lib.sh"
 command -v make >/dev/null || fail "make is not installed (build-essential, bin/setup)"
-cd "$WORK"
+cd "$WORK" || exit
 cp "$DF_SRC/workflow-templates/backup-data.md" backup.md
 cp "$DF_SRC/workflow-templates/run-tests.md" tests.md
 

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 templates="$DF_SRC/workflow-templates"
-cd "$WORK"
+cd "$WORK" || exit
 cp "$templates/run-tests.md" flow.md
 
 # "inode mtime name" of every entry under a folder, to see what was rewritten.

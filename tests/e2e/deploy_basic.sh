@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy end to end: first deploy, unchanged redeploy, changed redeploy, dry run, print-config, --json.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deploy_lib.sh"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy checks everything it can before its first side effect, refuses what would leak a secret, and
 # reports with honest exit codes: bad --env, a wrong token (before the push), a pre-receive hook's refusal,
 # a password in COOLIFY_URL, a token over plain http, a redirect, SIGTERM; --dry-run needs no settings; the

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy: eight skills in one invocation, and eight separate deploy processes at once, while a monitor-style
 # reader hammers the registry: every deploy lands, nothing is lost, every read parses.
 source "$(dirname "$0")/lib.sh"

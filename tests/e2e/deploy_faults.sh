@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy under remote faults: auth refused, server down, 429 storm, 5xx and dropped connections, a lost POST
 # answer, a slow build past the timeout.
 source "$(dirname "$0")/lib.sh"

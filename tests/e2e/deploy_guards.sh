@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy refuses before any remote change: missing config, corrupt registry, read-only registry directory,
 # stale skill; and the dedupe trap.
 source "$(dirname "$0")/lib.sh"

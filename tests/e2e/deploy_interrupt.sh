@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy: SIGINT during a slow build ends the deploy with 130 and a registry entry that says "interrupted".
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deploy_lib.sh"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the deploy end-to-end tests: a local bare git remote, the Coolify stand-in, compiled skills,
 # and the environment deploy reads. Source after lib.sh.
 GIT_URL=https://git.example.test/acme/skills.git

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy when Coolify acts on a write but its answer is lost (the connection dies before any answer byte, or
 # a gateway answers 504):
 # nothing is sent twice (neither by deploy nor by libcurl on a reused connection), and deploy adopts what

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy --rollback (previous good, --to COMMIT), on new and old servers, and deploy --remove.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deploy_lib.sh"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy: a failed build rolls back by itself; a failing rollback says so; manual rollback and removal.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deploy_lib.sh"

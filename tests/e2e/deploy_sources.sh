@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # deploy with a deploy-key or GitHub App source, and a workflow memory limit: the create request the
 # stand-in validates carries the source's uuid and the container limit (512 MB = 512000000 bytes, which
 # Docker reads as bytes).

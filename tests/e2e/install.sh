@@ -73,7 +73,7 @@ assert_eq "$(jq -r '.steps[].id' "$WORK/skills/backup-data/skill.json")" \
 step "the installed programs run from anywhere, without the source tree or the build folder"
 mkdir -p "$WORK/elsewhere"
 cp "$DF_SRC/workflow-templates/backup-data.md" "$WORK/elsewhere/flow.md"
-cd "$WORK/elsewhere"
+cd "$WORK/elsewhere" || exit
 clean_env=(env -i PATH=/usr/bin:/bin HOME="$WORK/elsewhere" LC_ALL=C.UTF-8)
 version=$(sed -n 's/^project(dark-factory-engine VERSION \([0-9.]*\).*/\1/p' "$DF_SRC/CMakeLists.txt")
 [[ -n "$version" ]] || fail "cannot read the project version"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the end-to-end tests. Each test is a bash script run by ctest with:
 #   DF_BIN   folder holding df-compile, df-deploy, df-monitor and the test stand-ins
 #   DF_SRC   the source tree (workflow-templates/, examples/, tests/data/)
@@ -68,6 +69,7 @@ open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); __import__("os")
 time.sleep(3600)' "$WORK/.closed_port" &
   on_exit "kill $! 2>/dev/null"
   wait_for test -s "$WORK/.closed_port"
+  # shellcheck disable=SC2034 # read by the tests that source this file
   CLOSED_PORT=$(<"$WORK/.closed_port")
 }
 
@@ -82,6 +84,7 @@ open(sys.argv[2] + ".tmp", "w").write(str(server.server_address[1])); os.rename(
 server.serve_forever()' "$1" "$WORK/.serve_port" >/dev/null 2>&1 &
   on_exit "kill $! 2>/dev/null"
   wait_for test -s "$WORK/.serve_port"
+  # shellcheck disable=SC2034 # read by the tests that source this file
   SERVED_PORT=$(<"$WORK/.serve_port")
 }
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # monitor's promises to scripts: exit codes for signals (143/130) and an unreadable registry (66), a clean
 # --help, --registry FILE as in deploy (with the earlier spellings still working), --check ignoring removed
 # skills and naming a configuration problem once.

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # monitor when things go wrong: no configuration, a bad token, Coolify down, 429 with Retry-After, 5xx,
 # garbage JSON, and a registry that is absent, empty, corrupt or rewritten while monitor reads it.
 source "$(dirname "$0")/lib.sh"

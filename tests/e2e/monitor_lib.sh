@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the monitor end-to-end tests: a Coolify stand-in with named apps, deployments built from a
 # local bare repository, and registry files written by hand (monitor only ever reads them).
 # Sourced after lib.sh.

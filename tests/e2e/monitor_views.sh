@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # monitor against the Coolify stand-in: the listing of healthy, unhealthy, exited, restarting and missing
 # apps; --check exit codes; --json documents; one skill's page with its health hook probed; runtime logs of
 # running and stopped apps; --follow picking up new lines; a deployment's build log in Coolify's order.

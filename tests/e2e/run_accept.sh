@@ -5,7 +5,7 @@
 # service's crontab line); a scheduled run still lacking one leaves a failed run record.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 step "the README example: dry run, then a real run against a stub repository"
 skill readme < <(awk '/^## Writing a workflow/ { on = 1 } on && /^```$/ && body { exit } body { print }

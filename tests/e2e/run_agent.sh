@@ -4,7 +4,7 @@
 # reports, a malformed reply, HTTP 500 and 401, a timeout, and no Gateway configured.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 skill agent <<'MD'
 # Workflow: Agent Check

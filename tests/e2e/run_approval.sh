@@ -2,7 +2,7 @@
 # Approval: runs for production wait until `run --approve` or `run --deny`, or until the approval expires.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 # gated WINDOW: a workflow whose production runs need approval within WINDOW.
 gated() {

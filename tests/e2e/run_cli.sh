@@ -3,7 +3,7 @@
 # DF_TRIGGER, usage errors.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 skill cli <<'MD'
 # Workflow: Two Steps

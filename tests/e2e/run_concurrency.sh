@@ -3,7 +3,7 @@
 # run together (seen by the steps themselves and in the records); the others are rejected.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 skill pool <<'MD'
 # Workflow: Pool

@@ -4,7 +4,7 @@
 # first record. Each case runs in a skill as compiled (fast path) and in a copy without skill.fields (jq).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 # harness.sh SKILL inputs|record ARGS...: loads the executor's libraries, checks the inputs of ARGS as `run`
 # does and prints what it decided (the inputs) or the first record it would write. Exit status and stderr

@@ -2,7 +2,7 @@
 # Rate limit per key over a window, and auto-rollback (rolled_back, rollback_failed).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 skill limited <<'MD'
 # Workflow: Limited Deploy

@@ -4,7 +4,7 @@
 # text; only the command inside the ```sh block runs, as it should.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 C=$WORK/canary
 mkdir -p "$C"
 bad() { printf '$(touch %s/%s) `touch %s/%s-bt` '"'"'" {{x}} {{{y}}} }}' "$C" "$1" "$C" "$1"; }

@@ -32,8 +32,12 @@ echo "seen=yes" >> "$DF_OUTPUT"
 MD
 export DUMP=$WORK/dump
 mkdir -p "$DUMP"
-cd "$WORK"
-runs() { ls "$SKILL/state/runs" 2>/dev/null | grep -c '\.json$' || true; }
+cd "$WORK" || exit
+runs() {
+  local n=0 f
+  for f in "$SKILL"/state/runs/*.json; do [[ -e $f ]] && n=$((n + 1)); done
+  echo "$n"
+}
 
 step "a missing required input exits 65 and lists the valid inputs"
 expect_exit 65 "$SKILL/run"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the executor's end-to-end tests (source after lib.sh).
 #   skill NAME < workflow.md      compiles the workflow; sets SKILL to the skill folder
 #   start_gateway [ARGS...]       starts the Gateway stand-in; sets GW_URL, GW_LOG, GW_TOKEN
@@ -21,6 +22,7 @@ start_gateway() {
   local pid=$!
   on_exit "kill $pid 2>/dev/null"
   wait_for test -s "$WORK/gateway.port"
+  # shellcheck disable=SC2034 # read by the tests that source this file
   GW_URL=http://127.0.0.1:$(cat "$WORK/gateway.port")
 }
 

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 command -v shellcheck >/dev/null || fail "shellcheck is not installed (bin/setup installs it)"
 
 step "shellcheck (every severity) and bash -n on compiler/runtime"
-cd "$DF_SRC/compiler/runtime"
+cd "$DF_SRC/compiler/runtime" || exit
 shellcheck --norc -s bash -S style -x run lib/*.sh || fail "shellcheck found problems"
 for f in run lib/*.sh; do bash -n "$f" || fail "bash -n $f"; done
 

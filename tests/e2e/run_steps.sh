@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 export DUMP=$WORK/dump
 mkdir -p "$DUMP"
-cd "$WORK"
+cd "$WORK" || exit
 MARK=dfmark$$x$RANDOM
 on_exit "pkill -KILL -f $MARK"
 survivors() { pgrep -f "$MARK" | grep -vx "$$" || true; }

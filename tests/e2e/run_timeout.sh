@@ -34,7 +34,7 @@ touch "$DF_WORKDIR/reached"
 MD
 
 step "the run stops at its 2 s limit: exit 5, step 2 timed out, step 3 skipped, no process left"
-cd "$WORK"
+cd "$WORK" || exit
 expect_exit 5 "$SKILL/run" --marker "$MARK" --json
 id=$(jq -r .run_id <<<"$OUT")
 assert_eq timed_out "$(field "$id" .status)" status
