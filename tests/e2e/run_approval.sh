@@ -46,6 +46,8 @@ assert_eq 'alice "ops"' "$(field "$id" .approval.by)" "approved by"
 assert_eq production "$(field "$id" .outputs.deployed_to)" output
 assert_eq "waiting approved" "$(field "$id" '[.guardrails[] | select(.kind == "approval") | .decision] | join(" ")')" decisions
 [[ -s $SKILL/state/runs/$id.log ]] || fail "the detached run wrote no log"
+[[ -e $SKILL/state/runs/$id.decision ]] ||
+  fail "the first decision was removed at the run's end: a --deny racing the end would be taken"
 
 step "--no-wait exits 4 leaving the run waiting; --deny ends it rejected"
 expect_exit 4 "$SKILL/run" --environment production --no-wait --json

@@ -301,7 +301,8 @@ df_finish() {
         [$m[0].outputs[].name | select(. as $n | $o | has($n) | not)] else [] end)' \
     --arg st "$_df_status" --arg err "$_df_err" --slurpfile m "$_DF_MANIFEST"
   rm -rf -- "${_DF_TMP:-}"
-  rm -f -- "$_DF_RUNS/$_DF_RUN_ID.decision"
+  # The decision file stays (retention removes it with the record): a `--deny` that read "awaiting approval"
+  # just before this run ended must still find the first decision and be refused, not be taken.
   if [[ $_df_status == succeeded && -z $_DF_OPT_WORKDIR && -z ${DF_KEEP_WORKDIR:-} && -n $DF_WORKDIR ]]; then
     rm -rf -- "$DF_WORKDIR"
   fi
