@@ -141,10 +141,11 @@ Status begin_records(const Config& config, const std::vector<Skill>& skills, std
 
 // Ends every pending entry as failed when the attempt stopped before any remote change: the history
 // keeps it, the skills' statuses stay what they were.
+// A registry that cannot be written is reported, not dropped: the attempt's own error still decides the exit.
 void abandon_records(const Config& config, const std::vector<Skill>& skills,
-                     const std::vector<std::string>& ids, const Error& why) {
+                     const std::vector<std::string>& ids, const Error& why, std::ostream& err) {
     for (std::size_t i = 0; i < skills.size(); ++i) {
-        (void)record(
+        auto recorded = record(
             config.registry.value, skills[i].name, ids[i],
             [&](SkillRecord&, DeployRecord& rec) {
                 rec.status = why.code == ExitCode::interrupted ? "interrupted" : "failed";
@@ -152,6 +153,11 @@ void abandon_records(const Config& config, const std::vector<Skill>& skills,
                 rec.finished_at = utc_timestamp();
             },
             false);
+        if (!recorded) {
+            report_note(err, "warning",
+                        fmt::format("{}: the registry keeps this attempt as 'deploying': {}", skills[i].name,
+                                    recorded.error().message));
+        }
     }
 }
 
@@ -260,7 +266,7 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
         // The credentials (and the server's version) are proven before the push: a wrong token must not
         // move the branch.
         if (auto v = session.version(); !v) {
-            abandon_records(*config, skills, ids, v.error());
+            abandon_records(*config, skills, ids, v.error(), err);
             return report(err, Error{v.error().code, v.error().message + "; nothing was deployed"});
         }
         std::vector<PublishJob> jobs;

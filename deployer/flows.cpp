@@ -213,11 +213,15 @@ Outcome& after_failure(Session& s, Outcome& o, const Skill& skill, const std::st
     const std::string target = good->commit;
     s.progress.line(o.name, "rolling back to " + target.substr(0, 12));
     const std::string rb_id = new_record_id();
-    (void)record(s.config.registry.value, o.name, rb_id, [&](SkillRecord&, DeployRecord& rec) {
-        rec.kind = "rollback";
-        rec.commit = target;
-        rec.status = "deploying";
-    });
+    if (auto r = record(s.config.registry.value, o.name, rb_id,
+                        [&](SkillRecord&, DeployRecord& rec) {
+                            rec.kind = "rollback";
+                            rec.commit = target;
+                            rec.status = "deploying";
+                        });
+        !r) {
+        s.progress.line(o.name, "warning: the registry does not show the rollback yet: " + r.error().message);
+    }
     const auto deadline = Clock::now() + deploy_timeout(s, &skill);
     auto w = redeploy_commit(s, o.name, app_uuid, target, deadline);
     bool healthy = false;
@@ -448,10 +452,14 @@ Outcome remove_skill(Session& s, const std::string& name, bool delete_branch_too
     std::error_code ignored;
     std::filesystem::remove(s.config.secrets_dir.value + "/" + name + ".env", ignored);
     auto& done = conclude(s, o, id, "removed", ExitCode::ok, note);
-    (void)record(s.config.registry.value, name, id, [](SkillRecord& sk, DeployRecord&) {
-        sk.app_uuid.clear();
-        sk.commit.clear();
-    });
+    if (auto r = record(s.config.registry.value, name, id,
+                        [](SkillRecord& sk, DeployRecord&) {
+                            sk.app_uuid.clear();
+                            sk.commit.clear();
+                        });
+        !r) {
+        s.progress.line(name, "warning: the registry still names the removed app: " + r.error().message);
+    }
     return done;
 }
 
