@@ -230,7 +230,8 @@ Result<std::vector<std::string>> folder_differences(const std::string& dir,
             lines.push_back(fmt::format("{}: mode {:04o}, expected {:04o}", f.path, it->second.mode, f.mode));
         }
     }
-    for (const auto& [path, file] : *existing) {
+    for (const auto& entry : *existing) {
+        const std::string& path = entry.first;  // a named reference: clang 14 cannot capture a binding
         const bool generated =
             std::any_of(files.begin(), files.end(), [&](const auto& f) { return f.path == path; });
         if (!generated) lines.push_back(path + ": not made by compile");
