@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=run_lib.sh
 source "$(dirname "$0")/run_lib.sh"
-cd "$WORK"
+cd "$WORK" || exit
 
 step "the default: 30 days and 1000 runs, in skill.json"
 skill plain <<'MD'
