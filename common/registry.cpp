@@ -34,6 +34,14 @@ const DeployRecord* SkillRecord::last_good(std::string_view except) const {
     return nullptr;
 }
 
+const DeployRecord* SkillRecord::running_deploy() const {
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {
+        if (it->kind == "deploy" && it->status == "finished" && !commit.empty() && it->commit == commit)
+            return &*it;
+    }
+    return nullptr;
+}
+
 std::string utc_timestamp(std::time_t t) {
     std::tm tm{};
     ::gmtime_r(&t, &tm);
@@ -83,7 +91,41 @@ auto skill_fields(S& s) {
 void write_record(Writer& w, const DeployRecord& r) {
     w.StartObject();
     for (const auto& [key, field] : record_fields(r)) put(w, key, *field);
+    if (!r.schedules.empty()) {
+        w.Key("schedules");
+        w.StartArray();
+        for (const auto& s : r.schedules) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+        w.EndArray();
+    }
+    if (r.run_timeout_seconds) {
+        w.Key("run_timeout_seconds");
+        w.Int(*r.run_timeout_seconds);
+    }
     w.EndObject();
+}
+
+// The optional monitoring fields of a record: `schedules` (strings) and `run_timeout_seconds` (a number).
+void read_monitoring(const rapidjson::Value& v, DeployRecord& r, const std::string& where,
+                     std::string& problem) {
+    if (const auto it = v.FindMember("schedules"); it != v.MemberEnd() && !it->value.IsNull()) {
+        bool good = it->value.IsArray();
+        if (good) {
+            for (const auto& e : it->value.GetArray()) {
+                if (!e.IsString())
+                    good = false;
+                else
+                    r.schedules.emplace_back(e.GetString(), e.GetStringLength());
+            }
+        }
+        if (!good && problem.empty())
+            problem = fmt::format("'{}.schedules' must be an array of strings", where);
+    }
+    if (const auto it = v.FindMember("run_timeout_seconds"); it != v.MemberEnd() && !it->value.IsNull()) {
+        if (it->value.IsInt() && it->value.GetInt() > 0)
+            r.run_timeout_seconds = it->value.GetInt();
+        else if (problem.empty())
+            problem = fmt::format("'{}.run_timeout_seconds' must be a positive number", where);
+    }
 }
 
 // Every string field must be a string when present; we report the first that is not.
@@ -113,7 +155,7 @@ bool read_fields(const rapidjson::Value& v, const Fields& fields, const std::str
 
 DeployRecord read_record(const rapidjson::Value& v, const std::string& where, std::string& problem) {
     DeployRecord r;
-    read_fields(v, record_fields(r), where, problem);
+    if (read_fields(v, record_fields(r), where, problem)) read_monitoring(v, r, where, problem);
     return r;
 }
 

@@ -36,6 +36,10 @@ struct DeployRecord {
     std::string started_at, finished_at;  // UTC, 2026-08-22T10:00:00Z
     std::string source_sha256, compiler_version, skill_version;
     std::string message;  // one line: what went wrong, or what was done
+    // What monitor needs to know of the deployed version without its skill.json (written only when set):
+    // the cron schedules (five fields each, UTC) and the run timeout.
+    std::vector<std::string> schedules;
+    std::optional<int> run_timeout_seconds;
 };
 
 struct SkillRecord {
@@ -49,6 +53,8 @@ struct SkillRecord {
     DeployRecord* find(std::string_view id);
     // The newest finished deploy/rollback whose commit differs from `except` (what a rollback goes back to).
     const DeployRecord* last_good(std::string_view except = {}) const;
+    // The newest deploy entry of the running commit (what runs now, with its schedules); nullptr if none.
+    const DeployRecord* running_deploy() const;
 };
 
 struct Registry {

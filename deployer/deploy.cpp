@@ -112,6 +112,14 @@ void print_outcomes(const std::vector<Outcome>& outcomes, bool as_json, std::ost
     }
 }
 
+// What monitor checks a deployed version against: its cron schedules and run timeout (docs/registry.md).
+void record_monitoring(const Workflow& workflow, DeployRecord& rec) {
+    for (const auto& t : workflow.triggers) {
+        if (t.kind == Trigger::Kind::cron) rec.schedules.push_back(t.schedule);
+    }
+    rec.run_timeout_seconds = workflow.policy.run_timeout_seconds;
+}
+
 // Marks every skill "pending" in one transaction: proves the registry is sound and writable before
 // anything remote changes.
 Status begin_records(const Config& config, const std::vector<Skill>& skills, std::vector<std::string>& ids) {
@@ -127,6 +135,7 @@ Status begin_records(const Config& config, const std::vector<Skill>& skills, std
             rec.source_sha256 = skills[i].manifest.source_sha256;
             rec.compiler_version = skills[i].manifest.compiler_version;
             rec.skill_version = skills[i].manifest.version;
+            record_monitoring(skills[i].manifest.workflow, rec);
             sk.history.push_back(rec);
             // The top-level status says what runs; it changes when Coolify does (record()). A skill
             // never deployed before reads "pending" until its first attempt ends.

@@ -19,6 +19,61 @@ bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
+Error usage(std::string message);
+
+// Runs and alerts (docs/monitor.md, "Runs" and "Alerts"), kept together.
+void add_runs_options(cxxopts::Options& spec) {
+    spec.add_options("Runs and alerts")("runs", "Recent runs of NAME, from its service (newest first)")(
+        "run", "One run of NAME with its steps", cxxopts::value<std::string>(), "RUN_ID")(
+        "status", "With --runs: only these statuses (comma-separated)", cxxopts::value<std::string>(), "S")(
+        "since", "With --runs: runs created at or after this UTC time", cxxopts::value<std::string>(),
+        "TIME")("before", "With --runs: the page after this run id (the cursor --runs prints)",
+                cxxopts::value<std::string>(), "RUN_ID")("limit", "With --runs: at most N runs (1 to 200)",
+                                                         cxxopts::value<int>()->default_value("20"), "N")(
+        "grace", "--check: minutes a due cron run may be late", cxxopts::value<int>()->default_value("10"),
+        "MIN")("approval-wait", "--check: minutes a run may wait for an approval",
+               cxxopts::value<int>()->default_value("60"),
+               "MIN")("notify", "--check: POST a JSON message to URL when the verdict changes (repeatable)",
+                      cxxopts::value<std::vector<std::string>>(), "URL")(
+        "notify-cmd", "--check: run CMD with the message on stdin when the verdict changes (repeatable)",
+        cxxopts::value<std::vector<std::string>>(), "CMD");
+}
+
+// Reads the runs and alerts options and checks that they go with the view.
+std::optional<Error> read_runs_values(const cxxopts::ParseResult& args, Options& o) {
+    auto text = [&](const char* key, std::string& out) {
+        if (args.count(key)) out = args[key].as<std::string>();
+    };
+    text("run", o.run_id);
+    text("status", o.runs_status);
+    text("since", o.runs_since);
+    text("before", o.runs_before);
+    o.runs_limit = args["limit"].as<int>();
+    if (o.runs_limit < 1 || o.runs_limit > 200) return usage("--limit takes 1 to 200");
+    o.grace_minutes = args["grace"].as<int>();
+    o.approval_wait_minutes = args["approval-wait"].as<int>();
+    if (o.grace_minutes < 0 || o.grace_minutes > 100000 || o.approval_wait_minutes < 1 ||
+        o.approval_wait_minutes > 100000)
+        return usage("--grace takes 0 to 100000 minutes, --approval-wait 1 to 100000");
+    if (args.count("notify")) o.notify_urls = args["notify"].as<std::vector<std::string>>();
+    if (args.count("notify-cmd")) o.notify_commands = args["notify-cmd"].as<std::vector<std::string>>();
+    const bool filters =
+        args.count("status") || args.count("since") || args.count("before") || args.count("limit");
+    if (filters && o.view != View::runs)
+        return usage("--status, --since, --before and --limit go with --runs");
+    const bool check_only = args.count("grace") || args.count("approval-wait") || args.count("notify") ||
+                            args.count("notify-cmd");
+    if (check_only && o.view != View::check)
+        return usage("--grace, --approval-wait, --notify and --notify-cmd go with --check");
+    for (const auto& url : o.notify_urls) {
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+            return usage("--notify takes an http:// or https:// URL");
+    }
+    if ((o.view == View::runs || o.view == View::run) && o.name.empty())
+        return usage(fmt::format("--{} needs the skill's NAME", o.view == View::runs ? "runs" : "run"));
+    return std::nullopt;
+}
+
 cxxopts::Options make_spec() {
     cxxopts::Options spec(
         program_name(), "Show what Dark Factory skills are deployed on Coolify, and whether they are well.");
@@ -50,6 +105,7 @@ cxxopts::Options make_spec() {
         "color", "Colour: auto, always or never", cxxopts::value<std::string>()->default_value("auto"),
         "WHEN")("h,help", "Show this help")("version", "Show the version")(
         "positional", "NAME and UUID", cxxopts::value<std::vector<std::string>>());
+    add_runs_options(spec);
     // Earlier spellings, still accepted, not shown in --help (docs/monitor.md, "Registry file").
     spec.add_options("compat")("registry-file", "", cxxopts::value<std::string>(), "FILE");
     spec.parse_positional({"positional"});
@@ -98,14 +154,22 @@ Error usage(std::string message) {
 }
 
 std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
-    const int views = static_cast<int>(args.count("logs") + args.count("deployment") + args.count("offline") +
-                                       args.count("check"));
-    if (views > 1) return usage("--logs, --deployment, --offline and --check exclude each other");
-    if (args.count("logs"))
+    // --check --offline is the check without Coolify: the registry and the services' own hooks.
+    o.offline = args.count("offline") > 0;
+    const bool offline_view = o.offline && !args.count("check");
+    const int views = static_cast<int>(args.count("logs") + args.count("deployment") + offline_view +
+                                       args.count("check") + args.count("runs") + args.count("run"));
+    if (views > 1)
+        return usage("--logs, --deployment, --offline, --check, --runs and --run exclude each other");
+    if (args.count("runs"))
+        o.view = View::runs;
+    else if (args.count("run"))
+        o.view = View::run;
+    else if (args.count("logs"))
         o.view = View::logs;
     else if (args.count("deployment"))
         o.view = View::deployment;
-    else if (args.count("offline"))
+    else if (offline_view)
         o.view = View::registry;
     else if (args.count("check"))
         o.view = View::check;
@@ -175,8 +239,10 @@ std::string usage_text() {
     return tidy_help(make_spec().help({""})) +
            "\nViews: monitor (all df-* apps), monitor NAME, monitor NAME --logs, monitor NAME --deployment "
            "[UUID],\n"
-           "monitor --offline (also spelt: a bare --registry), monitor --check.\n"
-           "Exit status: 0 ok, 1 unhealthy or missing (--check), 64 usage, 65 corrupt registry, 66 "
+           "monitor --offline (also spelt: a bare --registry), monitor --check [--offline] [--notify URL],\n"
+           "monitor NAME --runs, monitor NAME --run RUN_ID.\n"
+           "Exit status: 0 ok, 1 unhealthy, missing, or a run problem (--check), 64 usage, 65 corrupt "
+           "registry, 66 "
            "unreadable\n"
            "registry, 69 Coolify unreachable, 76 bad answer from Coolify, 77 credentials refused, 78 "
            "configuration\n"
@@ -196,6 +262,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         if (o.help || o.version) return o;
         if (auto e = read_values(args, o)) return *e;
         if (auto e = pick_view(args, o)) return *e;
+        if (auto e = read_runs_values(args, o)) return *e;
     } catch (const cxxopts::exceptions::exception& e) {
         return usage(e.what());
     }

@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "monitor/check.h"
 #include "monitor/listing.h"
 #include "monitor/registry_view.h"
+#include "monitor/service_views.h"
 #include "monitor/session.h"
 #include "monitor/watch.h"
 
@@ -39,19 +39,6 @@ ExitCode registry_view(const Options& options, World& world, std::ostream& out, 
     out << (options.json ? registry_json(*registry, *path)
                          : render_registry(*registry, *path, style_for(options, world)));
     return ExitCode::ok;
-}
-
-ExitCode check_view(const Options& options, World& world, std::ostream& out, std::ostream& err) {
-    auto session = Session::open(options, world);
-    std::optional<Error> error;
-    auto listing = session ? (*session)->listing(error) : Result<Listing>(session.error());
-    if (!listing) error = listing.error();
-    const CheckResult result = error ? check_from_error(*error) : evaluate_check(*listing);
-    out << (options.json ? check_json(result) : result.summary + "\n");
-    // The summary line already says what is wrong; stderr repeats it only when stdout is JSON, so cron
-    // mail (which gets both streams) shows the problem once.
-    if (error && options.json) report(*error, err);
-    return result.code;
 }
 
 // One listing frame, as text; a corrupt registry is shown in the frame and reported by the caller.
@@ -126,6 +113,7 @@ ExitCode session_view(Session& session, const Options& options, World& world, st
 ExitCode run_monitor(const Options& options, World& world, std::ostream& out, std::ostream& err) {
     if (options.view == View::registry) return registry_view(options, world, out, err);
     if (options.view == View::check) return check_view(options, world, out, err);
+    if (options.view == View::runs || options.view == View::run) return runs_view(options, world, out, err);
     auto session = Session::open(options, world);
     if (!session) return report(session.error(), err);
     return session_view(**session, options, world, out, err);

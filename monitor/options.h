@@ -16,6 +16,8 @@ enum class View {
     deployment,  // monitor NAME --deployment [UUID]
     registry,    // monitor --offline (or a bare --registry)
     check,       // monitor --check
+    runs,        // monitor NAME --runs
+    run,         // monitor NAME --run RUN_ID
 };
 
 inline constexpr int kDefaultLogLines = 100;
@@ -43,6 +45,17 @@ struct Options {
     std::string color = "auto";  // auto, always, never
     bool help = false;
     bool version = false;
+    // Runs and alerts: what the skills' services say about their runs (docs/monitor.md, "Runs").
+    std::string run_id;                        // --run RUN_ID
+    std::string runs_status;                   // --status S[,S…] for --runs
+    std::string runs_since;                    // --since TIME for --runs
+    std::string runs_before;                   // --before RUN_ID for --runs (the next page)
+    int runs_limit = 20;                       // --limit N for --runs
+    bool offline = false;                      // --check --offline: the registry and the services, no Coolify
+    int grace_minutes = 10;                    // --grace: a due cron run may start this late
+    int approval_wait_minutes = 60;            // --approval-wait: an approval may wait this long
+    std::vector<std::string> notify_urls;      // --notify URL (repeatable)
+    std::vector<std::string> notify_commands;  // --notify-cmd CMD (repeatable)
 };
 
 // Parses argv. Usage errors → ExitCode::usage with a message that names the flag.

@@ -40,10 +40,12 @@ jq -e '.apps[] | select(.name == "stray") | .registered == false and .ok == true
 jq -e '.apps[] | select(.name == "loop") | .health == "restarting" and .ok == false' <<<"$OUT" >/dev/null || fail "loop"
 jq -e '.summary == {"apps":5,"healthy":2,"not_healthy":3,"missing":1,"unregistered":1}' <<<"$OUT" >/dev/null || fail "summary: $OUT"
 
-step "--check: 1 and one line naming what is wrong"
+step "--check: 1, a summary line naming what is wrong, then one line per problem with what to do"
 expect_exit 1 monitor --check
-assert_eq 1 "$(wc -l <<<"$OUT")" "summary lines"
-assert_contains "$OUT" "FAIL: 4 of 6 skills not healthy:"
+assert_eq 5 "$(wc -l <<<"$OUT")" "summary and problem lines"
+assert_contains "$(head -1 <<<"$OUT")" "FAIL: 4 of 6 skills not healthy:"
+assert_contains "$OUT" $'\ndf-gone: missing in Coolify; deploy gone again, or `deploy --remove gone` if it is gone for good'
+assert_contains "$OUT" $'\ndf-stopped: exited:unhealthy; see `monitor stopped` and `monitor stopped --logs`'
 assert_contains "$OUT" "df-gone (missing in Coolify)"
 assert_contains "$OUT" "df-stopped (exited:unhealthy)"
 assert_eq "" "$ERR" "stderr of a failed check"
