@@ -5,6 +5,7 @@
 #include "monitor/json.h"
 #include "monitor/model.h"
 #include "monitor/registry_view.h"
+#include "monitor/runs_view.h"
 #include "monitor/status.h"
 #include "monitor/table.h"
 #include "monitor/timefmt.h"
@@ -68,6 +69,8 @@ std::string app_section(const Detail& d, const Style& style) {
     };
     if (d.probe)
         rows.push_back({"health hook", {probe_text(*d.probe), d.probe->ok() ? Tone::good : Tone::bad, true}});
+    if (d.last_run)
+        rows.push_back({"last run", {last_run_text(*d.last_run), run_tone(d.last_run->status), true}});
     return fmt::format("{}\n", a.name) + fields(rows, style);
 }
 
@@ -191,6 +194,7 @@ std::string detail_json(const Detail& d) {
     } else {
         j.null_field("health_probe");
     }
+    write_last_run(j, d.last_run.value_or(LastRun{}));
     j.end_object();
     return j.str();
 }

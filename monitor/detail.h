@@ -8,6 +8,7 @@
 
 #include "common/coolify/coolify.h"
 #include "common/registry.h"
+#include "monitor/model.h"
 #include "monitor/style.h"
 
 namespace df::monitor {
@@ -31,7 +32,8 @@ struct Detail {
     coolify::DeploymentPage deployments;      // newest first
     std::optional<SkillRecord> record;        // nullopt: the registry does not know the skill
     std::optional<Probe> probe;               // nullopt: no domain, so nothing to probe
-    std::int64_t now = 0;                     // for the age of running deployments
+    std::optional<LastRun> last_run;  // nullopt: the service was not asked (no domain in the registry)
+    std::int64_t now = 0;             // for the age of running deployments
 };
 
 // "45s" for a finished deployment, "running 1m 10s" for an active one, "" when the times are unknown.

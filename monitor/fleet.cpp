@@ -48,4 +48,26 @@ std::vector<SkillRuns> fetch_fleet_runs(const Registry& registry, const FleetSet
     return out;
 }
 
+std::map<std::string, LastRun> last_runs(const Registry& registry, const FleetSettings& settings,
+                                         ServiceClient& client, const std::atomic<bool>* cancel) {
+    RunsQuery query;
+    query.limit = 1;
+    std::map<std::string, LastRun> out;
+    for (const auto& s : fetch_fleet_runs(registry, settings, client, query, cancel)) {
+        LastRun last;
+        if (s.error) {
+            last.status = "unknown";
+            last.error = s.error->message;
+        } else if (s.page && !s.page->runs.empty()) {
+            const RunSummary& r = s.page->runs.front();
+            last = {r.run_id, r.status, r.ended_at.empty() ? r.started_at : r.ended_at, r.failed_step,
+                    r.error};
+        } else if (s.page) {
+            last.status = "none";  // the service has no run recorded
+        }
+        if (!last.status.empty()) out[s.skill] = std::move(last);
+    }
+    return out;
+}
+
 }  // namespace df::monitor

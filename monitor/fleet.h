@@ -3,11 +3,14 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/registry.h"
+#include "monitor/model.h"
 #include "monitor/service_client.h"
 
 namespace df::monitor {
@@ -30,6 +33,11 @@ struct SkillRuns {
 std::vector<SkillRuns> fetch_fleet_runs(const Registry& registry, const FleetSettings& settings,
                                         ServiceClient& client, const RunsQuery& query,
                                         const std::atomic<bool>* cancel);
+
+// The newest run of each skill the registry has not removed and that has a domain (one request each),
+// by skill name; a service that cannot be asked gives status "unknown" with the reason in `error`.
+std::map<std::string, LastRun> last_runs(const Registry& registry, const FleetSettings& settings,
+                                         ServiceClient& client, const std::atomic<bool>* cancel);
 
 // Calls task(i) for i in [0, count) on up to `threads` threads; stops handing out work once `cancel` is
 // raised.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "monitor/json.h"
+#include "monitor/runs_view.h"
 #include "monitor/table.h"
 #include "monitor/timefmt.h"
 
@@ -120,6 +121,9 @@ std::string render_listing(const Listing& listing, const Style& style) {
                                          [](const AppRow& r) { return !r.latest.result.empty(); });
     Table table{{"NAME", "STATUS", "DOMAIN", "DEPLOYED", "COMMIT", "RESULT"}, {}};
     if (with_latest) table.headers.insert(table.headers.end(), {"COOLIFY LATEST", "AT"});
+    const bool with_runs = std::any_of(listing.apps.begin(), listing.apps.end(),
+                                       [](const AppRow& r) { return !r.last_run.status.empty(); });
+    if (with_runs) table.headers.insert(table.headers.end(), {"LAST RUN", "RUN AT"});
     table.headers.push_back("NOTE");
     for (const auto& row : listing.apps) {
         const Tone tone = health_tone(row.health);
@@ -130,6 +134,11 @@ std::string render_listing(const Listing& listing, const Style& style) {
                                 {short_commit(row.last.commit)},
                                 {row.last.result}};
         if (with_latest) cells.insert(cells.end(), {{row.latest.result}, {format_timestamp(row.latest.at)}});
+        if (with_runs) {
+            cells.push_back(
+                {row.last_run.status, run_tone(row.last_run.status), !row.last_run.status.empty()});
+            cells.push_back({format_timestamp(row.last_run.at)});
+        }
         const std::string note = note_for(row);
         cells.push_back({note, note.empty() ? Tone::plain : Tone::warn});
         table.rows.push_back(std::move(cells));
@@ -163,6 +172,7 @@ std::string listing_json(const Listing& listing, bool pretty) {
             .field("registered", row.registered);
         write_last(j, "last_deployment", row.last);
         if (!row.latest.result.empty()) write_last(j, "coolify_latest", row.latest);
+        write_last_run(j, row.last_run);
         j.end_object();
     }
     j.end_array();

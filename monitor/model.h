@@ -18,6 +18,15 @@ struct LastDeployment {
     std::string result;  // as deploy recorded it ("finished", "failed", "rolled-back", ...)
 };
 
+// The skill's newest run, from its service's runs hook; empty status = not asked (no domain or token).
+struct LastRun {
+    std::string run_id;
+    std::string status;  // the run's status, or "unknown" when the service could not be asked
+    std::string at;      // when it ended (or started, while it lives)
+    std::string failed_step;
+    std::string error;  // the run's error, or why the service could not be asked
+};
+
 struct AppRow {
     std::string skill;   // skill name: the registry's, or the app name without "df-"
     std::string app;     // Coolify application name, "df-<skill>"
@@ -30,6 +39,7 @@ struct AppRow {
     bool removed = false;     // the registry says `deploy --remove` removed it (Coolify may still list it)
     LastDeployment last;      // empty when the registry has no deployment recorded
     LastDeployment latest;    // Coolify's newest deployment (only with --deployments)
+    LastRun last_run;         // from the skill's own service
 };
 
 struct Listing {

@@ -46,6 +46,7 @@ Result<std::string> listing_frame(Session& session, const Options& options, cons
                                   std::optional<Error>& registry_error) {
     auto listing = session.listing(registry_error);
     if (!listing) return listing.error();
+    session.attach_last_runs(*listing);
     if (options.deployments) {
         if (auto s = session.attach_latest_deployments(*listing); !s) return s.error();
     }

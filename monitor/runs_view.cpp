@@ -41,10 +41,30 @@ void add_step_rows(const rapidjson::Value& steps, const char* group, Table& tabl
 
 }  // namespace
 
+void write_last_run(JsonOut& j, const LastRun& run) {
+    if (run.status.empty()) {
+        j.null_field("last_run");
+        return;
+    }
+    j.begin_object("last_run").field_or_null("run_id", run.run_id).field("status", run.status);
+    j.field_or_null("at", run.at)
+        .field_or_null("failed_step", run.failed_step)
+        .field_or_null("error", run.error);
+    j.end_object();
+}
+
+std::string last_run_text(const LastRun& run) {
+    if (run.status == "none") return "none recorded";
+    if (run.status == "unknown") return "unknown: " + run.error;
+    std::string text = run.status + " " + format_timestamp(run.at);
+    if (!run.failed_step.empty()) text += ", step " + run.failed_step;
+    return text + " (run " + run.run_id + ")";
+}
+
 Tone run_tone(std::string_view status) {
     if (status == "succeeded") return Tone::good;
     if (is_failed_status(status)) return Tone::bad;
-    if (status == "skipped" || status == "pending") return Tone::dim;
+    if (status == "skipped" || status == "pending" || status == "none") return Tone::dim;
     return Tone::warn;
 }
 

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "monitor/json.h"
+#include "monitor/model.h"
 #include "monitor/service_client.h"
 #include "monitor/style.h"
 
@@ -17,6 +19,12 @@ std::string runs_json(const std::string& skill, const RunsPage& page);
 
 // The record's status, times, error, approval, then one line per step (and rollback step).
 Result<std::string> render_run(const std::string& record_json, const Style& style);
+
+// "last_run": {"run_id", "status", "at", "failed_step", "error"} | null (null when the service was not
+// asked).
+void write_last_run(JsonOut& j, const LastRun& run);
+// "failed 2026-12-03 10:46:02, step backup (run 2026…)" for people.
+std::string last_run_text(const LastRun& run);
 
 // Tone for a run status: succeeded good, failures bad, live and rejected warn.
 Tone run_tone(std::string_view status);

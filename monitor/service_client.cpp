@@ -140,6 +140,18 @@ Result<ServiceTarget> service_target(const std::string& skill, const SkillRecord
     return t;
 }
 
+http::Options service_http_options(const std::string& ca_file, const std::atomic<bool>* cancel) {
+    http::Options o;
+    o.connect_timeout = http::Millis(3'000);
+    o.total_timeout = http::Millis(10'000);
+    o.max_attempts = 2;
+    o.retry_budget = http::Millis(15'000);
+    o.max_response_bytes = 8u << 20;
+    o.ca_file = ca_file;
+    o.cancel = cancel;
+    return o;
+}
+
 ServiceClient::ServiceClient(http::Options base, std::shared_ptr<http::Transport> transport,
                              http::Clock* clock)
     : base_(std::move(base)), transport_(std::move(transport)), clock_(clock) {}

@@ -3,6 +3,7 @@
 // in `<secrets_dir>/<skill>.env`. docs/service.md documents both hooks; docs/monitor.md the views on them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,6 +54,9 @@ struct RunsQuery {
 bool is_failed_status(std::string_view status);
 // True for queued, awaiting_approval and running.
 bool is_live_status(std::string_view status);
+
+// The services are asked briefly (3 s to connect, 10 s in all, a GET tried at most twice): a check must end.
+http::Options service_http_options(const std::string& ca_file, const std::atomic<bool>* cancel);
 
 class ServiceClient {
   public:

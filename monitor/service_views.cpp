@@ -18,19 +18,6 @@ namespace df::monitor {
 
 namespace {
 
-// The services are asked briefly: a check must end, and each service is one request.
-http::Options service_options(const Config& config, const World& world) {
-    http::Options o;
-    o.connect_timeout = http::Millis(3'000);
-    o.total_timeout = http::Millis(10'000);
-    o.max_attempts = 2;
-    o.retry_budget = http::Millis(15'000);
-    o.max_response_bytes = 8u << 20;
-    o.ca_file = config.ca_file.value;
-    o.cancel = world.cancel;
-    return o;
-}
-
 // The settings without requiring Coolify's: the services need only the registry and the secrets folder.
 Result<Config> offline_config(const Options& options, const World& world) {
     auto flags = config_flags_from(options);
@@ -77,7 +64,8 @@ CheckResult evaluate(const Options& options, World& world, const Config& config,
         if (error) return check_from_error(*error);
         input = health_input(*listing);
     }
-    ServiceClient client(service_options(config, world), world.transport, world.clock);
+    ServiceClient client(service_http_options(config.ca_file.value, world.cancel), world.transport,
+                         world.clock);
     RunsQuery query;
     query.limit = kCheckRunsLimit;
     const auto runs =
@@ -136,7 +124,8 @@ ExitCode runs_view(const Options& options, World& world, std::ostream& out, std:
                                                                config->registry.value, skill)});
     auto target = service_target(skill, it->second, config->secrets_dir.value, config->insecure_http);
     if (!target) return report(err, target.error());
-    ServiceClient client(service_options(*config, world), world.transport, world.clock);
+    ServiceClient client(service_http_options(config->ca_file.value, world.cancel), world.transport,
+                         world.clock);
     const Style style = options.json || options.color == "never" ? Style{}
                         : options.color == "always"              ? Style{true, true}
                         : world.stdout_is_terminal               ? Style::for_fd(STDOUT_FILENO)

@@ -8,6 +8,7 @@
 #include "common/files.h"
 #include "common/manifest.h"
 #include "common/text.h"
+#include "monitor/fleet.h"
 #include "monitor/follow.h"
 #include "monitor/listing.h"
 #include "monitor/pacer.h"
@@ -116,6 +117,22 @@ Result<Listing> Session::listing(std::optional<Error>& registry_error) {
     return listing;
 }
 
+std::map<std::string, LastRun> Session::last_runs_of(const Registry& registry) {
+    ServiceClient client(service_http_options(config_.ca_file.value, world_.cancel), world_.transport,
+                         world_.clock);
+    return last_runs(registry, FleetSettings{config_.secrets_dir.value, config_.insecure_http}, client,
+                     world_.cancel);
+}
+
+void Session::attach_last_runs(Listing& listing) {
+    RegistryRead read = read_registry(registry_path_);
+    if (read.error) return;  // the listing already reports it
+    const auto runs = last_runs_of(read.registry);
+    for (auto& row : listing.apps) {
+        if (const auto it = runs.find(row.skill); it != runs.end()) row.last_run = it->second;
+    }
+}
+
 Status Session::attach_latest_deployments(Listing& listing) {
     std::vector<std::size_t> rows;
     for (std::size_t i = 0; i < listing.apps.size(); ++i) {
@@ -192,6 +209,12 @@ Result<Detail> Session::detail(const std::string& name) {
         if (!page) return page.error();
         d.deployments = std::move(*page);
         if (const auto domain = first_domain(d.app->fqdn); !domain.empty()) d.probe = probe(domain);
+    }
+    if (d.record && d.record->status != "removed") {
+        Registry one;
+        one.skills[skill] = *d.record;
+        const auto runs = last_runs_of(one);
+        if (const auto it = runs.find(skill); it != runs.end()) d.last_run = it->second;
     }
     return d;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,8 @@ class Session {
     Result<Listing> listing(std::optional<Error>& registry_error);
     // The newest deployment of each app, one request per app, paced and at most kConcurrency at once.
     Status attach_latest_deployments(Listing& listing);
+    // The newest run of each registered skill with a domain: one request per skill to its own service.
+    void attach_last_runs(Listing& listing);
 
     Result<Detail> detail(const std::string& name);
     Result<RuntimeLogs> runtime_logs(const std::string& name, int lines);
@@ -59,6 +62,7 @@ class Session {
     Result<coolify::Application> find_app(const std::string& app_name);
     Result<std::optional<coolify::Application>> find_app_optional(const std::string& app_name);
     Probe probe(const std::string& domain);
+    std::map<std::string, LastRun> last_runs_of(const Registry& registry);
     Result<BuildLog> load_build_log(const std::string& app_name, const std::string& deployment_uuid);
 
     World& world_;

@@ -79,6 +79,23 @@ expect_exit 64 monitor nightly --run '../etc/passwd'
 expect_exit 64 monitor --runs
 expect_exit 1 monitor nobody --runs
 
+step "the listing and the skill's page show the last run next to the app's health"
+expect_exit 0 monitor
+assert_contains "$(head -1 <<<"$OUT" | tr -s ' ')" "RESULT LAST RUN RUN AT NOTE" "listing header"
+assert_contains "$(grep '^nightly ' <<<"$OUT" | tr -s ' ')" "running:healthy http://127.0.0.1:$PORT" "the app's health"
+assert_contains "$(grep '^nightly ' <<<"$OUT" | tr -s ' ')" " failed 20" "its last run"
+expect_exit 0 monitor --json
+jq -e --arg id "$failed_id" '.apps[] | select(.name == "nightly") | .last_run.run_id == $id
+  and .last_run.status == "failed" and .last_run.failed_step == "do-the-work"' <<<"$OUT" >/dev/null ||
+  fail "listing --json: $OUT"
+jq -e '.apps[] | select(.name == "gone") | .last_run == null' <<<"$OUT" >/dev/null || fail "a removed skill is not asked: $OUT"
+expect_exit 0 monitor nightly
+assert_contains "$OUT" "last run       failed" "the skill's page"
+assert_contains "$OUT" "step do-the-work (run $failed_id)" "the skill's page"
+expect_exit 0 monitor nightly --json
+jq -e --arg id "$failed_id" '.last_run.run_id == $id and .last_run.status == "failed"' <<<"$OUT" >/dev/null ||
+  fail "detail --json: $OUT"
+
 step "a run that succeeds clears the failure; --runs filters and pages"
 expect_http 202 POST run "${auth[@]}" --data-binary '{}'
 ok_id=$(jq -r .run_id <<<"$BODY")
