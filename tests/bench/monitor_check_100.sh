@@ -13,14 +13,20 @@ SKILLS=100
 SRC=$(realpath "$(dirname "$0")/../..")
 WORK=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
+stop_all() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap stop_all EXIT
 wait_file() { for _ in $(seq 100); do [[ -s $1 ]] && return 0; sleep 0.1; done; echo "no $1" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 "$DF_BIN/coolify-standin" --port-file "$WORK/port" --ttl 900 --preload $SKILLS --log "$WORK/coolify.log" >/dev/null &
 pids+=($!)
 wait_file "$WORK/port"
-export COOLIFY_URL="http://127.0.0.1:$(cat "$WORK/port")" COOLIFY_TOKEN=standin-token DF_REGISTRY=$WORK/registry.json
+COOLIFY_URL="http://127.0.0.1:$(cat "$WORK/port")"
+export COOLIFY_URL COOLIFY_TOKEN=standin-token DF_REGISTRY=$WORK/registry.json
 export HOME=$WORK/home XDG_CONFIG_HOME=$WORK/home/.config XDG_STATE_HOME=$WORK/home/.state NO_COLOR=1
 mkdir -p "$XDG_CONFIG_HOME/dark-factory/secrets"
 token=bench-trigger-token-0123456789
