@@ -21,6 +21,11 @@ bool all_digits(std::string_view s) {
 
 Error usage(std::string message);
 
+bool is_run_id_text(std::string_view s) {
+    static const std::regex pattern("^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$");
+    return std::regex_match(s.begin(), s.end(), pattern);
+}
+
 // Runs and alerts (docs/monitor.md, "Runs" and "Alerts"), kept together.
 void add_runs_options(cxxopts::Options& spec) {
     spec.add_options("Runs and alerts")("runs", "Recent runs of NAME, from its service (newest first)")(
@@ -36,7 +41,11 @@ void add_runs_options(cxxopts::Options& spec) {
                "MIN")("notify", "--check: POST a JSON message to URL when the verdict changes (repeatable)",
                       cxxopts::value<std::vector<std::string>>(), "URL")(
         "notify-cmd", "--check: run CMD with the message on stdin when the verdict changes (repeatable)",
-        cxxopts::value<std::vector<std::string>>(), "CMD");
+        cxxopts::value<std::vector<std::string>>(),
+        "CMD")("diagnose", "Ask the OpenClaw Gateway why NAME's run failed (default: its newest failed run)",
+               cxxopts::value<std::string>()->implicit_value(""), "RUN_ID")(
+        "skill-dir", "With --diagnose: the compiled skill folder (its commands, guardrails, workflow)",
+        cxxopts::value<std::string>(), "DIR");
 }
 
 // Reads the runs and alerts options and checks that they go with the view.
@@ -45,6 +54,11 @@ std::optional<Error> read_runs_values(const cxxopts::ParseResult& args, Options&
         if (args.count(key)) out = args[key].as<std::string>();
     };
     text("run", o.run_id);
+    if (args.count("diagnose") && o.run_id.empty()) text("diagnose", o.run_id);
+    text("skill-dir", o.skill_dir);
+    if (!o.run_id.empty() && !is_run_id_text(o.run_id))
+        return usage(fmt::format("'{}' is not a run id (like 20260101T120000Z-0123abcd)", o.run_id));
+    if (args.count("skill-dir") && o.view != View::diagnose) return usage("--skill-dir goes with --diagnose");
     text("status", o.runs_status);
     text("since", o.runs_since);
     text("before", o.runs_before);
@@ -69,8 +83,11 @@ std::optional<Error> read_runs_values(const cxxopts::ParseResult& args, Options&
         if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
             return usage("--notify takes an http:// or https:// URL");
     }
-    if ((o.view == View::runs || o.view == View::run) && o.name.empty())
-        return usage(fmt::format("--{} needs the skill's NAME", o.view == View::runs ? "runs" : "run"));
+    if ((o.view == View::runs || o.view == View::run || o.view == View::diagnose) && o.name.empty()) {
+        return usage(fmt::format("--{} needs the skill's NAME", o.view == View::runs  ? "runs"
+                                                                : o.view == View::run ? "run"
+                                                                                      : "diagnose"));
+    }
     return std::nullopt;
 }
 
@@ -157,11 +174,15 @@ std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
     // --check --offline is the check without Coolify: the registry and the services' own hooks.
     o.offline = args.count("offline") > 0;
     const bool offline_view = o.offline && !args.count("check");
-    const int views = static_cast<int>(args.count("logs") + args.count("deployment") + offline_view +
-                                       args.count("check") + args.count("runs") + args.count("run"));
+    const int views =
+        static_cast<int>(args.count("logs") + args.count("deployment") + offline_view + args.count("check") +
+                         args.count("runs") + args.count("run") + args.count("diagnose"));
     if (views > 1)
-        return usage("--logs, --deployment, --offline, --check, --runs and --run exclude each other");
-    if (args.count("runs"))
+        return usage(
+            "--logs, --deployment, --offline, --check, --runs, --run and --diagnose exclude each other");
+    if (args.count("diagnose"))
+        o.view = View::diagnose;
+    else if (args.count("runs"))
         o.view = View::runs;
     else if (args.count("run"))
         o.view = View::run;
@@ -198,6 +219,9 @@ std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
     if (args.count("deployment")) o.deployment_uuid = args["deployment"].as<std::string>();
     if (positional.size() == 2 && args.count("deployment") && o.deployment_uuid.empty()) {
         o.deployment_uuid = positional[1];
+    } else if (positional.size() == 2 && args.count("diagnose") &&
+               args["diagnose"].as<std::string>().empty()) {
+        o.run_id = positional[1];
     } else if (positional.size() > 1) {
         return usage(fmt::format("unexpected argument '{}'", positional[1]));
     }
@@ -240,7 +264,7 @@ std::string usage_text() {
            "\nViews: monitor (all df-* apps), monitor NAME, monitor NAME --logs, monitor NAME --deployment "
            "[UUID],\n"
            "monitor --offline (also spelt: a bare --registry), monitor --check [--offline] [--notify URL],\n"
-           "monitor NAME --runs, monitor NAME --run RUN_ID.\n"
+           "monitor NAME --runs, monitor NAME --run RUN_ID, monitor NAME --diagnose [RUN_ID].\n"
            "Exit status: 0 ok, 1 unhealthy, missing, or a run problem (--check), 64 usage, 65 corrupt "
            "registry, 66 "
            "unreadable\n"

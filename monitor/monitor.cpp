@@ -115,6 +115,7 @@ ExitCode run_monitor(const Options& options, World& world, std::ostream& out, st
     if (options.view == View::registry) return registry_view(options, world, out, err);
     if (options.view == View::check) return check_view(options, world, out, err);
     if (options.view == View::runs || options.view == View::run) return runs_view(options, world, out, err);
+    if (options.view == View::diagnose) return diagnose_view(options, world, out, err);
     auto session = Session::open(options, world);
     if (!session) return report(session.error(), err);
     return session_view(**session, options, world, out, err);

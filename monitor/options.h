@@ -18,6 +18,7 @@ enum class View {
     check,       // monitor --check
     runs,        // monitor NAME --runs
     run,         // monitor NAME --run RUN_ID
+    diagnose,    // monitor NAME --diagnose [RUN_ID]
 };
 
 inline constexpr int kDefaultLogLines = 100;
@@ -55,6 +56,7 @@ struct Options {
     int grace_minutes = 10;                    // --grace: a due cron run may start this late
     int approval_wait_minutes = 60;            // --approval-wait: an approval may wait this long
     std::vector<std::string> notify_urls;      // --notify URL (repeatable)
+    std::string skill_dir;                     // --skill-dir DIR for --diagnose: the compiled skill folder
     std::vector<std::string> notify_commands;  // --notify-cmd CMD (repeatable)
 };
 

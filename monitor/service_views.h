@@ -18,5 +18,7 @@ Result<std::int64_t> monitor_now(const EnvLookup& env);
 
 ExitCode check_view(const Options& options, World& world, std::ostream& out, std::ostream& err);
 ExitCode runs_view(const Options& options, World& world, std::ostream& out, std::ostream& err);
+// monitor NAME --diagnose [RUN_ID] (diagnose_view.cpp)
+ExitCode diagnose_view(const Options& options, World& world, std::ostream& out, std::ostream& err);
 
 }  // namespace df::monitor

@@ -209,5 +209,39 @@ assert_contains "$ERR" "monitor: warning: notify URL #1 (http://127.0.0.1:$CLOSE
 expect_exit 64 monitor --check --notify ftp://example.test/x
 expect_exit 64 monitor --notify "$receiver"
 
+step "--diagnose: the failed run's record, its step's commands and the guardrails go to the Gateway, no secret"
+expect_http 202 POST run "${auth[@]}" --data-binary '{"mode":"fail","api_token":"sekret-api-token-value"}'
+bad_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$bad_id" failed
+rm -f "$WORK/gw.port"
+"$DF_BIN/gateway-standin" --port-file "$WORK/gw.port" --token gw-token-0123456789 --log "$WORK/gateway.log"   --lifetime 90 >/dev/null 2>&1 &
+on_exit "kill $! 2>/dev/null"
+wait_for test -s "$WORK/gw.port"
+OPENCLAW_GATEWAY_URL="http://127.0.0.1:$(<"$WORK/gw.port")"
+export OPENCLAW_GATEWAY_URL OPENCLAW_GATEWAY_TOKEN=gw-token-0123456789
+expect_exit 0 monitor nightly --diagnose --skill-dir "$SKILL"
+assert_contains "$(head -1 <<<"$OUT")" "Diagnosis of nightly run $bad_id (agent main):" "the newest failed run by default"
+assert_eq 1 "$(wc -l <"$WORK/gateway.log")" "one request to the Gateway"
+prompt=$(jq -r '.body.messages[1].content' "$WORK/gateway.log")
+assert_contains "$prompt" "Step \`do-the-work\` (Do the work, command)" "the failed step"
+assert_contains "$prompt" 'echo "the job was asked to fail (mode $mode)" >&2' "the step's commands"
+assert_contains "$prompt" "Timeout: 10 minutes (enforced" "the guardrails"
+assert_contains "$prompt" "\"run_id\": \"$bad_id\"" "the run record"
+assert_contains "$prompt" "## Last deployments" "the deployments"
+assert_contains "$prompt" "# Workflow: Nightly Job" "the workflow text, for a diff"
+assert_contains "$prompt" '"api_token": "***"' "the secret input, masked"
+for secret in sekret-api-token-value "$token" approve-token-0123456789 gw-token-0123456789 standin-token; do
+  assert_not_contains "$(jq -c .body "$WORK/gateway.log")" "$secret" "the request body"
+done
+assert_eq "Bearer gw-token-0123456789 main" "$(jq -r '"\(.authorization) \(.agent_id)"' "$WORK/gateway.log")" "credentials and agent"
+expect_exit 0 monitor nightly --diagnose "$failed_id" --json
+jq -e --arg id "$failed_id" '.skill == "nightly" and .run_id == $id and .agent == "main" and (.diagnosis | length) > 0
+  and .diff == null and (.prompt | contains("The compiled skill folder was not given"))' <<<"$OUT" >/dev/null ||
+  fail "--diagnose --json: $OUT"
+OPENCLAW_GATEWAY_TOKEN=wrong-token-0123456 expect_exit 77 monitor nightly --diagnose
+OPENCLAW_GATEWAY_URL='' expect_exit 78 monitor nightly --diagnose
+expect_exit 64 monitor nightly --diagnose not-a-run-id
+assert_eq 3 "$(wc -l <"$WORK/gateway.log")" "the refused request was not re-sent"
+
 step "no service token in any output, message or state file"
 no_token "$WORK/received.jsonl" "$WORK/cmd.jsonl" "$XDG_STATE_HOME/dark-factory/monitor-alerts.json"

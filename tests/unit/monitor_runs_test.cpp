@@ -11,6 +11,7 @@
 #include "common/files.h"
 #include "common/json.h"
 #include "monitor/alerts.h"
+#include "monitor/diagnose.h"
 #include "monitor/outcomes.h"
 #include "monitor/schedule.h"
 #include "monitor/timefmt.h"
@@ -238,4 +239,24 @@ TEST_CASE("runs hook answer: fields, creation time from the run id, refusal of o
     CHECK(page->next_before == "20261203T084700Z-3a428d04");
     CHECK(parse_runs_page("[]", "test").error().code == df::ExitCode::protocol);
     CHECK(parse_runs_page("<html>", "test").error().code == df::ExitCode::protocol);
+}
+
+TEST_CASE("diagnose: secrets are masked in the prompt, the proposed diff is the reply's last diff block",
+          "[monitor][diagnose]") {
+    CHECK(mask_secrets("token abcdef and abcdefgh, x", {"abcdef", "abcdefgh", "x", ""}) ==
+          "token *** and ***, x");
+    DiagnoseInput in;
+    in.skill = "nightly";
+    in.run_id = "20261203T100000Z-0000000b";
+    in.record_json = R"({"run_id":"20261203T100000Z-0000000b","inputs":{"host":"db-secret-host"},
+                        "steps":[{"id":"backup","status":"failed"}]})";
+    in.secrets = {"db-secret-host"};
+    const auto prompt = diagnose_prompt(in);
+    CHECK(prompt.find("db-secret-host") == std::string::npos);
+    CHECK(prompt.find(R"("host":"***")") != std::string::npos);
+    CHECK(prompt.find("--skill-dir") != std::string::npos);
+    const auto d =
+        parse_diagnosis("It failed.\n```diff\n-a\n+b\n```\nthen\n```diff\n--- a/w.md\n+++ b/w.md\n```\n");
+    CHECK(d.diff == "--- a/w.md\n+++ b/w.md\n");
+    CHECK(parse_diagnosis("no fix").diff.empty());
 }
