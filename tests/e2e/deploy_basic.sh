@@ -70,4 +70,10 @@ mkdir -p "$WORK/skills/hello/state" && echo x >"$WORK/skills/hello/state/run.jso
 files=$(git --git-dir="$REMOTE" ls-tree --name-only refs/heads/df/hello)
 assert_contains "$files" "skill.json"
 assert_not_contains "$files" "state"
+
+step "the registry keeps what monitor --check needs of the deployed version: cron schedules, run timeout"
+cp -r "$DF_SRC/examples/backup-data" "$WORK/skills/backup-data"
+expect_exit 0 deploy --poll-interval 200ms "$WORK/skills/backup-data"
+assert_eq '["30 1 * * *"] 3600' "$(jq -c '.skills["backup-data"].history[-1] | .schedules, .run_timeout_seconds' "$REGISTRY" | paste -sd' ')" "schedules and run timeout"
+assert_eq null "$(reg '.skills.hello.history[-1].schedules')" "a workflow without cron triggers has none"
 echo "ok"

@@ -143,3 +143,28 @@ TEST_CASE("registry: default path") {
           "/flag.json");
     CHECK(resolve_registry_path(std::nullopt, fixed_env({})).error().code == ExitCode::config);
 }
+
+TEST_CASE("registry: a deploy's schedules and run timeout round-trip, and are written only when set",
+          "[registry]") {
+    Registry r;
+    DeployRecord with, without;
+    with.id = "a";
+    with.schedules = {"30 1 * * *", "0 */2 * * 1-5"};
+    with.run_timeout_seconds = 3600;
+    without.id = "b";
+    r.skills["x"].history = {with, without};
+    const std::string text = write_registry(r);
+    CHECK(text.find("\"schedules\"") == text.rfind("\"schedules\""));  // once: only where set
+    auto back = parse_registry(text, "test");
+    REQUIRE(back);
+    CHECK(back->skills["x"].history[0].schedules == with.schedules);
+    CHECK(back->skills["x"].history[0].run_timeout_seconds == 3600);
+    CHECK(back->skills["x"].history[1].schedules.empty());
+    CHECK_FALSE(back->skills["x"].history[1].run_timeout_seconds);
+    for (const char* bad : {R"("schedules": "30 1 * * *")", R"("schedules": [1])",
+                            R"("run_timeout_seconds": "1")", R"("run_timeout_seconds": 0)"}) {
+        const auto broken = parse_registry(
+            std::string(R"({"schema_version": 1, "skills": {"x": {"history": [{)") + bad + "}]}}}", "test");
+        CHECK_FALSE(broken);
+    }
+}
