@@ -219,3 +219,40 @@ TEST_CASE("monitor check: a removed skill is neither healthy nor a problem", "[m
     CHECK(r.total == 1);
     CHECK(r.summary == "OK: 1 of 1 skills healthy");
 }
+
+TEST_CASE("monitor options: runs, checks with alerts, diagnose", "[monitor]") {
+    const auto runs = parse({"x", "--runs", "--status", "failed,timed_out", "--since", "2026-12-01",
+                             "--limit", "5", "--before", "20261203T084735Z-3a428d05"});
+    REQUIRE(runs);
+    CHECK(runs->view == View::runs);
+    CHECK((runs->runs_status == "failed,timed_out" && runs->runs_since == "2026-12-01" &&
+           runs->runs_limit == 5));
+    CHECK(parse({"x", "--run", "20261203T084735Z-3a428d05"})->view == View::run);
+    const auto check = parse({"--check", "--offline", "--grace", "30", "--notify", "https://hooks.example/a",
+                              "--notify", "http://127.0.0.1:9/b", "--notify-cmd", "cat"});
+    REQUIRE(check);
+    CHECK((check->view == View::check && check->offline && check->grace_minutes == 30));
+    CHECK(check->notify_urls.size() == 2);
+    CHECK(check->notify_commands == std::vector<std::string>{"cat"});
+    CHECK(parse({"--offline"})->view == View::registry);
+    const auto diagnose = parse({"x", "--diagnose", "20261203T084735Z-3a428d05", "--skill-dir", "out/x"});
+    REQUIRE(diagnose);
+    CHECK((diagnose->view == View::diagnose && diagnose->run_id == "20261203T084735Z-3a428d05"));
+    CHECK(diagnose->skill_dir == "out/x");
+    CHECK(parse({"x", "--diagnose"})->run_id.empty());
+    for (auto args : std::vector<std::vector<const char*>>{{"--runs"},
+                                                           {"--run", "20261203T084735Z-3a428d05"},
+                                                           {"x", "--run", "../../etc"},
+                                                           {"x", "--runs", "--limit", "201"},
+                                                           {"x", "--status", "failed"},
+                                                           {"--grace", "5"},
+                                                           {"--check", "--notify", "file:///etc/passwd"},
+                                                           {"x", "--runs", "--check"},
+                                                           {"x", "--skill-dir", "d"},
+                                                           {"--diagnose"}}) {
+        const auto r = parse(args);
+        CAPTURE(args);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == ExitCode::usage);
+    }
+}
