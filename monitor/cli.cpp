@@ -104,9 +104,9 @@ cxxopts::Options make_spec() {
         cxxopts::value<std::string>()->implicit_value(""),
         "UUID")("offline", "Show the registry alone: no network, no Coolify config needed")(
         "check",
-        "One summary line and an exit code for cron: 0 healthy, 1 unhealthy or missing, 69 unreachable")(
-        "watch", "Refresh the listing every SECONDS (default 10)",
-        cxxopts::value<std::string>()->implicit_value("10"), "SECONDS")(
+        "A summary line, one line per problem and an exit code for cron: 0 healthy, 1 a problem (app or "
+        "runs), 69 unreachable")("watch", "Refresh the listing every SECONDS (default 10)",
+                                 cxxopts::value<std::string>()->implicit_value("10"), "SECONDS")(
         "deployments", "Listing: add each app's newest Coolify deployment (one paced request per app)")(
         "json", "One JSON document on stdout (docs/monitor.md)")(
         "coolify-url", "Coolify base URL (else COOLIFY_URL, config file, Coolify CLI)",
@@ -153,7 +153,7 @@ std::vector<std::string> normalise_args(int argc, const char* const* argv) {
 // cxxopts shows an option with an implicit value as "--deployment [=UUID(=)]"; say "[UUID]" instead,
 // padded so the descriptions stay aligned.
 std::string tidy_help(const std::string& text) {
-    static const std::regex implicit(R"(\[=([A-Z]+)\(=[^)]*\)\])");
+    static const std::regex implicit(R"(\[=([A-Z_]+)\(=[^)]*\)\])");
     std::string out;
     std::size_t last = 0;
     for (auto it = std::sregex_iterator(text.begin(), text.end(), implicit); it != std::sregex_iterator();
@@ -260,7 +260,7 @@ std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
 }  // namespace
 
 std::string usage_text() {
-    return tidy_help(make_spec().help({""})) +
+    return tidy_help(make_spec().help({"", "Runs and alerts"})) +
            "\nViews: monitor (all df-* apps), monitor NAME, monitor NAME --logs, monitor NAME --deployment "
            "[UUID],\n"
            "monitor --offline (also spelt: a bare --registry), monitor --check [--offline] [--notify URL],\n"
