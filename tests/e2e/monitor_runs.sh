@@ -96,6 +96,16 @@ expect_exit 0 monitor nightly --json
 jq -e --arg id "$failed_id" '.last_run.run_id == $id and .last_run.status == "failed"' <<<"$OUT" >/dev/null ||
   fail "detail --json: $OUT"
 
+# --watch: each refresh is the listing with the last runs, so runs show as they finish.
+"$DF_SRC/bin/monitor" --watch 1 --json >"$WORK/watch.jsonl" 2>"$WORK/watch.err" &
+watch_pid=$!
+on_exit "kill $watch_pid 2>/dev/null"
+wait_for jq -e . "$WORK/watch.jsonl"  # a whole frame, not part of one
+kill -INT "$watch_pid"
+wait "$watch_pid" || true
+jq -e --arg id "$failed_id" '.apps[] | select(.name == "nightly") | .last_run.run_id == $id' \
+  <<<"$(head -1 "$WORK/watch.jsonl")" >/dev/null || fail "--watch --json frame: $(head -1 "$WORK/watch.jsonl")"
+
 step "a run that succeeds clears the failure; --runs filters and pages"
 expect_http 202 POST run "${auth[@]}" --data-binary '{}'
 ok_id=$(jq -r .run_id <<<"$BODY")
