@@ -100,7 +100,8 @@ jq -e --arg id "$failed_id" '.last_run.run_id == $id and .last_run.status == "fa
 "$DF_SRC/bin/monitor" --watch 1 --json >"$WORK/watch.jsonl" 2>"$WORK/watch.err" &
 watch_pid=$!
 on_exit "kill $watch_pid 2>/dev/null"
-wait_for jq -e . "$WORK/watch.jsonl"  # a whole frame, not part of one
+frame_ready() { [[ -s $WORK/watch.jsonl ]] && jq -e . "$WORK/watch.jsonl"; }  # a whole frame, not part of one
+wait_for frame_ready
 kill -INT "$watch_pid"
 wait "$watch_pid" || true
 jq -e --arg id "$failed_id" '.apps[] | select(.name == "nightly") | .last_run.run_id == $id' \
