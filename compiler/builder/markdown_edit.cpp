@@ -209,6 +209,16 @@ void renumber(Lines& lines, Section section) {
     }
 }
 
+// A section left with nothing but its heading goes too, with the blank line before it.
+void drop_if_empty(Lines& lines, Section section) {
+    const Range r = find_section(lines, section);
+    if (!r.found || section_tail(lines, r) > r.begin) return;
+    std::size_t begin = r.heading;
+    if (begin > 0 && blank(lines[begin - 1])) --begin;
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(begin),
+                lines.begin() + static_cast<std::ptrdiff_t>(r.end));
+}
+
 Result<std::pair<Range, std::vector<Block>>> items_in(const Lines& lines, Section section,
                                                       std::size_t index) {
     const Range r = find_section(lines, section);
@@ -329,6 +339,7 @@ Result<std::string> remove_item(std::string_view text, Section section, std::siz
     lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(begin),
                 lines.begin() + static_cast<std::ptrdiff_t>(end));
     if (is_step_section(section)) renumber(lines, section);
+    drop_if_empty(lines, section);
     return to_text(lines);
 }
 

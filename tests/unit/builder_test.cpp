@@ -111,6 +111,10 @@ TEST_CASE("builder edits: steps are removed, moved and renumbered") {
           "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   ```sh\n   true\n   ```\n"
           "\n## Outputs\n- `o`: out\n");
     CHECK_FALSE(move_item(text, Section::steps, 0, -1));
+    // The last item of a section takes the section with it.
+    CHECK(must(remove_item(text, Section::outputs, 0)) ==
+          "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   ```sh\n   true\n   ```\n\n3. "
+          "**C**\n   - do c\n");
     CHECK_FALSE(remove_item(text, Section::steps, 3));
     CHECK_FALSE(remove_item(text, Section::inputs, 0));  // no such section
 }
