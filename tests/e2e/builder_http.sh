@@ -117,7 +117,7 @@ assert_eq 409 "$CODE" "creating it again"
 assert_eq "# Workflow: Brand New" "$(head -n 1 "$FLOWS/sub/new.md")" "the first file"
 
 step "check answers what compile --check prints, with the file's name"
-text=$(jq -Rs . <"$DF_SRC/tests/data/bad/$(ls "$DF_SRC/tests/data/bad" | grep -m1 '\.md$')")
+text=$(jq -Rs . <"$DF_SRC/tests/data/bad/bad-cron.md")
 post /api/check "{\"path\":\"sub/bad.md\",\"text\":$text}"
 assert_eq 200 "$CODE"
 assert_eq 1 "$(jq -r .exit_code <<<"$BODY")" "a bad workflow's exit code"
