@@ -3,6 +3,7 @@
 # script starts the builder, then compiles the saved file on the command line and expects what the page
 # showed. The screenshot stays in the build folder (scratch/builder_browser/builder.png).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/builder_lib.sh"
 
 [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] || skip "chromium and chromium-driver are not installed"
 /usr/bin/python3 -c 'import selenium' 2>/dev/null || skip "python3-selenium is not installed"
@@ -13,14 +14,10 @@ rm -rf "$ARTEFACTS"
 mkdir -p "$ARTEFACTS" "$WORK/flows"
 cp "$DF_SRC/workflow-templates/backup-data.md" "$WORK/flows/existing.md"
 
-# The wrapper itself, not the compile function, so that $! is the builder (the wrapper execs it).
-"$DF_SRC/bin/compile" --edit "$WORK/flows" >"$WORK/url" 2>"$WORK/builder.err" &
-builder=$!
-on_exit "kill $builder 2>/dev/null"
-wait_for test -s "$WORK/url"
+start_builder "$WORK/flows"
 
 step "the page, driven by Chromium"
-/usr/bin/python3 "$DF_SRC/tests/e2e/builder_browser.py" "$(cat "$WORK/url")" "$ARTEFACTS"
+/usr/bin/python3 "$DF_SRC/tests/e2e/builder_browser.py" "$URL" "$ARTEFACTS"
 
 step "the saved file compiles on the command line exactly as the page showed"
 cd "$WORK/flows"
@@ -35,12 +32,6 @@ grep -q '^1\. \*\*Plan\*\*$' hello.md || fail "the saved file lacks the reordere
 grep -q "^## Triggers" hello.md && fail "removing the only trigger left its section behind"
 
 step "SIGTERM stops the builder cleanly"
-kill -TERM "$builder"
-set +e
-wait "$builder"
-code=$?
-set -e
-assert_eq 0 "$code" "the builder's exit code after SIGTERM"
-assert_contains "$(cat "$WORK/builder.err")" "the builder stopped"
+stop_builder TERM
 test -s "$ARTEFACTS/builder.png" || fail "no screenshot"
 echo "ok"

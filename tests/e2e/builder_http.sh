@@ -2,6 +2,7 @@
 # The builder's HTTP contract (compile --edit DIR), with curl: the token, the Host check, paths kept under
 # DIR, the save's conflict check and atomic rename, the dry run's inputs as data, a clean stop on SIGINT.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/builder_lib.sh"
 command -v curl >/dev/null || skip "curl is not installed"
 
 FLOWS=$WORK/flows
@@ -12,12 +13,7 @@ ln -s "$WORK/outside/secret.md" "$FLOWS/escape.md"
 ln -s "$WORK/outside" "$FLOWS/out"
 ln -s existing.md "$FLOWS/alias.md"
 
-# The wrapper itself, not the compile function, so that $! is the builder (the wrapper execs it).
-"$DF_SRC/bin/compile" --edit "$FLOWS" >"$WORK/url" 2>"$WORK/builder.err" &
-builder=$!
-on_exit "kill $builder 2>/dev/null"
-wait_for test -s "$WORK/url"
-URL=$(<"$WORK/url")
+start_builder "$FLOWS"
 BASE=${URL%%/\?*}
 TOKEN=${URL##*token=}
 PORT=${BASE##*:}
@@ -141,13 +137,7 @@ assert_eq 400 "$CODE"
 assert_contains "$BODY" "one line of text"
 
 step "SIGINT stops the builder cleanly"
-kill -INT "$builder"
-set +e
-wait "$builder"
-code=$?
-set -e
-assert_eq 0 "$code" "the builder's exit code after SIGINT"
-assert_contains "$(cat "$WORK/builder.err")" "the builder stopped"
+stop_builder INT
 http "$BASE/api/files"
 assert_eq 000 "$CODE" "an answer after the stop"
 echo "ok"
