@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include "common/files.h"
+#include "common/json.h"
 #include "compiler/builder/api.h"
 #include "compiler/builder/workspace.h"
 
@@ -52,7 +53,7 @@ std::string token_of(const httplib::Request& req) {
 
 void refuse(httplib::Response& res, int status, std::string_view why) {
     res.status = status;
-    res.set_content(fmt::format("{{\"error\": \"{}\"}}", why), "application/json");
+    res.set_content(fmt::format("{{\"error\": {}}}", json::quote(why)), "application/json");
 }
 
 // Every request passes here first: the Host header, the token, and for POST a JSON body from this origin.
@@ -128,7 +129,8 @@ ExitCode serve(const std::string& dir, std::ostream& out, std::ostream& err) {
     }
     Workspace workspace(dir);
     httplib::Server server;
-    server.new_task_queue = [] { return new httplib::ThreadPool(4); };
+    // A browser keeps up to six connections open; each holds a worker until its keep-alive ends.
+    server.new_task_queue = [] { return new httplib::ThreadPool(8); };
     server.set_payload_max_length(4 * 1024 * 1024);
     server.set_keep_alive_timeout(2);  // idle browser connections must not hold the small pool
     const int port = server.bind_to_any_port("127.0.0.1");

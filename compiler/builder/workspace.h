@@ -31,7 +31,7 @@ struct DryRun {
 
 class Workspace {
   public:
-    // `program` is the name compile was invoked as; its messages use it, as compile's do.
+    // `root`: the folder given to --edit; every path is relative to it.
     explicit Workspace(std::string root) : root_(std::move(root)) {}
 
     const std::string& root() const { return root_; }
