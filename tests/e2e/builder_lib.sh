@@ -9,6 +9,7 @@ start_builder() {
   BUILDER=$!
   on_exit "kill $BUILDER 2>/dev/null"
   wait_for test -s "$WORK/url"
+  # shellcheck disable=SC2034 # read by the tests that source this file
   URL=$(<"$WORK/url")
 }
 
