@@ -124,7 +124,9 @@ Result<Loaded> Workspace::save(std::string_view path, const std::string& text, s
                                           path)
                             : fmt::format("{} is gone from disk; nothing saved", path)};
     }
-    if (auto s = write_file_atomic(*file, text); !s) return s.error();
+    // The new file keeps the old one's permissions (a private workflow stays private).
+    const mode_t mode = exists ? (st.st_mode & 07777) : 0644;
+    if (auto s = write_file_atomic(*file, text, mode); !s) return s.error();
     return Loaded{text, sha256_hex(text)};
 }
 

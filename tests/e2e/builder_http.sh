@@ -92,6 +92,7 @@ cmp "$FLOWS/existing.md" "$WORK/changed-on-disk.md" || fail "the change on disk 
 
 step "a save with the current hash replaces the file atomically (a new inode, renamed into place)"
 sha=$(sha256sum "$FLOWS/existing.md" | cut -d' ' -f1)
+chmod 600 "$FLOWS/existing.md"
 inode=$(stat -c %i "$FLOWS/existing.md")
 exec {old}<"$FLOWS/existing.md" # a reader that opened the old file keeps reading the old bytes
 post /api/save "$(jq -n --arg s "$sha" '{path: "existing.md", text: "# Workflow: Mine\n", sha256: $s}')"
@@ -99,6 +100,7 @@ assert_eq 200 "$CODE" "saving with the current hash: $BODY"
 assert_eq "# Workflow: Mine" "$(cat "$FLOWS/existing.md")" "the saved file"
 assert_eq "$(printf '# Workflow: Mine\n' | sha256sum | cut -d' ' -f1)" "$(jq -r .sha256 <<<"$BODY")" "the new hash"
 [[ $(stat -c %i "$FLOWS/existing.md") != "$inode" ]] || fail "the file was rewritten in place"
+assert_eq 600 "$(stat -c %a "$FLOWS/existing.md")" "the saved file's permissions"
 cmp <(cat <&"$old") "$WORK/changed-on-disk.md" || fail "the old file changed under its reader"
 exec {old}<&-
 leftovers=$(find "$FLOWS" -name '.*' -type f)
