@@ -94,7 +94,8 @@ def run(d):
     until_text("items-steps", "Plan")
     d.find_element(By.CSS_SELECTOR, "button[aria-label='Move steps item 2 up']").click()
     wait.until(lambda _: "1. **Plan**" in by_id("editor").get_attribute("value"))
-    wait.until(lambda _: "Plan" in by_id("graph").get_attribute("innerHTML"))
+    wait.until(lambda _: "1. Plan" in by_id("graph").get_attribute("innerHTML"))
+    until_text("field-step", "2. Greet")
 
     step("a step bullet (Timeout:) set with the form")
     Select(by_id("field-step")).select_by_index(1)

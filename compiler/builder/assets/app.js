@@ -130,9 +130,12 @@ function fillList(section) {
     list.append(li);
   });
   if (section.section === "steps") {
+    // Rebuilt only when the steps changed, so a check while someone uses the list does not reset it.
     const select = $("field-step");
+    const labels = section.items.map((item, index) => `${index + 1}. ${item.text}`);
+    if (labels.join("\n") === Array.from(select.options, (o) => o.text).join("\n")) return;
     const chosen = select.value;
-    select.replaceChildren(...section.items.map((item, index) => new Option(`${index + 1}. ${item.text}`, index)));
+    select.replaceChildren(...labels.map((label, index) => new Option(label, index)));
     if (chosen && chosen < section.items.length) select.value = chosen;
   }
 }
