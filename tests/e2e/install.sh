@@ -42,7 +42,7 @@ for p in df-compile df-deploy df-monitor; do
   assert_contains "$page" "--version" "man $p"
 done
 page=$(MANPATH="$root/share/man" MANWIDTH=100 man -P cat df-compile 2>/dev/null)
-for flag in --out --check --depfile --verify --name-from-file; do assert_contains "$page" "$flag" "man df-compile"; done
+for flag in --out --check --depfile --verify --name-from-file --edit; do assert_contains "$page" "$flag" "man df-compile"; done
 
 step "the completions: valid scripts, and bash completes options, values and skill inputs"
 for f in "$root"/share/bash-completion/completions/*; do bash -n "$f" || fail "bash -n $f"; done
@@ -61,6 +61,7 @@ complete_words() {
 }
 completions=$root/share/bash-completion/completions
 assert_contains "$(complete_words "$completions/df-compile" df-compile --dep)" "--depfile" "df-compile --dep<TAB>"
+assert_contains "$(complete_words "$completions/df-compile" df-compile --ed)" "--edit" "df-compile --ed<TAB>"
 assert_eq $'always\nauto' "$(complete_words "$completions/df-compile" df-compile --color a | sort)" "df-compile --color a<TAB>"
 assert_contains "$(complete_words "$completions/df-deploy" df-deploy --dry)" "--dry-run" "df-deploy --dry<TAB>"
 assert_contains "$(complete_words "$completions/df-monitor" df-monitor --ch)" "--check" "df-monitor --ch<TAB>"
