@@ -109,6 +109,10 @@ def run(d):
     editor.send_keys(Keys.CONTROL, Keys.END)
     editor.send_keys("\n## Guardrails\n- Only one run at a time\n")
     until_text("diagnostics", 'guardrail enforced (concurrency): "Only one run at a time"')
+    until_text("items-guardrails", "Only one run at a time enforced (concurrency)")
+    by_id("guardrail-text").send_keys("Be kind")
+    by_id("add-guardrail").click()
+    until_text("items-guardrails", "Be kind advice")
 
     step("a broken line gives an error with file:line:col, and removing it clears it")
     by_id("trigger-text").send_keys("cron: 99 * * * *")

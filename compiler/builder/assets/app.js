@@ -112,7 +112,16 @@ function itemButton(label, onClick) {
   return button;
 }
 
-function fillList(section) {
+// What compile's guardrail report says of each line: `file:LINE: guardrail enforced (kind): …` or `advice`.
+function guardrailKinds(diagnostics) {
+  const kinds = new Map();
+  for (const match of diagnostics.matchAll(/:(\d+): guardrail (enforced \([a-z_]+\)|advice):/g)) {
+    kinds.set(Number(match[1]), match[2]);
+  }
+  return kinds;
+}
+
+function fillList(section, kinds) {
   const list = $(`items-${section.section}`);
   if (!list) return;
   list.replaceChildren();
@@ -121,6 +130,12 @@ function fillList(section) {
     const text = document.createElement("span");
     const fields = Object.entries(item.fields).map(([k, v]) => `${k}: ${v}`);
     text.textContent = item.text + (fields.length ? ` (${fields.join("; ")})` : "");
+    if (section.section === "guardrails" && kinds.has(item.line)) {
+      const kind = document.createElement("em");
+      kind.className = kinds.get(item.line) === "advice" ? "advice" : "enforced";
+      kind.textContent = ` ${kinds.get(item.line)}`;
+      text.append(kind);
+    }
     const name = `${section.section} item ${index + 1}`;
     const edit = (op, extra) => () => attempt(`Editing ${name}`, () => edit_(op, section.section, index, extra));
     li.append(text,
@@ -149,7 +164,8 @@ async function check() {
   $("status").textContent = data.exit_code === 0 ? "compiles: exit 0" : `does not compile: exit ${data.exit_code}`;
   $("status").className = data.exit_code === 0 ? "ok" : "bad";
   drawGraph(data.svg);
-  data.outline.forEach(fillList);
+  const kinds = guardrailKinds(data.diagnostics);
+  data.outline.forEach((section) => fillList(section, kinds));
 }
 
 function scheduleCheck() {
