@@ -133,7 +133,7 @@ struct Compiler {
 
     void compile_one(const std::string& input) {
         const bool from_stdin = input == "-";
-        std::string name = from_stdin ? "<stdin>" : input;
+        std::string name = from_stdin ? options.stdin_name : input;
         Result<std::string> raw = std::string();
         if (from_stdin) {
             std::string data;

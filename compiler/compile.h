@@ -12,7 +12,8 @@
 namespace df::compiler {
 
 struct CompileOptions {
-    std::vector<std::string> inputs;  // workflow files; "-" is standard input
+    std::vector<std::string> inputs;     // workflow files; "-" is standard input
+    std::string stdin_name = "<stdin>";  // what diagnostics call "-" (the builder: the file being edited)
     std::string out_dir = "output";
     bool check = false;                // validate only; write nothing
     bool strict = false;               // warnings are errors

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "compiler/compile.h"
+#include "compiler/edit_launch.h"
 
 int main(int argc, char** argv) {
     using df::ExitCode;
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
         ("graph", "Print the workflow's graph (mermaid, dot or svg) instead of writing its folder", cxxopts::value<std::string>(), "FORMAT")
         ("name-from-file", "Name each folder after its workflow file (flow.md -> DIR/flow), not after the skill")
         ("depfile", "Also write a Makefile dependency file: DIR/NAME/skill.json: WORKFLOW.md", cxxopts::value<std::string>(), "FILE")
+        ("edit", "Serve a local web builder (127.0.0.1, a token in the URL it prints) for the workflows under DIR, until Ctrl-C", cxxopts::value<std::string>(), "DIR")
         ("verify", "The arguments are skill folders: exit 1 when one differs from a fresh compile of its workflow, naming each file that differs; writes nothing")
         ("q,quiet", "Do not print the guardrail report")
         ("color", "Colour diagnostics: auto, always or never", cxxopts::value<std::string>()->default_value("auto"), "WHEN")
@@ -45,6 +47,13 @@ int main(int argc, char** argv) {
         if (args.count("version")) {
             std::cout << df::program_name() << " (Dark Factory Engine) " << DF_VERSION << "\n";
             return 0;
+        }
+        if (args.count("edit")) {
+            if (args.count("inputs") || args.arguments().size() != 1) {
+                throw cxxopts::exceptions::exception("--edit DIR takes no other option or workflow");
+            }
+            return static_cast<int>(
+                df::compiler::exec_builder(args["edit"].as<std::string>(), argv[0], std::cerr));
         }
         if (args.count("inputs")) options.inputs = args["inputs"].as<std::vector<std::string>>();
         options.out_dir = args["out"].as<std::string>();

@@ -14,20 +14,6 @@
 namespace df::compiler {
 namespace {
 
-enum class Section {
-    description,
-    inputs,
-    steps,
-    outputs,
-    guardrails,
-    error_handling,
-    example_usage,
-    triggers,
-    rollback,
-    prerequisites,
-    unknown
-};
-
 // Headings are matched case-insensitively, ignoring punctuation; each section has the names people use.
 Section classify(std::string_view heading) {
     static const std::map<std::string, Section> names = {{"description", Section::description},
@@ -310,6 +296,10 @@ Workflow parse_workflow(const SourceFile& source, Diagnostics& diags) {
     check_references(ctx);
     if (!diags.has_errors()) check_workflow(ctx);
     return wf;
+}
+
+Section classify_section(std::string_view heading) {
+    return classify(heading);
 }
 
 }  // namespace df::compiler

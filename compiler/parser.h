@@ -2,6 +2,8 @@
 // with a position, and parsing goes on so one run reports all of a file's problems.
 #pragma once
 
+#include <string_view>
+
 #include "common/workflow.h"
 #include "compiler/diagnostics.h"
 #include "compiler/source.h"
@@ -16,6 +18,24 @@ inline constexpr std::size_t kMaxGuardrails = 200;
 inline constexpr std::size_t kMaxTriggers = 50;
 inline constexpr std::size_t kMaxTitleBytes = 200;
 inline constexpr std::size_t kMaxNameBytes = 64;
+
+// The sections of a workflow file; `## Procedure` and the other names people use map to one of them.
+enum class Section {
+    description,
+    inputs,
+    steps,
+    outputs,
+    guardrails,
+    error_handling,
+    example_usage,
+    triggers,
+    rollback,
+    prerequisites,
+    unknown
+};
+
+// The section a `## heading` names (case and punctuation ignored); Section::unknown for any other.
+Section classify_section(std::string_view heading);
 
 // Parses a usable source (see SourceFile::usable). The result is meaningful only when `diags` holds no
 // errors afterwards.

@@ -9,7 +9,8 @@ allowed() {
   case $1 in
     common) echo "common/[a-z_0-9]*\.h" ;;
     common/coolify) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h" ;;
-    compiler) echo "common/[a-z_0-9]*\.h compiler/.*" ;;
+    compiler) echo "common/[a-z_0-9]*\.h compiler/[a-z_0-9]*\.h" ;;
+    compiler/builder) echo "common/[a-z_0-9]*\.h compiler/[a-z_0-9]*\.h compiler/builder/[a-z_0-9]*\.h" ;;
     deployer) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h deployer/.*" ;;
     monitor) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h monitor/.*" ;;
   esac
@@ -39,7 +40,7 @@ check_folder() {
 
 step "each folder includes only what docs/architecture.md allows"
 status=0
-for folder in common common/coolify compiler deployer monitor; do
+for folder in common common/coolify compiler compiler/builder deployer monitor; do
   check_folder "$folder" || status=1
 done
 ((status == 0)) || fail "an include breaks the dependency rules (docs/architecture.md)"
@@ -52,17 +53,26 @@ if DF_SRC=$WORK/src check_folder compiler 2>"$WORK/err"; then
 fi
 assert_contains "$(cat "$WORK/err")" 'compiler/bad.cpp: includes "deployer/git.h"'
 
-step "df-compile is linked without libcurl; deploy and monitor load it"
+step "the checker catches compiler/ reaching into the builder (which would bring cpp-httplib into df-compile)"
+printf '#include "compiler/builder/server.h"\n' >"$WORK/src/compiler/bad.cpp"
+if DF_SRC=$WORK/src check_folder compiler 2>"$WORK/err"; then
+  fail "a compiler/ file including compiler/builder/server.h passed"
+fi
+
+step "df-compile is linked without libcurl and cpp-httplib; deploy and monitor load libcurl, the builder cpp-httplib"
 # The link line, not only readelf: the linker drops an unused library, so a stray link would hide there.
 build=$(dirname "$DF_BIN")
 if command -v ninja >/dev/null && [[ -f $build/build.ninja ]]; then
   link=$(ninja -C "$build" -t commands bin/df-compile | tail -n 1)
   assert_contains "$link" "df-compile" "df-compile's link command"
   assert_not_contains "$link" libcurl "df-compile's link command"
+  assert_not_contains "$link" httplib "df-compile's link command"
 fi
 command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 needed() { readelf -d "$DF_BIN/$1" | grep NEEDED || true; }
 assert_not_contains "$(needed df-compile)" libcurl "df-compile's shared libraries"
+assert_not_contains "$(needed df-compile)" httplib "df-compile's shared libraries"
+assert_contains "$(needed df-compile-edit)" libcpp-httplib "df-compile-edit's shared libraries"
 assert_contains "$(needed df-deploy)" libcurl "df-deploy's shared libraries"
 assert_contains "$(needed df-monitor)" libcurl "df-monitor's shared libraries"
 echo "ok"

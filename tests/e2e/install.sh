@@ -16,6 +16,7 @@ for p in df-compile df-deploy df-monitor; do
   expected+=("bin/$p" "share/man/man1/$p.1" "share/bash-completion/completions/$p"
     "share/zsh/vendor-completions/_$p" "share/fish/vendor_completions.d/$p.fish")
 done
+expected+=(libexec/dark-factory-engine/df-compile-edit) # the builder behind df-compile --edit
 expected+=(share/bash-completion/completions/run share/zsh/vendor-completions/_run
   share/fish/vendor_completions.d/run.fish)
 for f in LICENSE README.md CHANGELOG.md; do expected+=("share/doc/dark-factory-engine/$f"); done
@@ -41,7 +42,7 @@ for p in df-compile df-deploy df-monitor; do
   assert_contains "$page" "--version" "man $p"
 done
 page=$(MANPATH="$root/share/man" MANWIDTH=100 man -P cat df-compile 2>/dev/null)
-for flag in --out --check --depfile --verify --name-from-file; do assert_contains "$page" "$flag" "man df-compile"; done
+for flag in --out --check --depfile --verify --name-from-file --edit; do assert_contains "$page" "$flag" "man df-compile"; done
 
 step "the completions: valid scripts, and bash completes options, values and skill inputs"
 for f in "$root"/share/bash-completion/completions/*; do bash -n "$f" || fail "bash -n $f"; done
@@ -60,6 +61,7 @@ complete_words() {
 }
 completions=$root/share/bash-completion/completions
 assert_contains "$(complete_words "$completions/df-compile" df-compile --dep)" "--depfile" "df-compile --dep<TAB>"
+assert_contains "$(complete_words "$completions/df-compile" df-compile --ed)" "--edit" "df-compile --ed<TAB>"
 assert_eq $'always\nauto' "$(complete_words "$completions/df-compile" df-compile --color a | sort)" "df-compile --color a<TAB>"
 assert_contains "$(complete_words "$completions/df-deploy" df-deploy --dry)" "--dry-run" "df-deploy --dry<TAB>"
 assert_contains "$(complete_words "$completions/df-monitor" df-monitor --ch)" "--check" "df-monitor --ch<TAB>"
@@ -90,5 +92,13 @@ expect_exit 66 "${clean_env[@]}" "$root/bin/df-compile" missing.md
 assert_contains "$ERR" "df-compile: error: cannot read 'missing.md'"
 assert_eq "output/backup-data" "$("${clean_env[@]}" "$root/bin/df-compile" -q flow.md)" "installed compile's stdout"
 grep -q '^name: backup-data$' output/backup-data/SKILL.md || fail "the installed compile wrote no SKILL.md"
+# --edit finds the builder in PREFIX/libexec; it prints its URL, then stops on SIGTERM.
+"${clean_env[@]}" "$root/bin/df-compile" --edit . >"$WORK/edit.url" 2>"$WORK/edit.err" &
+editor=$!
+on_exit "kill $editor 2>/dev/null"
+wait_for test -s "$WORK/edit.url"
+assert_contains "$(cat "$WORK/edit.url")" "http://127.0.0.1:" "installed df-compile --edit"
+kill -TERM "$editor"
+wait "$editor" || fail "the installed builder did not stop cleanly: $(cat "$WORK/edit.err")"
 cmp -s output/backup-data/SKILL.md "$DF_SRC/examples/backup-data/SKILL.md" ||
   fail "the installed compile's SKILL.md differs from examples/backup-data/SKILL.md"

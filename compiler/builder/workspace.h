@@ -1,0 +1,54 @@
+// What the builder does for the page, without HTTP: load, check, save, create and dry-run the workflows
+// under one folder. Checking is `compile --graph svg` run in-process on the editor's text (run_compile,
+// the same code `compile` runs), so the page shows what the command line would print. The server
+// (server.cpp) only maps requests to these calls.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+
+namespace df::compiler::builder {
+
+struct Loaded {
+    std::string text;
+    std::string sha256;  // of the bytes on disk when loaded: a save sends it back (conflict check)
+};
+
+struct Checked {
+    int exit_code = 0;        // what `compile --check FILE` exits with
+    std::string diagnostics;  // what it prints on stderr: diagnostics, then the guardrail report
+    std::string svg;          // the graph, when the workflow compiles and Graphviz's dot is there
+};
+
+struct DryRun {
+    int exit_code = 0;
+    std::string output;  // `run --dry-run`'s stdout and stderr, as a terminal would show them
+};
+
+class Workspace {
+  public:
+    // `root`: the folder given to --edit; every path is relative to it.
+    explicit Workspace(std::string root) : root_(std::move(root)) {}
+
+    const std::string& root() const { return root_; }
+    Result<Loaded> load(std::string_view path) const;
+    Checked check(std::string_view path, const std::string& text) const;
+    // Atomic; refused (ExitCode::temp_fail) when the file on disk is no longer the one `base_sha256` names
+    // (empty: the file must not exist yet).
+    Result<Loaded> save(std::string_view path, const std::string& text, std::string_view base_sha256);
+    Result<Loaded> create(std::string_view path, std::string_view title, std::string_view description);
+    // Compiles the text into a temporary folder and runs its `run --dry-run --NAME=VALUE…` (argv, no shell).
+    Result<DryRun> dry_run(std::string_view path, const std::string& text,
+                           const std::map<std::string, std::string>& inputs) const;
+
+  private:
+    std::string root_;
+    mutable std::mutex compile_mutex_;  // one compile at a time: the compiler was written for one thread
+    std::mutex write_mutex_;            // the conflict check and the rename happen together
+};
+
+}  // namespace df::compiler::builder

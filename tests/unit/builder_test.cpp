@@ -1,0 +1,196 @@
+// The builder's own logic without a browser: which paths it serves, how its forms edit the Markdown, the
+// token and Host checks. The edits are checked by the text they write and by the compiler reading it back.
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "compiler/builder/markdown_edit.h"
+#include "compiler/builder/paths.h"
+#include "compiler/builder/server.h"
+#include "tests/unit/support.h"
+
+using namespace df;
+using namespace df::compiler;
+using namespace df::compiler::builder;
+
+namespace {
+
+std::string must(const Result<std::string>& r) {
+    if (!r) FAIL("edit failed: " << r.error().message);
+    return *r;
+}
+
+// A scratch folder with a workflow, a subfolder, a compiled skill folder and symlinks in and out.
+struct Tree {
+    std::string root;
+    Tree() {
+        char pattern[] = "/tmp/df-builder-test.XXXXXX";
+        root = ::mkdtemp(pattern);
+        namespace fs = std::filesystem;
+        fs::create_directories(root + "/sub");
+        fs::create_directories(root + "/skill");
+        fs::create_directories(root + "/.hidden");
+        for (const char* f :
+             {"/a.md", "/sub/b.md", "/skill/SKILL.md", "/skill/skill.json", "/.hidden/c.md", "/notes.txt"}) {
+            std::ofstream(root + f) << "# Workflow: X\n";
+        }
+        fs::create_directory_symlink("/etc", root + "/out");
+        fs::create_symlink("/etc/hostname", root + "/escape.md");
+        fs::create_symlink("a.md", root + "/alias.md");
+    }
+    ~Tree() { std::filesystem::remove_all(root); }
+};
+
+}  // namespace
+
+TEST_CASE("builder paths: only relative *.md paths without hidden or parent components") {
+    CHECK(check_relative_path("a.md"));
+    CHECK(check_relative_path("flows/deploy.md"));
+    for (const char* bad : {"", "/etc/passwd.md", "../x.md", "a/../../x.md", "./a.md", "a//b.md", ".git/x.md",
+                            "a.txt", "a.md/", "md", "a\\b.md", "a\nb.md"}) {
+        INFO(bad);
+        CHECK_FALSE(check_relative_path(bad));
+    }
+}
+
+TEST_CASE("builder paths: resolve_inside keeps to the folder, symlinks included") {
+    const Tree t;
+    const std::string real_root = std::filesystem::canonical(t.root);
+    CHECK(*resolve_inside(t.root, "a.md") == real_root + "/a.md");
+    CHECK(*resolve_inside(t.root, "new.md") == real_root + "/new.md");  // may not exist yet
+    CHECK(*resolve_inside(t.root, "alias.md") == real_root + "/a.md");  // a symlink that stays inside
+    CHECK_FALSE(resolve_inside(t.root, "escape.md"));                   // a symlink leading out
+    CHECK_FALSE(resolve_inside(t.root, "out/passwd.md"));               // a folder leading out
+    CHECK_FALSE(resolve_inside(t.root, "missing/x.md"));                // no such folder
+    CHECK_FALSE(resolve_inside(t.root, "../a.md"));
+    CHECK(resolve_inside(t.root, "escape.md").error().message.find("leading out") != std::string::npos);
+}
+
+TEST_CASE("builder paths: the list holds workflows, not skill folders, hidden folders or other files") {
+    const Tree t;
+    CHECK(list_workflows(t.root) == std::vector<std::string>{"a.md", "sub/b.md"});
+}
+
+TEST_CASE("builder edits: a workflow built from empty with the forms compiles") {
+    std::string text = must(new_workflow("Say Hello", "Greets someone."));
+    CHECK(text == "# Workflow: Say Hello\n\n## Description\nGreets someone.\n");
+    text = must(add_step(text, "Greet", "", "echo \"hello $who\""));
+    text = must(add_bullet(text, Section::inputs, must(input_bullet({"who", "Whom to greet", "world"}))));
+    text = must(add_bullet(text, Section::guardrails, "Timeout: 5 minutes"));
+    text = must(add_bullet(text, Section::triggers, "http"));
+    text = must(add_step(text, "Report", "Tell the operator whom we greeted", ""));
+    CHECK(text ==
+          "# Workflow: Say Hello\n\n## Description\nGreets someone.\n\n"
+          "## Inputs\n- `who`: Whom to greet (default: world)\n\n"
+          "## Steps\n1. **Greet**\n   ```sh\n   echo \"hello $who\"\n   ```\n\n"
+          "2. **Report**\n   - Tell the operator whom we greeted\n\n"
+          "## Guardrails\n- Timeout: 5 minutes\n\n"
+          "## Triggers\n- http\n");
+    const auto parsed = df::test::parse(text);
+    INFO(parsed.rendered());
+    CHECK(parsed.ok());
+    REQUIRE(parsed.wf.steps.size() == 2);
+    CHECK(parsed.wf.inputs.size() == 1);
+}
+
+TEST_CASE("builder edits: steps are removed, moved and renumbered") {
+    const std::string text =
+        "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   ```sh\n   true\n   ```\n\n3. **C**\n "
+        "  - do c\n"
+        "\n## Outputs\n- `o`: out\n";
+    CHECK(must(move_item(text, Section::steps, 2, -2)) ==
+          "# Workflow: X\n\n## Steps\n1. **C**\n   - do c\n\n2. **B**\n   ```sh\n   true\n   ```\n\n3. "
+          "**A**\n   - do a\n"
+          "\n## Outputs\n- `o`: out\n");
+    CHECK(must(remove_item(text, Section::steps, 0)) ==
+          "# Workflow: X\n\n## Steps\n1. **B**\n   ```sh\n   true\n   ```\n\n2. **C**\n   - do c\n"
+          "\n## Outputs\n- `o`: out\n");
+    CHECK(must(remove_item(text, Section::steps, 2)) ==
+          "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   ```sh\n   true\n   ```\n"
+          "\n## Outputs\n- `o`: out\n");
+    CHECK_FALSE(move_item(text, Section::steps, 0, -1));
+    // The last item of a section takes the section with it.
+    CHECK(must(remove_item(text, Section::outputs, 0)) ==
+          "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   ```sh\n   true\n   ```\n\n3. "
+          "**C**\n   - do c\n");
+    CHECK_FALSE(remove_item(text, Section::steps, 3));
+    CHECK_FALSE(remove_item(text, Section::inputs, 0));  // no such section
+}
+
+TEST_CASE("builder edits: bullets are added, moved and removed in their section") {
+    const std::string text = "# Workflow: X\n\n## Guardrails\n- One\n- Two\n\n## Triggers\n- http\n";
+    CHECK(must(add_bullet(text, Section::guardrails, "Three")) ==
+          "# Workflow: X\n\n## Guardrails\n- One\n- Two\n- Three\n\n## Triggers\n- http\n");
+    CHECK(must(move_item(text, Section::guardrails, 0, 1)) ==
+          "# Workflow: X\n\n## Guardrails\n- Two\n- One\n\n## Triggers\n- http\n");
+    CHECK(must(remove_item(text, Section::guardrails, 1)) ==
+          "# Workflow: X\n\n## Guardrails\n- One\n\n## Triggers\n- http\n");
+    // A new section goes where people put it: Outputs before Guardrails; Requires at the end.
+    CHECK(must(add_bullet(text, Section::outputs, "`o`: out")) ==
+          "# Workflow: X\n\n## Outputs\n- `o`: out\n\n## Guardrails\n- One\n- Two\n\n## Triggers\n- http\n");
+    CHECK(
+        must(add_bullet(text, Section::prerequisites, "bins: git")) ==
+        "# Workflow: X\n\n## Guardrails\n- One\n- Two\n\n## Triggers\n- http\n\n## Requires\n- bins: git\n");
+    // Synonyms are the compiler's: `## Policies` is the guardrails section.
+    CHECK(must(add_bullet("# Workflow: X\n\n## Policies\n- One\n", Section::guardrails, "Two")) ==
+          "# Workflow: X\n\n## Policies\n- One\n- Two\n");
+}
+
+TEST_CASE("builder edits: a value that spans lines is refused, not written") {
+    CHECK_FALSE(add_bullet("# Workflow: X\n", Section::guardrails, "a\n## Steps"));
+    CHECK_FALSE(add_step("# Workflow: X\n", "T\nx", "", ""));
+    CHECK_FALSE(add_step("# Workflow: X\n", "T", "", "echo\n```\n## Evil"));
+    CHECK_FALSE(set_step_field("# Workflow: X\n\n## Steps\n1. **A**\n", 0, "Needs", "a\nb"));
+    CHECK_FALSE(input_bullet({"Who", "", ""}));
+    CHECK_FALSE(input_bullet({"who`x", "", ""}));
+    CHECK_FALSE(output_bullet("two words", ""));
+    CHECK_FALSE(add_bullet("# Workflow: X\n", Section::steps, "x"));
+}
+
+TEST_CASE("builder edits: Needs and Uses bullets are set, replaced and removed inside a step") {
+    const std::string text = "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   Prose of b.\n";
+    const std::string needs = must(set_step_field(text, 1, "Needs", "a"));
+    CHECK(needs ==
+          "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   - Needs: a\n\n   Prose of b.\n");
+    const std::string both = must(set_step_field(needs, 1, "uses", "child.md"));
+    CHECK(both ==
+          "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   - Needs: a\n   - Uses: "
+          "child.md\n\n   Prose of b.\n");
+    CHECK(must(set_step_field(both, 1, "Needs", "none")).find("   - Needs: none\n") != std::string::npos);
+    CHECK(must(set_step_field(both, 1, "Needs", "")) ==
+          "# Workflow: X\n\n## Steps\n1. **A**\n   - do a\n\n2. **B**\n   - Uses: child.md\n\n   Prose of "
+          "b.\n");
+    CHECK_FALSE(set_step_field(text, 0, "Shell", "x"));
+    const auto sections = outline(both);
+    REQUIRE(sections[1].key == "steps");
+    REQUIRE(sections[1].items.size() == 2);
+    CHECK(sections[1].items[1].text == "B");
+    CHECK(sections[1].items[1].fields ==
+          std::vector<std::pair<std::string, std::string>>{{"Needs", "a"}, {"Uses", "child.md"}});
+}
+
+TEST_CASE("builder edits: headings inside code blocks are not sections") {
+    const std::string text = "# Workflow: X\n\n## Steps\n1. **A**\n   ```sh\n## Guardrails\n   ```\n";
+    CHECK(must(add_bullet(text, Section::guardrails, "Two")) == text + "\n## Guardrails\n- Two\n");
+}
+
+TEST_CASE("builder server: tokens come from the kernel and compare in full") {
+    const auto a = new_token(), b = new_token();
+    REQUIRE(a);
+    CHECK(a->size() == 64);
+    CHECK(*a != *b);
+    CHECK(same_token(*a, *a));
+    CHECK_FALSE(same_token(a->substr(0, 63), *a));
+    CHECK_FALSE(same_token(*a + "0", *a));
+    CHECK_FALSE(same_token("", ""));
+}
+
+TEST_CASE("builder server: only its own Host is answered (DNS rebinding)") {
+    CHECK(host_allowed("127.0.0.1:8080", 8080));
+    CHECK(host_allowed("localhost:8080", 8080));
+    CHECK_FALSE(host_allowed("evil.example:8080", 8080));
+    CHECK_FALSE(host_allowed("127.0.0.1:8081", 8080));
+    CHECK_FALSE(host_allowed("", 8080));
+}
