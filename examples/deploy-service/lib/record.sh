@@ -339,7 +339,11 @@ df_cmd_decide() {
     df_die "$_DF_EXIT_DATA" "run $_df_id is $_DF_REC_STATUS, not awaiting approval"
   local _df_file=$_DF_RUNS/$_df_id.decision _df_by=${_DF_OPT_BY:-${USER:-cli}}
   df_now
-  jq -n --arg d "$_df_decision" --arg by "$_df_by" --arg at "$_DF_NOW" '{decision: $d, by: $by, at: $at}' \
+  # How the decision came (evidence reports it): the approve hook sets DF_EVENT, a person at a shell does not.
+  local _df_via="command line"
+  [[ ${DF_EVENT-} != approve* ]] || _df_via="approve hook (HTTP)"
+  jq -n --arg d "$_df_decision" --arg by "$_df_by" --arg at "$_DF_NOW" --arg via "$_df_via" \
+    '{decision: $d, by: $by, at: $at, via: $via}' \
     >"$_df_file.tmp.$$" || df_die "$_DF_EXIT_IO" "cannot write $_df_file"
   # link(2) fails when a decision exists: the first decision wins.
   if ! ln -- "$_df_file.tmp.$$" "$_df_file" 2>/dev/null; then
