@@ -58,7 +58,7 @@ assert_eq "$(printf '0%.0s' {1..64})" "$(entry 1 | jq -r .entry.prev_sha256)" "f
 [[ $(entry 1 | jq -r .sig) =~ ^[A-Za-z0-9+/]{86}==$ ]] || fail "no Ed25519 signature: $(entry 1)"
 expect_exit 0 env DF_EVIDENCE_KEY=key.pem "$SKILL/run" --service web
 id2=$(run_id_of "$OUT")
-assert_eq "$(entry 1 | tr -d '\n' | sha256sum | cut -c1-64)" "$(entry 2 | jq -r .entry.prev_sha256)" "chain"
+assert_eq "$(entry 1 | sha256sum | cut -c1-64)" "$(entry 2 | jq -r .entry.prev_sha256)" "chain"
 
 step "run --evidence: an in-toto Statement in a DSSE envelope, signed; openssl alone verifies it"
 expect_exit 0 env DF_EVIDENCE_KEY=key.pem "$SKILL/run" --evidence "$id1"
@@ -102,7 +102,7 @@ assert_eq "$(jq -j '.steps[0].commands' "$SKILL/skill.json" | sha256sum | cut -c
   "$(jq -r '.steps[0].commands_sha256' <<<"$p")" "commands digest"
 assert_eq "succeeded 1 0 abc123" \
   "$(jq -r '.steps[0] | "\(.status) \(.attempts) \(.exit_code) \(.outputs.commit)"' <<<"$p")" "step facts"
-assert_eq "1 $(entry 1 | tr -d '\n' | sha256sum | cut -c1-64) true" \
+assert_eq "1 $(entry 1 | sha256sum | cut -c1-64) true" \
   "$(jq -r '.ledger | "\(.seq) \(.entry_sha256) \(.entry_signed)"' <<<"$p")" "ledger position"
 
 step "run --verify-evidence and --verify-ledger accept the untouched evidence"
