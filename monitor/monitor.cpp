@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "monitor/check.h"
+#include "monitor/evidence_view.h"
 #include "monitor/listing.h"
 #include "monitor/registry_view.h"
 #include "monitor/session.h"
@@ -126,6 +127,11 @@ ExitCode session_view(Session& session, const Options& options, World& world, st
 ExitCode run_monitor(const Options& options, World& world, std::ostream& out, std::ostream& err) {
     if (options.view == View::registry) return registry_view(options, world, out, err);
     if (options.view == View::check) return check_view(options, world, out, err);
+    if (options.view == View::evidence) {
+        auto path = registry_path_for(options, world.env);
+        if (!path) return report(path.error(), err);
+        return evidence_view(options, *path, out, err);
+    }
     auto session = Session::open(options, world);
     if (!session) return report(session.error(), err);
     return session_view(**session, options, world, out, err);

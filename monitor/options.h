@@ -16,6 +16,7 @@ enum class View {
     deployment,  // monitor NAME --deployment [UUID]
     registry,    // monitor --offline (or a bare --registry)
     check,       // monitor --check
+    evidence,    // monitor --verify-evidence [--key PUB.pem] (monitor/evidence_view.h)
 };
 
 inline constexpr int kDefaultLogLines = 100;
@@ -43,6 +44,7 @@ struct Options {
     std::string color = "auto";  // auto, always, never
     bool help = false;
     bool version = false;
+    std::string evidence_key;  // --key: the public key provenance entries must be signed with
 };
 
 // Parses argv. Usage errors → ExitCode::usage with a message that names the flag.
