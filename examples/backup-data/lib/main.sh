@@ -353,6 +353,8 @@ Usage: run [--INPUT VALUE | --INPUT=VALUE]... [--inputs-json FILE|-] [--dry-run]
        run --status RUN_ID [--json | --graph]
        run --approve RUN_ID [--by WHO] | run --deny RUN_ID [--by WHO]
        run --list [--json]
+       run --evidence RUN_ID | run --verify-evidence FILE --key PUB.pem [--record FILE]
+       run --verify-ledger [--key PUB.pem]
 
 Runs the workflow "$_DF_TITLE" (skill $_DF_SKILL, version $_DF_SKILL_VERSION): command steps with bash,
 agent steps through the OpenClaw Gateway, under the guardrails compiled into skill.json.
@@ -373,12 +375,17 @@ Options:
   --approve/--deny RUN_ID [--by WHO]   decide on a run that awaits approval
   --list                recent runs
   --version             the skill's name and version
+  --evidence RUN_ID     the run's in-toto Statement in a DSSE envelope (signed with DF_EVIDENCE_KEY)
+  --verify-evidence FILE --key PUB.pem   check an envelope's signature, Statement, record and ledger entry
+  --verify-ledger       check the evidence ledger's chain (and with --key PUB.pem its signatures)
 
 Environment: DF_STATE_DIR (default: the state folder beside run), DF_TRIGGER (manual|http|cron),
-OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_AGENT (default main) for agent steps.
+OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_AGENT (default main) for agent steps,
+DF_EVIDENCE_KEY (an Ed25519 PEM private key that signs the evidence ledger and envelopes; docs/evidence.md).
 
 Exit status: 0 succeeded, 1 failed or rolled back, 2 rollback failed, 3 rejected by a guardrail,
-4 awaiting approval (--no-wait), 5 timed out, 64 usage, 65 bad inputs, 66 unknown run, 130/143 interrupted.
+4 awaiting approval (--no-wait), 5 timed out, 64 usage, 65 bad inputs, 66 unknown run, 130/143 interrupted;
+evidence checks: 0 verified, 1 it does not verify (each finding named), 65 not an envelope, 66 missing file.
 EOF
 }
 

@@ -3,7 +3,7 @@
 # Compliance evidence (docs/evidence.md). At a run's end df_evidence_seal appends one entry to the skill's
 # hash-chained ledger, $DF_STATE_DIR/evidence/ledger.jsonl: the SHA-256 of the final run record, of skill.json,
 # of the log and the approval decision, salted hashes of the secret inputs, the digests of every agent request
-# and reply, and the SHA-256 of the line before it; signed when DF_EVIDENCE_KEY names an Ed25519 key. Later,
+# and reply, and the SHA-256 of the line before it (as stored, newline included); signed when DF_EVIDENCE_KEY names an Ed25519 key. Later,
 # `run --evidence ID` turns record + entry into an in-toto Statement in a DSSE envelope, and
 # `run --verify-evidence FILE` / `run --verify-ledger` check them. Signatures and digests come from openssl and
 # sha256sum: nothing here computes a hash or a signature itself.
@@ -81,8 +81,9 @@ df_evidence_append() {
   local -a _df_files=("$_DF_REC" "$_DF_MANIFEST") _df_s
   [[ -f $_df_log ]] && _df_files+=("$_df_log")
   [[ -f $_df_dec ]] && _df_files+=("$_df_dec")
-  # One sha256sum for the line before (on stdin) and every file the entry names.
-  mapfile -t _df_s < <(printf '%s' "$_DF_EV_LAST" | sha256sum -- - "${_df_files[@]}")
+  # One sha256sum for the line before (on stdin, with its newline: the line as stored) and every file the
+  # entry names.
+  mapfile -t _df_s < <(sha256sum -- - "${_df_files[@]}" <<<"$_DF_EV_LAST")
   ((${#_df_s[@]} == ${#_df_files[@]} + 1)) || return 1
   local _df_prev=$_DF_EV_GENESIS _df_log_json=null _df_dec_json=null _df_i=3
   df_sha_field "${_df_s[0]}"

@@ -165,7 +165,7 @@ df_ev_print() {
   df_ev_find_entry "$1"
   df_manifest_path
   local _df_dec=$_DF_RUNS/$1.decision _df_m=/dev/null _df_d=/dev/null
-  printf '%s' "$_DF_EV_LINE" >"$_DF_EV_TMP/line"
+  printf '%s\n' "$_DF_EV_LINE" >"$_DF_EV_TMP/line"
   local -a _df_files=("$_DF_EV_TMP/line" "$_DF_REC" "$_DF_MANIFEST")
   [[ -f $_df_dec ]] && _df_files+=("$_df_dec")
   df_ev_sha "${_df_files[@]}"
@@ -317,7 +317,7 @@ df_ev_verify_position() {
   local _df_line
   _df_line=$(sed -n "$2{p;q}" -- "$_DF_LEDGER")
   [[ -n $_df_line ]] || df_die "$_DF_EXIT_FAILED" "$1: the ledger $_DF_LEDGER has no entry $2 (it was truncated?)"
-  printf '%s' "$_df_line" >"$_DF_EV_TMP/line"
+  printf '%s\n' "$_df_line" >"$_DF_EV_TMP/line"
   df_ev_sha "$_DF_EV_TMP/line"
   [[ ${_DF_EV_SHAS[0]} == "$3" ]] || df_die "$_DF_EXIT_FAILED" "$1: line $2 of $_DF_LEDGER is not the entry the \
 Statement names (SHA-256 ${_DF_EV_SHAS[0]}, attested $3): the ledger was changed"
@@ -342,7 +342,7 @@ df_ev_verify_ledger() {
   _df_tail=$(tail -c 1 -- "$_DF_LEDGER" | od -An -c)
   mkdir -p -- "$_DF_EV_TMP/lines" || df_die "$_DF_EXIT_IO" "cannot write $_DF_EV_TMP"
   for ((_df_i = 0; _df_i < _df_n; _df_i++)); do
-    printf '%s' "${_df_lines[_df_i]}" >"$_DF_EV_TMP/lines/$_df_i"
+    printf '%s\n' "${_df_lines[_df_i]}" >"$_DF_EV_TMP/lines/$_df_i"
     _df_files+=("$_DF_EV_TMP/lines/$_df_i")
   done
   local -a _df_line_sha=()
