@@ -269,6 +269,16 @@ assert_eq "$child $(sha "$runs/$child.json")" \
   "$(jq -r '.payload | @base64d | fromjson | .predicate.children[0] | "\(.run_id) \(.digest.sha256)"' <<<"$OUT")" child
 expect_exit 0 "$SKILL/run" --verify-ledger
 
+step "a run that ended before evidence existed (before the ledger's first run) is not reported missing"
+jq '.run_id = "20200101T000000Z-0000000c" | .started_at = "2020-01-01T00:00:00.000Z" | .ended_at = "2020-01-01T00:00:01.000Z"' \
+  "$runs/$gid.json" >"$runs/20200101T000000Z-0000000c.json"
+expect_exit 0 "$SKILL/run" --verify-ledger
+jq '.run_id = "20300101T000000Z-0000000d" | .ended_at = "2030-01-01T00:00:01.000Z"' "$runs/$gid.json" \
+  >"$runs/20300101T000000Z-0000000d.json"
+expect_exit 1 "$SKILL/run" --verify-ledger
+assert_contains "$ERR" "run 20300101T000000Z-0000000d has ended but has no ledger entry"
+rm "$runs/20300101T000000Z-0000000d.json"
+
 step "usage and missing things have their exit codes"
 expect_exit 64 "$SKILL/run" --verify-evidence ev1.json
 expect_exit 66 "$SKILL/run" --verify-evidence nothing.json --key pub.pem

@@ -347,7 +347,7 @@ df_ev_verify_ledger() {
   done
   local -a _df_line_sha=()
   if ((_df_n)); then df_ev_sha "${_df_files[@]}" && _df_line_sha=("${_DF_EV_SHAS[@]}"); fi
-  _DF_EV_PROBLEMS=0
+  _DF_EV_PROBLEMS=0 _DF_EV_SINCE=''
   local -A _df_sealed=()
   local _df_prev=$_DF_EV_GENESIS _df_no _df_signed=0 _df_len
   for ((_df_i = 0; _df_i < _df_n; _df_i++)); do
@@ -369,6 +369,8 @@ line $_df_i ($_df_prev): the line before was changed, removed or moved"
     _df_prev=${_df_line_sha[_df_i]}
     df_ev_body_field record_sha256
     _df_sealed[$_DF_EV_RUN]=$_DF_EV_FIELD
+    # The first entry's run was created (its id says when) after every run that ended before evidence existed.
+    [[ -n $_DF_EV_SINCE ]] || _DF_EV_SINCE="${_DF_EV_RUN:0:4}-${_DF_EV_RUN:4:2}-${_DF_EV_RUN:6:2}T${_DF_EV_RUN:9:2}:${_DF_EV_RUN:11:2}:${_DF_EV_RUN:13:2}"
     [[ -n $_df_key ]] || continue
     if [[ -z $_DF_EV_LSIG ]]; then
       df_ev_problem "$_df_what: not signed (the run ended without DF_EVIDENCE_KEY)"
@@ -418,11 +420,12 @@ ${_DF_EV_SHAS[_df_i]}, sealed ${_df_map[$_df_id]}): it was changed after the run
       fi
     done
   fi
-  # A finished record without an entry: its entry was removed (the chain alone cannot show a dropped last line).
+  # A finished record without an entry: its entry was removed (the chain alone cannot show a dropped last
+  # line). Runs that ended before the ledger's first run began (before evidence existed here) have none.
   local -a _df_all=("$_DF_RUNS"/*.json)
   ((${#_df_all[@]})) || return 0
-  mapfile -t _df_done < <(jq -r 'select(.ended_at != null and (.status | IN("queued", "running", "awaiting_approval") | not))
-    | .run_id | strings' -- "${_df_all[@]}" 2>/dev/null)
+  mapfile -t _df_done < <(jq -r --arg since "$_DF_EV_SINCE" 'select(.ended_at != null and .ended_at >= $since
+      and (.status | IN("queued", "running", "awaiting_approval") | not)) | .run_id | strings' -- "${_df_all[@]}" 2>/dev/null)
   for _df_id in "${_df_done[@]}"; do
     [[ -n ${_df_map[$_df_id]+x} ]] ||
       df_ev_problem "run $_df_id has ended but has no ledger entry: its entry was removed (or the ledger truncated)"
