@@ -279,6 +279,27 @@ expect_exit 1 "$SKILL/run" --verify-ledger
 assert_contains "$ERR" "run 20300101T000000Z-0000000d has ended but has no ledger entry"
 rm "$runs/20300101T000000Z-0000000d.json"
 
+step "an agent step: the request and reply digests with the agent id, one per attempt"
+skill agentic <<'MD'
+# Workflow: Agentic
+
+## Steps
+### 1. Think it over
+- Retries: 0
+
+Decide what to do and report it.
+MD
+start_gateway --outputs '{"decision": "ship"}'
+expect_exit 0 env OPENCLAW_GATEWAY_URL="$GW_URL" OPENCLAW_GATEWAY_TOKEN="$GW_TOKEN" OPENCLAW_AGENT=ops "$SKILL/run"
+aid=$(run_id_of "$OUT")
+expect_exit 0 "$SKILL/run" --evidence "$aid"
+calls=$(jq -c '.payload | @base64d | fromjson | .predicate.steps[0].agent_calls' <<<"$OUT")
+assert_eq 1 "$(jq length <<<"$calls")" "agent calls"
+assert_eq ops "$(jq -r '.[0].agent' <<<"$calls")" "agent id"
+assert_eq "$(tail -n 1 "$GW_LOG" | jq .body | sha256sum | cut -c1-64)" "$(jq -r '.[0].request_sha256' <<<"$calls")" \
+  "the digest of the request the Gateway received"
+[[ $(jq -r '.[0].reply_sha256' <<<"$calls") =~ ^[0-9a-f]{64}$ ]] || fail "no reply digest: $calls"
+
 step "usage and missing things have their exit codes"
 expect_exit 64 "$SKILL/run" --verify-evidence ev1.json
 expect_exit 66 "$SKILL/run" --verify-evidence nothing.json --key pub.pem
