@@ -50,6 +50,7 @@ openssl_verify() { # ENVELOPE PUBLIC_KEY
 step "a finished run appends a signed entry: the record's SHA-256, skill.json's, the first chains to zeros"
 expect_exit 0 env DF_EVIDENCE_KEY=key.pem "$SKILL/run" --service api --api_token 'tok-SECRET-1'
 id1=$(run_id_of "$OUT")
+assert_contains "$ERR" "run: $id1: succeeded" "stderr after the ledger entry (the seal must not silence it)"
 assert_eq 1 "$(wc -l <"$ledger")" "ledger lines"
 assert_eq "1 $id1 succeeded" "$(entry 1 | jq -r '.entry | "\(.seq) \(.run_id) \(.status)"')" entry
 assert_eq "$(sha "$(record "$id1")")" "$(entry 1 | jq -r .entry.record_sha256)" record_sha256

@@ -44,7 +44,8 @@ df_evidence_seal() {
   df_ledger_path
   [[ -d $_DF_EV_DIR ]] || mkdir -p -- "$_DF_EV_DIR" 2>/dev/null
   local _df_fd
-  if ! exec {_df_fd}>>"$_DF_EV_DIR/ledger.lock" 2>/dev/null || ! flock -w 30 "$_df_fd"; then
+  # (The braces keep 2>/dev/null to the exec: on a bare exec it would silence this process for good.)
+  if ! { exec {_df_fd}>>"$_DF_EV_DIR/ledger.lock"; } 2>/dev/null || ! flock -w 30 "$_df_fd"; then
     df_error "cannot lock the evidence ledger $_DF_LEDGER: run $_DF_RUN_ID has no ledger entry"
     return 1
   fi
