@@ -214,6 +214,9 @@ df_rec_check_lost() {
     | (.steps, .rollback) |= map(if .status == "running" then .status = "interrupted" | .ended_at = $now else . end)' ||
     return 0
   _DF_REC_STATUS=interrupted
+  # Its own process could not leave the run's evidence: the ledger entry is made now (lib/evidence.sh).
+  _DF_MANIFEST=${_DF_MANIFEST:-$_DF_SKILL_DIR/skill.json}
+  df_evidence_seal interrupted
 }
 
 df_record_path() {
