@@ -23,9 +23,11 @@ bool is_lower_name(std::string_view name) {
 }  // namespace
 
 bool is_run_option(std::string_view name) {
-    static constexpr std::array options = {"help",   "json",    "dry_run", "detach",  "no_wait",
-                                           "list",   "graph",   "step",    "workdir", "inputs_json",
-                                           "status", "approve", "deny",    "by",      "version"};
+    static constexpr std::array options = {"help", "json", "dry_run", "detach", "no_wait", "list", "graph",
+                                           "step", "workdir", "inputs_json", "status", "approve", "deny",
+                                           "by", "version",
+                                           // The evidence commands (lib/evidence/commands.sh).
+                                           "evidence", "verify_evidence", "verify_ledger", "key", "record"};
     return std::find(options.begin(), options.end(), name) != options.end();
 }
 

@@ -159,8 +159,8 @@ Status write_new_folder(int outfd, const std::string& tmp, const std::vector<Gen
     UniqueFd dirfd(::openat(outfd, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dirfd) return io_error("open", display, errno);
     for (const auto& f : files) {
-        const auto slash = f.path.find('/');
-        if (slash != std::string::npos) {
+        // Each folder on the way (lib/evidence/commands.sh has two).
+        for (auto slash = f.path.find('/'); slash != std::string::npos; slash = f.path.find('/', slash + 1)) {
             const std::string sub = f.path.substr(0, slash);
             if (::mkdirat(dirfd.get(), sub.c_str(), 0755) != 0 && errno != EEXIST)
                 return io_error("create", sub, errno);

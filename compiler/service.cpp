@@ -111,8 +111,10 @@ constexpr std::pair<std::string_view, std::string_view> kPackages[] = {
 // the detached runs, which webhook (a Go program, as PID 1) would leave as zombies. bash-builtins: loadable
 // mkdir, rm, ln, unlink and sleep, which spare the executor a process each (docs/run.md, "Start-up without
 // jq").
-constexpr std::string_view kServicePackages[] = {"bash", "bash-builtins", "ca-certificates", "curl",   "git",
-                                                 "jq",   "tini",          "util-linux",      "webhook"};
+// openssl signs the evidence ledger and envelopes when DF_EVIDENCE_KEY is set (docs/evidence.md).
+constexpr std::string_view kServicePackages[] = {
+    "bash",    "bash-builtins", "ca-certificates", "curl",   "git", "jq",
+    "openssl", "tini",          "util-linux",      "webhook"};
 
 std::string json_string(std::string_view s) {
     rapidjson::StringBuffer buffer;

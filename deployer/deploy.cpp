@@ -14,6 +14,7 @@
 
 #include "common/json.h"
 #include "deployer/internal.h"
+#include "deployer/provenance.h"
 
 namespace df::deployer {
 
@@ -208,11 +209,17 @@ void fill_placeholders(Config& c) {
 }  // namespace
 
 ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostream& err) {
+    const std::string started_at = utc_timestamp();
     auto config = resolve_config(options.config_flags, process_env());
     if (!config) return report(err, config.error());
     if (options.mode == Mode::print_config) {
         out << describe_config(*config, options.json);
         return ExitCode::ok;
+    }
+    // deploy --evidence NAME reads only the provenance ledger beside the registry.
+    if (options.mode == Mode::evidence) {
+        if (auto s = require_settings(*config, {"registry"}); !s) return report(err, s.error());
+        return print_provenance(config->registry.value, options.name, options.evidence_key, out, err);
     }
     // Every local check comes before the first side effect: settings, --env, skills, then the registry
     // (begin_records) and the credentials (GET /version), and only then git and the API.
@@ -267,6 +274,7 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
 
     Session session(options, *config, progress);
     std::vector<Outcome> outcomes;
+    std::vector<ProvenanceFacts> provenance;
     if (options.mode == Mode::deploy) {
         std::vector<std::string> ids;
         if (auto s = begin_records(*config, skills, ids); !s) {
@@ -289,14 +297,24 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
         outcomes = run_parallel(skills.size(), options.max_parallel, [&](std::size_t i) {
             return deploy_skill(session, skills[i], ids[i], published[i]);
         });
+        for (std::size_t i = 0; i < skills.size(); ++i)
+            provenance.push_back(deploy_facts(skills[i], outcomes[i], ids[i]));
     } else {
         // The credentials first here too: a wrong token must not leave a "deploying" entry behind.
         if (auto v = session.version(); !v)
             return report(err, Error{v.error().code, v.error().message + "; nothing was changed"});
+        // What ran before the change (a removal forgets it), for the provenance.
+        auto before = change_facts(config->registry.value,
+                                   options.mode == Mode::rollback ? "rollback" : "remove", options.name);
         outcomes.push_back(options.mode == Mode::rollback
                                ? rollback_skill(session, options.name, options.to_commit)
                                : remove_skill(session, options.name, options.delete_branch));
+        provenance.push_back(complete_facts(std::move(before), outcomes.back()));
     }
+    // Every attempt leaves its provenance beside the registry (deployer/provenance.cpp).
+    record_provenance({config->registry.value, options.evidence_key, options.actor, started_at,
+                       config->coolify_url.value, config->git_remote.value, config->branch_prefix.value},
+                      std::move(provenance), err);
     for (const auto& o : outcomes) {
         if (o.code != ExitCode::ok) report(err, Error{o.code, o.name + ": " + o.message});
     }

@@ -16,7 +16,7 @@
 
 namespace df::deployer {
 
-enum class Mode { deploy, rollback, remove, print_config };
+enum class Mode { deploy, rollback, remove, print_config, evidence };
 
 struct DeployOptions {
     Mode mode = Mode::deploy;
@@ -36,6 +36,9 @@ struct DeployOptions {
     std::chrono::milliseconds poll_interval{2000};  // floor: 1 s, or 100 ms for a loopback server
     ConfigFlags config_flags;
     const std::atomic<bool>* cancel = nullptr;
+    // Evidence (deployer/provenance.h): --evidence NAME sets mode and name; main fills these from the
+    // environment (DF_EVIDENCE_KEY) and the user running it.
+    std::string evidence_key, actor;
 };
 
 // "90", "90s", "10m", "1h", "1h30m" → seconds. Invalid or zero → nullopt.

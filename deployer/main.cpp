@@ -2,6 +2,7 @@
 // run_deploy; SIGINT raises the cancel flag so the deploy stops cleanly and records "interrupted".
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <signal.h>
 #include <unistd.h>
@@ -22,6 +23,16 @@ void on_signal(int sig) {
     g_cancel = true;
     ::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program at once
     ::signal(SIGTERM, SIG_DFL);
+}
+
+// Who runs this deploy, for its provenance: $USER (or $LOGNAME, else the uid) at the host name.
+std::string who_runs() {
+    const char* user = std::getenv("USER");
+    if (!user || !*user) user = std::getenv("LOGNAME");
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return fmt::format("{}@{}", user && *user ? std::string(user) : "uid " + std::to_string(::getuid()),
+                       host[0] ? host : "localhost");
 }
 
 }  // namespace
@@ -73,6 +84,10 @@ int main(int argc, char** argv) {
         ("version", "Show the version")
         ("dirs", "Skill folders", cxxopts::value<std::vector<std::string>>());
     // clang-format on
+    // Evidence (docs/evidence.md).
+    spec.add_options("Evidence")("evidence",
+                                 "Print NAME's newest provenance (in-toto Statement in a DSSE envelope)",
+                                 cxxopts::value<std::string>(), "NAME");
     spec.parse_positional({"dirs"});
     df::deployer::DeployOptions options;
     try {
@@ -83,6 +98,8 @@ int main(int argc, char** argv) {
                 << "\n  deploy SKILL_DIR...            deploy (concurrently), then print a summary\n"
                    "  deploy --rollback NAME [--to COMMIT]\n"
                    "  deploy --remove NAME [--delete-branch]\n"
+                   "  deploy --evidence NAME         print NAME's newest provenance (DF_EVIDENCE_KEY signs "
+                   "it)\n"
                    "Exit status: 0 deployed, 1 failed (and rolled back when asked), 2 failed and the "
                    "rollback "
                    "failed too, 5 timed out, 64 usage, 65 bad skill or registry, 69 remote unavailable, 77 "
@@ -161,6 +178,14 @@ int main(int argc, char** argv) {
             while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
             options.config_flags.values["token"] = t;
         }
+        // Evidence: a mode of its own; DF_EVIDENCE_KEY signs what every mode records.
+        if (args.count("evidence")) {
+            if (modes > 0 || !options.skill_dirs.empty())
+                throw cxxopts::exceptions::exception("--evidence takes no other mode and no skill folder");
+            options.mode = df::deployer::Mode::evidence, options.name = args["evidence"].as<std::string>();
+        }
+        if (const char* key = std::getenv("DF_EVIDENCE_KEY")) options.evidence_key = key;
+        options.actor = who_runs();
     } catch (const cxxopts::exceptions::exception& e) {
         const auto text = fmt::format("{} (see {} --help)", e.what(), df::program_name());
         return static_cast<int>(df::report(std::cerr, {ExitCode::usage, text}));

@@ -125,6 +125,11 @@ cxxopts::Options make_spec() {
     add_runs_options(spec);
     // Earlier spellings, still accepted, not shown in --help (docs/monitor.md, "Registry file").
     spec.add_options("compat")("registry-file", "", cxxopts::value<std::string>(), "FILE");
+    // Evidence (docs/evidence.md).
+    spec.add_options("Evidence")("verify-evidence",
+                                 "Verify deploy's provenance ledger offline (with --key: its signatures)")(
+        "key", "With --verify-evidence: the Ed25519 public key (PEM) entries must be signed with",
+        cxxopts::value<std::string>(), "PUB.pem");
     spec.parse_positional({"positional"});
     return spec;
 }
@@ -212,6 +217,19 @@ std::optional<Error> pick_view(const cxxopts::ParseResult& args, Options& o) {
     return std::nullopt;
 }
 
+// --verify-evidence: a view of its own, offline, with no NAME.
+std::optional<Error> pick_evidence(const cxxopts::ParseResult& args, Options& o) {
+    if (args.count("key")) o.evidence_key = args["key"].as<std::string>();
+    if (!args.count("verify-evidence")) {
+        if (args.count("key")) return usage("--key goes with --verify-evidence");
+        return std::nullopt;
+    }
+    if (o.view != View::listing || o.watch || o.deployments)
+        return usage("--verify-evidence takes no other view, NAME, --watch or --deployments");
+    o.view = View::evidence;
+    return std::nullopt;
+}
+
 std::optional<Error> read_values(const cxxopts::ParseResult& args, Options& o) {
     const auto positional = args.count("positional") ? args["positional"].as<std::vector<std::string>>()
                                                      : std::vector<std::string>{};
@@ -287,6 +305,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         if (auto e = read_values(args, o)) return *e;
         if (auto e = pick_view(args, o)) return *e;
         if (auto e = read_runs_values(args, o)) return *e;
+        if (auto e = pick_evidence(args, o)) return *e;
     } catch (const cxxopts::exceptions::exception& e) {
         return usage(e.what());
     }

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "monitor/check.h"
+#include "monitor/evidence_view.h"
 #include "monitor/listing.h"
 #include "monitor/registry_view.h"
 #include "monitor/service_views.h"
@@ -116,6 +118,11 @@ ExitCode run_monitor(const Options& options, World& world, std::ostream& out, st
     if (options.view == View::check) return check_view(options, world, out, err);
     if (options.view == View::runs || options.view == View::run) return runs_view(options, world, out, err);
     if (options.view == View::diagnose) return diagnose_view(options, world, out, err);
+    if (options.view == View::evidence) {
+        auto path = registry_path_for(options, world.env);
+        if (!path) return report(path.error(), err);
+        return evidence_view(options, *path, out, err);
+    }
     auto session = Session::open(options, world);
     if (!session) return report(session.error(), err);
     return session_view(**session, options, world, out, err);

@@ -19,6 +19,7 @@ enum class View {
     runs,        // monitor NAME --runs
     run,         // monitor NAME --run RUN_ID
     diagnose,    // monitor NAME --diagnose [RUN_ID]
+    evidence,    // monitor --verify-evidence [--key PUB.pem] (monitor/evidence_view.h)
 };
 
 inline constexpr int kDefaultLogLines = 100;
@@ -58,6 +59,7 @@ struct Options {
     std::vector<std::string> notify_urls;      // --notify URL (repeatable)
     std::string skill_dir;                     // --skill-dir DIR for --diagnose: the compiled skill folder
     std::vector<std::string> notify_commands;  // --notify-cmd CMD (repeatable)
+    std::string evidence_key;  // --key: the public key provenance entries must be signed with
 };
 
 // Parses argv. Usage errors → ExitCode::usage with a message that names the flag.

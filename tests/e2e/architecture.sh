@@ -9,10 +9,11 @@ allowed() {
   case $1 in
     common) echo "common/[a-z_0-9]*\.h" ;;
     common/coolify) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h" ;;
+    common/evidence) echo "common/[a-z_0-9]*\.h common/evidence/[a-z_0-9]*\.h" ;;
     compiler) echo "common/[a-z_0-9]*\.h compiler/[a-z_0-9]*\.h" ;;
     compiler/builder) echo "common/[a-z_0-9]*\.h compiler/[a-z_0-9]*\.h compiler/builder/[a-z_0-9]*\.h" ;;
-    deployer) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h deployer/.*" ;;
-    monitor) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h monitor/.*" ;;
+    deployer) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h common/evidence/[a-z_0-9]*\.h deployer/.*" ;;
+    monitor) echo "common/[a-z_0-9]*\.h common/coolify/[a-z_0-9]*\.h common/evidence/[a-z_0-9]*\.h monitor/.*" ;;
   esac
 }
 
@@ -40,7 +41,7 @@ check_folder() {
 
 step "each folder includes only what docs/architecture.md allows"
 status=0
-for folder in common common/coolify compiler compiler/builder deployer monitor; do
+for folder in common common/coolify common/evidence compiler compiler/builder deployer monitor; do
   check_folder "$folder" || status=1
 done
 ((status == 0)) || fail "an include breaks the dependency rules (docs/architecture.md)"
@@ -59,7 +60,7 @@ if DF_SRC=$WORK/src check_folder compiler 2>"$WORK/err"; then
   fail "a compiler/ file including compiler/builder/server.h passed"
 fi
 
-step "df-compile is linked without libcurl and cpp-httplib; deploy and monitor load libcurl, the builder cpp-httplib"
+step "df-compile is linked without libcurl, libcrypto and cpp-httplib; deploy and monitor load libcurl and libcrypto, the builder cpp-httplib"
 # The link line, not only readelf: the linker drops an unused library, so a stray link would hide there.
 build=$(dirname "$DF_BIN")
 if command -v ninja >/dev/null && [[ -f $build/build.ninja ]]; then
@@ -67,12 +68,16 @@ if command -v ninja >/dev/null && [[ -f $build/build.ninja ]]; then
   assert_contains "$link" "df-compile" "df-compile's link command"
   assert_not_contains "$link" libcurl "df-compile's link command"
   assert_not_contains "$link" httplib "df-compile's link command"
+  assert_not_contains "$link" libcrypto "df-compile's link command"
 fi
 command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 needed() { readelf -d "$DF_BIN/$1" | grep NEEDED || true; }
 assert_not_contains "$(needed df-compile)" libcurl "df-compile's shared libraries"
 assert_not_contains "$(needed df-compile)" httplib "df-compile's shared libraries"
 assert_contains "$(needed df-compile-edit)" libcpp-httplib "df-compile-edit's shared libraries"
+assert_not_contains "$(needed df-compile)" libcrypto "df-compile's shared libraries"
+assert_contains "$(needed df-deploy)" libcrypto "df-deploy's shared libraries (evidence signatures)"
+assert_contains "$(needed df-monitor)" libcrypto "df-monitor's shared libraries (evidence signatures)"
 assert_contains "$(needed df-deploy)" libcurl "df-deploy's shared libraries"
 assert_contains "$(needed df-monitor)" libcurl "df-monitor's shared libraries"
 echo "ok"

@@ -363,6 +363,10 @@ check_state() {
   [[ -z $(find "${ROOT[$name]}/data" -mindepth 1 -print -quit) ]] ||
     fail "$name: files in the container's own /data: $(find "${ROOT[$name]}/data" -mindepth 1 | head)"
   [[ ! -e ${ROOT[$name]}/app/state ]] || fail "$name: records written into /app/state"
+  # Evidence: the run's ledger entry is on the volume too, and the image has the openssl that signs it.
+  grep -q "\"run_id\":\"${HTTP_RUN[$name]}\"," "${VOL[$name]}/evidence/ledger.jsonl" 2>/dev/null ||
+    fail "$name: the run has no entry in the evidence ledger on the volume"
+  [[ -x ${ROOT[$name]}/usr/bin/openssl ]] || fail "$name: the image has no openssl (evidence signatures)"
 }
 
 # check_restart NAME: stop the container, start it again on the same volume: earlier runs are still served.

@@ -5,18 +5,19 @@ command -v shellcheck >/dev/null || fail "shellcheck is not installed (bin/setup
 
 step "shellcheck (every severity) and bash -n on compiler/runtime"
 cd "$DF_SRC/compiler/runtime" || exit
-shellcheck --norc -s bash -S style -x run lib/*.sh || fail "shellcheck found problems"
-for f in run lib/*.sh; do bash -n "$f" || fail "bash -n $f"; done
+shellcheck --norc -s bash -S style -x run lib/*.sh lib/evidence/*.sh || fail "shellcheck found problems"
+for f in run lib/*.sh lib/evidence/*.sh; do bash -n "$f" || fail "bash -n $f"; done
 
 step "every template's skill carries the same run and lib/*.sh, byte for byte, run executable"
 compile "$DF_SRC"/workflow-templates/*.md -o "$WORK/out" >"$WORK/folders" 2>/dev/null
 [[ $(wc -l <"$WORK/folders") == 4 ]] || fail "expected 4 skills, got: $(cat "$WORK/folders")"
 while read -r folder; do
-  for f in run lib/runtime.sh lib/manifest.sh lib/record.sh lib/guardrails.sh lib/steps.sh lib/main.sh; do
+  for f in run lib/runtime.sh lib/manifest.sh lib/record.sh lib/guardrails.sh lib/steps.sh lib/main.sh lib/evidence.sh \
+    lib/evidence/commands.sh; do
     cmp -s "$folder/$f" "$DF_SRC/compiler/runtime/$f" || fail "$folder/$f differs from compiler/runtime/$f"
   done
   [[ -x $folder/run ]] || fail "$folder/run is not executable"
-  [[ $(ls "$folder/lib" | wc -l) == 6 ]] || fail "$folder/lib has unexpected files: $(ls "$folder/lib")"
+  [[ $(ls "$folder/lib" | wc -l) == 8 ]] || fail "$folder/lib has unexpected files: $(ls "$folder/lib")"
 done <"$WORK/folders"
 
 step "SKILL.md requires the executor's binaries"

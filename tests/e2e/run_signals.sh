@@ -72,6 +72,9 @@ assert_contains "$(jq -r .error <<<"$OUT")" "is gone: it was killed"
 assert_eq interrupted "$(field "$ID" .status)" "the record is corrected"
 expect_exit 0 "$SKILL/run" --status "$ID"
 assert_contains "$OUT" "$ID  interrupted"
+assert_eq "$ID interrupted" "$(jq -r '.entry | "\(.run_id) \(.status)"' "$DF_STATE_DIR/evidence/ledger.jsonl" | tail -n 1)" \
+  "the run's evidence is sealed when --status finds it gone"
+expect_exit 0 "$SKILL/run" --verify-ledger
 unset DF_STATE_DIR
 step "a detached run (a fork of run --detach): SIGTERM to the pid in its record stops it and its step"
 # A marker of its own: the SIGKILLed run above leaves its step behind (until its own timeout).

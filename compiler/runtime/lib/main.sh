@@ -69,6 +69,11 @@ df_main() {
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
+  # Evidence (lib/evidence.sh): its commands have a command line of their own.
+  if df_evidence_wanted "$@"; then
+    df_evidence_cli "$@"
+    return
+  fi
   df_parse_args "$@"
   case $_DF_MODE in
     help) df_load_manifest && df_help ;;
@@ -143,6 +148,7 @@ df_record_input_failure() {
   _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json _DF_TRIGGER=cron DF_WORKDIR='' _DF_INPUTS_MASKED='{}'
   _DF_NEEDS_APPROVAL_JSON=false
   df_rec_create_published failed "" "$1"
+  df_evidence_seal failed
   df_log "$_DF_RUN_ID: failed: $1"
   df_run_end_log failed "$1"
 }
@@ -152,6 +158,7 @@ df_reject_run() {
   local _df_kind=${_DF_PENDING_GUARDS[-3]//_/ }
   local _df_why="rejected by the $_df_kind guardrail: ${_DF_PENDING_GUARDS[-1]}"
   df_rec_create_published rejected "" "$_df_why"
+  df_evidence_seal rejected
   df_error "run $_DF_RUN_ID $_df_why"
   df_run_end_log rejected "$_df_why"
   if [[ -n $_DF_OPT_DETACH ]]; then
@@ -300,6 +307,8 @@ df_finish() {
     | .missing_outputs = (if .only_step == null and $st != "rejected" and $st != "interrupted" then
         [$m[0].outputs[].name | select(. as $n | $o | has($n) | not)] else [] end)' \
     --arg st "$_df_status" --arg err "$_df_err" --slurpfile m "$_DF_MANIFEST"
+  # The record is final: its ledger entry (lib/evidence.sh).
+  df_evidence_seal "$_df_status"
   rm -rf -- "${_DF_TMP:-}"
   # The decision file stays (retention removes it with the record): a `--deny` that read "awaiting approval"
   # just before this run ended must still find the first decision and be refused, not be taken.
@@ -344,6 +353,8 @@ Usage: run [--INPUT VALUE | --INPUT=VALUE]... [--inputs-json FILE|-] [--dry-run]
        run --status RUN_ID [--json | --graph]
        run --approve RUN_ID [--by WHO] | run --deny RUN_ID [--by WHO]
        run --list [--json]
+       run --evidence RUN_ID | run --verify-evidence FILE --key PUB.pem [--record FILE]
+       run --verify-ledger [--key PUB.pem]
 
 Runs the workflow "$_DF_TITLE" (skill $_DF_SKILL, version $_DF_SKILL_VERSION): command steps with bash,
 agent steps through the OpenClaw Gateway, under the guardrails compiled into skill.json.
@@ -364,12 +375,17 @@ Options:
   --approve/--deny RUN_ID [--by WHO]   decide on a run that awaits approval
   --list                recent runs
   --version             the skill's name and version
+  --evidence RUN_ID     the run's in-toto Statement in a DSSE envelope (signed with DF_EVIDENCE_KEY)
+  --verify-evidence FILE --key PUB.pem   check an envelope's signature, Statement, record and ledger entry
+  --verify-ledger       check the evidence ledger's chain (and with --key PUB.pem its signatures)
 
 Environment: DF_STATE_DIR (default: the state folder beside run), DF_TRIGGER (manual|http|cron),
-OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_AGENT (default main) for agent steps.
+OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_AGENT (default main) for agent steps,
+DF_EVIDENCE_KEY (an Ed25519 PEM private key that signs the evidence ledger and envelopes; docs/evidence.md).
 
 Exit status: 0 succeeded, 1 failed or rolled back, 2 rollback failed, 3 rejected by a guardrail,
-4 awaiting approval (--no-wait), 5 timed out, 64 usage, 65 bad inputs, 66 unknown run, 130/143 interrupted.
+4 awaiting approval (--no-wait), 5 timed out, 64 usage, 65 bad inputs, 66 unknown run, 130/143 interrupted;
+evidence checks: 0 verified, 1 it does not verify (each finding named), 65 not an envelope, 66 missing file.
 EOF
 }
 

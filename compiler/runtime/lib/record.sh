@@ -214,6 +214,9 @@ df_rec_check_lost() {
     | (.steps, .rollback) |= map(if .status == "running" then .status = "interrupted" | .ended_at = $now else . end)' ||
     return 0
   _DF_REC_STATUS=interrupted
+  # Its own process could not leave the run's evidence: the ledger entry is made now (lib/evidence.sh).
+  _DF_MANIFEST=${_DF_MANIFEST:-$_DF_SKILL_DIR/skill.json}
+  df_evidence_seal interrupted
 }
 
 df_record_path() {
@@ -339,7 +342,11 @@ df_cmd_decide() {
     df_die "$_DF_EXIT_DATA" "run $_df_id is $_DF_REC_STATUS, not awaiting approval"
   local _df_file=$_DF_RUNS/$_df_id.decision _df_by=${_DF_OPT_BY:-${USER:-cli}}
   df_now
-  jq -n --arg d "$_df_decision" --arg by "$_df_by" --arg at "$_DF_NOW" '{decision: $d, by: $by, at: $at}' \
+  # How the decision came (evidence reports it): the approve hook sets DF_EVENT, a person at a shell does not.
+  local _df_via="command line"
+  [[ ${DF_EVENT-} != approve* ]] || _df_via="approve hook (HTTP)"
+  jq -n --arg d "$_df_decision" --arg by "$_df_by" --arg at "$_DF_NOW" --arg via "$_df_via" \
+    '{decision: $d, by: $by, at: $at, via: $via}' \
     >"$_df_file.tmp.$$" || df_die "$_DF_EXIT_IO" "cannot write $_df_file"
   # link(2) fails when a decision exists: the first decision wins.
   if ! ln -- "$_df_file.tmp.$$" "$_df_file" 2>/dev/null; then

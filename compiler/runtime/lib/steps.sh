@@ -188,6 +188,7 @@ agent steps, or carry out this step yourself and run the command steps with --st
   wait "$_DF_CHILD"
   local _df_curl=$? _df_http
   _DF_CHILD=
+  df_evidence_agent_call "$_DF_CUR_STEP_ID" "$_df_agent" "$_df_body" "$_df_resp"
   _df_http=$(<"$_DF_TMP/agent-status")
   case $_df_curl in
     0) ;;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# What compliance evidence costs a run: a 1-step no-op workflow run three ways, timed with hyperfine — a copy
+# of the skill whose lib/evidence.sh is replaced by no-ops (no evidence at all), the skill as compiled (an
+# unsigned ledger entry), and with DF_EVIDENCE_KEY set (a signed entry: openssl). The differences are the
+# per-run overhead; per step there is none (command steps add nothing, an agent step one sha256sum).
+# Usage: tests/bench/evidence_overhead.sh [BUILD_BIN_DIR]  (or: cmake --build --preset default --target bench-evidence)
+# RUNS=N runs each (default 50). Prints a Markdown table for docs/performance.md (## Evidence).
+set -euo pipefail
+BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/build/bin}
+command -v hyperfine >/dev/null || { echo "evidence_overhead: hyperfine is not installed" >&2; exit 69; }
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/df-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+printf '# Workflow: One Step\n\n## Steps\n### 1. Step\n```sh\n:\n```\n' >"$WORK/one.md"
+"$BIN/df-compile" "$WORK/one.md" -o "$WORK/skills" >/dev/null 2>&1
+cp -r "$WORK/skills/one-step" "$WORK/bare"
+printf '# shellcheck shell=bash\ndf_evidence_seal() { :; }\ndf_evidence_agent_call() { :; }\ndf_evidence_wanted() { return 1; }\n' \
+  >"$WORK/bare/lib/evidence.sh"
+openssl genpkey -algorithm ed25519 -out "$WORK/key.pem" 2>/dev/null
+
+hyperfine --warmup 5 --runs "${RUNS:-50}" --export-json "$WORK/result.json" --style basic \
+  -n none "DF_STATE_DIR=$WORK/s0 $WORK/bare/run" \
+  -n unsigned "DF_STATE_DIR=$WORK/s1 $WORK/skills/one-step/run" \
+  -n signed "DF_STATE_DIR=$WORK/s2 DF_EVIDENCE_KEY=$WORK/key.pem $WORK/skills/one-step/run" >&2
+
+read -r none unsigned signed none_cpu unsigned_cpu signed_cpu < <(jq -r '[(.results[] | .mean),
+  (.results[] | .user + .system)] | map(. * 1000) | @tsv' "$WORK/result.json")
+
+# The seal alone, in one process, N times over the same record: its wall time without the start-up noise
+# of whole runs on a loaded machine.
+seal_loop() { # N [KEY]
+  DF_EVIDENCE_KEY=${2-} bash -c '
+    set -u
+    for f in "$0"/lib/*.sh; do source "$f"; done
+    _DF_SKILL_DIR=$0 _DF_MANIFEST=$0/skill.json _DF_SECRETS=" " DF_STATE_DIR=$1
+    df_state_paths
+    _DF_RUN_ID=$(cd "$_DF_RUNS" && ls | head -n 1)
+    _DF_RUN_ID=${_DF_RUN_ID%.json} _DF_REC=$_DF_RUNS/${_DF_RUN_ID%.json}.json
+    [[ -n ${DF_EVIDENCE_KEY-} ]] || unset DF_EVIDENCE_KEY
+    start=$EPOCHREALTIME
+    for ((i = 0; i < $2; i++)); do df_evidence_seal succeeded; done
+    echo "$(((${EPOCHREALTIME/./} - ${start/./}) / $2))"' "$WORK/skills/one-step" "$WORK/s1" "$1"
+}
+seal_us=$(seal_loop "${SEALS:-200}")
+seal_signed_us=$(seal_loop "${SEALS:-200}" "$WORK/key.pem")
+# What starting one program costs on this machine now (the unsigned seal starts three: flock, tail, sha256sum).
+exec_us=$(bash -c 'start=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do /bin/true; done
+  echo "$(((${EPOCHREALTIME/./} - ${start/./}) / 200))"')
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+printf '| machine | %s, %s cores, load average %s |\n' "$cpu" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| versions | %s, %s, %s |\n' "bash $BASH_VERSION" "$(openssl version | cut -d' ' -f1-2)" "$(hyperfine --version)"
+printf '| 1-step run without evidence, wall / CPU | %.1f ms / %.1f ms |\n' "$none" "$none_cpu"
+printf '| with an unsigned ledger entry, wall / CPU | %.1f ms / %.1f ms: CPU **+%.1f ms** |\n' \
+  "$unsigned" "$unsigned_cpu" "$(jq -n "$unsigned_cpu - $none_cpu")"
+printf '| with a signed entry (DF_EVIDENCE_KEY), wall / CPU | %.1f ms / %.1f ms: CPU **+%.1f ms** |\n' \
+  "$signed" "$signed_cpu" "$(jq -n "$signed_cpu - $none_cpu")"
+printf '| the seal alone (in-process, %s times), unsigned | **%s ms** per run (target < 5 ms) |\n' "${SEALS:-200}" \
+  "$(jq -n "$seal_us / 1000 * 100 | round / 100")"
+printf '| the seal alone, signed | **%s ms** per run |\n' "$(jq -n "$seal_signed_us / 1000 * 100 | round / 100")"
+printf '| one program start (/bin/true) for scale | %s ms |\n' "$(jq -n "$exec_us / 1000 * 100 | round / 100")"
