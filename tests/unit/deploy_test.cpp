@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/registry.h"
+#include "deployer/cli.h"
 #include "deployer/internal.h"
 #include "tests/unit/fake_http.h"
 
@@ -154,4 +155,73 @@ TEST_CASE("deploy: retries never repeat a write whose answer was lost") {
         INFO(c.method);
         CHECK(t->seen.size() == c.sends);
     }
+}
+
+namespace {
+
+Result<DeployOptions> parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "deploy");
+    return parse_options(static_cast<int>(args.size()), args.data());
+}
+
+}  // namespace
+
+TEST_CASE("deploy: the command line fills DeployOptions") {
+    auto o = parse({"a", "b", "--env", "K=v=w", "--timeout", "1h30m", "--poll-interval", "500ms", "--no-wait",
+                    "--git-remote", "origin", "--token-file", "/t", "--insecure-http"});
+    REQUIRE(o);
+    CHECK(o->mode == Mode::deploy);
+    CHECK(o->skill_dirs == std::vector<std::string>{"a", "b"});
+    CHECK(o->env == Env{{"K", "v=w"}});
+    CHECK(o->timeout == std::chrono::seconds(5400));
+    CHECK(o->poll_interval == std::chrono::milliseconds(500));
+    CHECK_FALSE(o->wait);
+    CHECK(o->config_flags.values.at("git_remote") == "origin");
+    CHECK(o->config_flags.values.count("token") == 0);  // the file is read by run_deploy, not here
+    CHECK(o->token_file == "/t");
+    CHECK(o->config_flags.insecure_http);
+
+    auto r = parse({"--rollback", "x", "--to", "abc"});
+    REQUIRE(r);
+    CHECK(r->mode == Mode::rollback);
+    CHECK(r->name == "x");
+    CHECK(r->to_commit == "abc");
+    auto m = parse({"--remove", "x", "--delete-branch"});
+    REQUIRE(m);
+    CHECK(m->mode == Mode::remove);
+    CHECK(m->delete_branch);
+    CHECK(parse({"--help", "--bogus-is-not-read-after-help"}).error().code == ExitCode::usage);
+    CHECK(parse({"--version"})->version);
+}
+
+TEST_CASE("deploy: combinations that make no sense are usage errors that name the flag") {
+    const std::vector<std::vector<const char*>> bad = {{"--rollback", "x", "--remove", "y"},
+                                                       {"--print-config", "dir"},
+                                                       {"--to", "abc", "dir"},
+                                                       {"--delete-branch", "dir"},
+                                                       {"--env", "=v", "dir"},
+                                                       {"--env", "NOEQUALS", "dir"},
+                                                       {"--timeout", "soon", "dir"},
+                                                       {"--poll-interval", "0ms"},
+                                                       {"--bogus"},
+                                                       {"--rollback"}};
+    for (const auto& args : bad) {
+        auto o = parse(args);
+        INFO(args[0]);
+        REQUIRE_FALSE(o);
+        CHECK(o.error().code == ExitCode::usage);
+        CHECK(o.error().message.find("--help)") != std::string::npos);
+    }
+    CHECK(parse({"--to", "abc", "dir"}).error().message.find("--to needs --rollback") == 0);
+}
+
+TEST_CASE("deploy: --help lists every option once, with the forms of the command and the exit statuses") {
+    const std::string help = usage_text();
+    for (const char* flag : {"--dry-run", "--env", "--rollback", "--remove", "--token-file", "--registry",
+                             "--poll-interval", "--insecure-http", "--version"}) {
+        INFO(flag);
+        CHECK(help.find(std::string(flag) + " ") != std::string::npos);
+    }
+    CHECK(help.find("deploy --rollback NAME [--to COMMIT]") != std::string::npos);
+    CHECK(help.find("143 on SIGTERM") != std::string::npos);
 }
