@@ -60,7 +60,7 @@ void print_dry_run(const Session& s, const std::vector<Skill>& skills, std::ostr
                                s.api.url("/deployments/<deployment uuid>"),
                                std::max<long long>(1, s.options.poll_interval.count() / 1000), timeout);
             out << fmt::format("  GET {}  until running:healthy\n", s.api.url("/applications/<app uuid>"));
-            if (s.options.auto_rollback || skill.manifest.workflow.policy.auto_rollback) {
+            if (rolls_back(s.options, skill)) {
                 out << fmt::format("  on failure: POST {}  {{\"commit\":\"<last good commit>\"}}\n",
                                    s.api.url("/applications/<app uuid>/rollback"));
             }

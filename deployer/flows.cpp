@@ -202,8 +202,7 @@ Result<AppResult> ensure_app(Session& s, Outcome& o, const Skill& skill) {
 // After a failed deploy: redeploy the last good commit when auto-rollback is on.
 Outcome& after_failure(Session& s, Outcome& o, const Skill& skill, const std::string& id,
                        const std::string& app_uuid, const std::string& why) {
-    const bool auto_rollback = s.options.auto_rollback || skill.manifest.workflow.policy.auto_rollback;
-    if (!auto_rollback) return conclude(s, o, id, "failed", ExitCode::failed, why);
+    if (!rolls_back(s.options, skill)) return conclude(s, o, id, "failed", ExitCode::failed, why);
     auto reg = load_registry(s.config.registry.value);
     const DeployRecord* good =
         reg && reg->skills.count(o.name) ? reg->skills[o.name].last_good(o.commit) : nullptr;
@@ -354,24 +353,13 @@ Outcome rollback_skill(Session& s, const std::string& name, const std::string& t
         return o;
     }
     const SkillRecord& skill = it->second;
-    std::string target;
-    if (!to_commit.empty()) {
-        for (const auto& r : skill.history) {
-            if (r.commit.rfind(to_commit, 0) == 0) target = r.commit;
-        }
-        if (target.empty() && to_commit.size() == 40) target = to_commit;
-        if (target.empty()) {
-            o.code = ExitCode::usage, o.status = "failed";
-            o.message = fmt::format("no deploy of '{}' has a commit starting with {}", name, to_commit);
-            return o;
-        }
-    } else if (const DeployRecord* good = skill.last_good(skill.commit)) {
-        target = good->commit;
-    } else {
-        o.code = ExitCode::failed, o.status = "failed";
-        o.message = "no earlier good deploy to roll back to";
+    auto chosen = rollback_target(skill, name, to_commit);
+    if (!chosen) {
+        o.code = chosen.error().code, o.status = "failed";
+        o.message = chosen.error().message;
         return o;
     }
+    const std::string target = *chosen;
     o.app_uuid = skill.app_uuid;
     o.fqdn = skill.fqdn;
     o.commit = target;
