@@ -107,6 +107,20 @@ wait_for() {
   done
 }
 
+# One source for each format the tests check, read by name from where it is defined:
+# run_id_pattern sets RUN_ID_RE from the executor that makes run ids (lib/runtime.sh, _DF_RUN_ID_RE);
+# runtime_files prints the executor's files, one a line, from compiler/CMakeLists.txt (DF_RUNTIME).
+run_id_pattern() {
+  RUN_ID_RE=$(sed -n "s/^readonly _DF_RUN_ID_RE='\(.*\)'\$/\1/p" "$DF_SRC/compiler/runtime/lib/runtime.sh")
+  [[ -n $RUN_ID_RE ]] || fail "compiler/runtime/lib/runtime.sh defines no _DF_RUN_ID_RE"
+}
+runtime_files() {
+  local list
+  list=$(sed -n 's/^set(DF_RUNTIME \(.*\))$/\1/p' "$DF_SRC/compiler/CMakeLists.txt")
+  [[ -n $list ]] || fail "compiler/CMakeLists.txt sets no DF_RUNTIME"
+  tr ' ' '\n' <<<"$list"
+}
+
 # sha256 of every file under a folder, one line each, for before/after comparisons.
 tree_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
 # data_file SRC DEST: copies a test workflow; SRC ending in .esc is ASCII with \xNN escapes (bytes a text
