@@ -224,7 +224,7 @@ Status check_settings(const DeployOptions& options, Config& config) {
                      fmt::format("Coolify cannot clone '{}' ({}): it needs an https://, http://, git:// or "
                                  "git@host:path URL of the remote; set DF_GIT_URL to the URL Coolify "
                                  "should clone when DF_GIT_REMOTE is a local path or alias",
-                                 config.git_url.value, config.git_url.origin)};
+                                 http::without_userinfo(config.git_url.value), config.git_url.origin)};
     }
     return ok();
 }
