@@ -156,7 +156,7 @@ void abandon_records(const Config& config, const std::vector<Skill>& skills,
             false);
         if (!recorded) {
             report_note(err, "warning",
-                        fmt::format("{}: the registry keeps this attempt as 'deploying': {}", skills[i].name,
+                        fmt::format("{}: the registry keeps this attempt as 'pending': {}", skills[i].name,
                                     recorded.error().message));
         }
     }

@@ -326,6 +326,13 @@ bool Server::apply_fault(const httplib::Request& req, httplib::Response& res, st
         if (it->count > 0) --it->count;
     }
     if (fault.latency_ms) std::this_thread::sleep_for(std::chrono::milliseconds(fault.latency_ms));
+    if (fault.hold) {
+        std::unique_lock lock(hold_mutex_);
+        const auto seen = releases_;
+        ++held_;
+        released_.wait_for(lock, std::chrono::seconds(60), [&] { return releases_ != seen; });
+        --held_;
+    }
     if (fault.drop_after || fault.after) {
         after = fault;
         return false;
