@@ -1,5 +1,7 @@
 // The three flows: deploy a skill, roll a skill back, remove a skill.
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <random>
 
 #include <fmt/format.h>
@@ -96,6 +98,25 @@ std::chrono::seconds deploy_timeout(const Session& s, const Skill* skill) {
     return std::chrono::seconds(600);
 }
 
+// After a write whose answer was lost (or a 5xx, or an unreadable 2xx), the server may have acted: read back
+// what it has (`applied`) before deciding, and never send the write again. Applied: the write succeeded.
+// Not applied, or nothing readable: the original error stands.
+Status reconcile_write(Session& s, const std::string& name, const Error& e, std::string_view what,
+                       const std::function<Result<bool>()>& applied) {
+    if (!outcome_unknown(e)) return e;
+    s.progress.line(name, fmt::format("the answer to {} was lost; reading back what Coolify has", what));
+    auto r = applied();
+    if (!r || !*r) return e;
+    s.progress.line(name, fmt::format("{} took effect", what));
+    return ok();
+}
+
+bool has_var(const std::vector<coolify::EnvVar>& vars, const coolify::EnvVar& v) {
+    return std::any_of(vars.begin(), vars.end(), [&](const coolify::EnvVar& c) {
+        return c.key == v.key && c.value == v.value && c.is_literal == v.is_literal;
+    });
+}
+
 // Sets the environment, sending only what differs from what Coolify has. Returns whether anything changed.
 Result<bool> sync_env(Session& s, Outcome& o, const Skill& skill, const std::string& app_uuid,
                       bool app_is_new) {
@@ -109,13 +130,19 @@ Result<bool> sync_env(Session& s, Outcome& o, const Skill& skill, const std::str
     }
     std::vector<coolify::EnvVar> changes;
     for (const auto& v : *vars) {
-        const bool same = std::any_of(current.begin(), current.end(), [&](const coolify::EnvVar& c) {
-            return c.key == v.key && c.value == v.value && c.is_literal == v.is_literal;
-        });
-        if (!same) changes.push_back(v);
+        if (!has_var(current, v)) changes.push_back(v);
     }
     if (!changes.empty()) o.remote_changed = true;
-    if (auto st = s.api.set_envs(app_uuid, changes); !st) return st.error();
+    if (auto st = s.api.set_envs(app_uuid, changes); !st) {
+        auto settled =
+            reconcile_write(s, skill.name, st.error(), "the environment update", [&]() -> Result<bool> {
+                auto now = s.api.list_envs(app_uuid);
+                if (!now) return now.error();
+                return std::all_of(changes.begin(), changes.end(),
+                                   [&](const coolify::EnvVar& v) { return has_var(*now, v); });
+            });
+        if (!settled) return settled.error();
+    }
     return !changes.empty();
 }
 
@@ -151,7 +178,16 @@ Result<AppResult> ensure_app(Session& s, Outcome& o, const Skill& skill) {
                             fmt::format("updating {} ({} setting{})", app_name, patch.fields.size(),
                                         patch.fields.size() == 1 ? "" : "s"));
             o.remote_changed = true;
-            if (auto st = s.api.update_application(r.uuid, patch); !st) return st.error();
+            if (auto st = s.api.update_application(r.uuid, patch); !st) {
+                const auto desired = app_fields(skill, s.config, *version, false);
+                auto settled =
+                    reconcile_write(s, skill.name, st.error(), "the settings update", [&]() -> Result<bool> {
+                        auto now = s.api.get_application(r.uuid);
+                        if (!now) return now.error();
+                        return *now && changed_fields(desired, **now).empty();
+                    });
+                if (!settled) return settled.error();
+            }
             r.changed = true;
         }
         return r;
@@ -430,7 +466,14 @@ Outcome remove_skill(Session& s, const std::string& name, bool delete_branch_too
     auto existing = s.api.get_application(app_uuid);
     if (!existing) return conclude_error(s, o, id, existing.error());
     if (*existing) {
-        if (auto d = s.api.delete_application(app_uuid); !d) return conclude_error(s, o, id, d.error());
+        if (auto d = s.api.delete_application(app_uuid); !d) {
+            auto settled = reconcile_write(s, name, d.error(), "the delete", [&]() -> Result<bool> {
+                auto now = s.api.get_application(app_uuid);
+                if (!now) return now.error();
+                return !now->has_value();
+            });
+            if (!settled) return conclude_error(s, o, id, settled.error());
+        }
     }
     std::string note = "app deleted; branch " + branch + " kept";
     if (delete_branch_too) {
