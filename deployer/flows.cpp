@@ -283,14 +283,36 @@ Outcome& after_failure(Session& s, Outcome& o, const Skill& skill, const std::st
                     fmt::format("{}; the rollback to {} failed too: {}", why, target.substr(0, 12), rb_why));
 }
 
+// The generated service secrets, for --show-secrets.
+std::vector<std::pair<std::string, std::string>> service_secrets(const Session& s, const Skill& skill) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (auto vars = skill_env(s, skill, false)) {
+        for (const auto& v : *vars) {
+            if (v.key == "DF_TRIGGER_TOKEN" || v.key == "DF_APPROVE_TOKEN") out.emplace_back(v.key, v.value);
+        }
+    }
+    return out;
+}
+
+// One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
+Status record_started(const Session& s, const Outcome& o, const std::string& id) {
+    return record(s.config.registry.value, o.name, id, [&](SkillRecord& sk, DeployRecord& rec) {
+        sk.branch = s.config.branch_prefix.value + o.name;
+        sk.app_uuid = o.app_uuid;
+        sk.app_name = "df-" + o.name;
+        if (!o.fqdn.empty()) sk.fqdn = o.fqdn;
+        rec.commit = o.commit;
+        rec.deployment_uuid = o.deployment_uuid;
+        rec.status = "deploying";
+    });
+}
+
 }  // namespace
 
 Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, const Result<Published>& pub) {
     Outcome o;
     o.name = skill.name;
     const auto deadline = Clock::now() + deploy_timeout(s, &skill);
-    const std::string branch = s.config.branch_prefix.value + skill.name;
-
     if (!pub) return conclude_error(s, o, id, pub.error());
     o.commit = pub->commit;
     o.changed = pub->changed;
@@ -301,14 +323,7 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
     o.fqdn = app->fqdn;
     auto env_changed = sync_env(s, o, skill, app->uuid, app->created);
     if (!env_changed) return conclude_error(s, o, id, env_changed.error());
-    if (s.options.show_secrets) {
-        if (auto vars = skill_env(s, skill, false)) {
-            for (const auto& v : *vars) {
-                if (v.key == "DF_TRIGGER_TOKEN" || v.key == "DF_APPROVE_TOKEN")
-                    o.secrets.emplace_back(v.key, v.value);
-            }
-        }
-    }
+    if (s.options.show_secrets) o.secrets = service_secrets(s, skill);
 
     // Nothing changed anywhere and the app already runs this commit healthily: nothing to deploy.
     auto reg = load_registry(s.config.registry.value);
@@ -327,20 +342,7 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
         return conclude_error(s, o, id, deployment.error());
     }
     o.deployment_uuid = *deployment;
-    // One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
-    if (auto w = record(s.config.registry.value, o.name, id,
-                        [&](SkillRecord& sk, DeployRecord& rec) {
-                            sk.branch = branch;
-                            sk.app_uuid = o.app_uuid;
-                            sk.app_name = "df-" + o.name;
-                            if (!o.fqdn.empty()) sk.fqdn = o.fqdn;
-                            rec.commit = o.commit;
-                            rec.deployment_uuid = o.deployment_uuid;
-                            rec.status = "deploying";
-                        });
-        !w) {
-        return conclude_error(s, o, id, w.error());
-    }
+    if (auto w = record_started(s, o, id); !w) return conclude_error(s, o, id, w.error());
     if (!s.options.wait)
         return conclude(s, o, id, "deploying", ExitCode::ok, "started; not waited for (--no-wait)");
 
