@@ -25,11 +25,25 @@ const Scalar* Object::find(std::string_view key) const {
     return nullptr;
 }
 
-std::string quote(std::string_view s) {
+namespace {
+
+// A JSON string literal of UTF-8 `s`, written in the `Target` encoding (UTF-8 as is, or ASCII with \uXXXX).
+template <class Target>
+std::string quote_as(std::string_view s) {
     rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, Target> w(buffer);
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
     return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+std::string quote(std::string_view s) {
+    return quote_as<rapidjson::UTF8<>>(s);
+}
+
+std::string quote_ascii(std::string_view s) {
+    return quote_as<rapidjson::ASCII<>>(s);
 }
 
 std::string to_string(const Scalar& value) {

@@ -29,7 +29,11 @@ struct Object {
     bool empty() const { return fields.empty(); }
 };
 
-std::string quote(std::string_view s);        // a JSON string literal
+std::string quote(std::string_view s);  // a JSON string literal
+// A JSON string literal with every non-ASCII character escaped (\uXXXX): also safe as a YAML 1.1 or 1.2
+// double-quoted scalar (YAML 1.1 reads U+2028 and U+0085 as line breaks inside quotes) and in any file
+// whose encoding a reader might guess wrong.
+std::string quote_ascii(std::string_view s);
 std::string to_string(const Scalar& value);   // the JSON text of one value
 std::string to_string(const Object& object);  // compact JSON text
 

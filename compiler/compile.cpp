@@ -131,6 +131,9 @@ struct Compiler {
         for (const auto& d : diags.all()) err << format_diagnostic(d, source, options.color);
     }
 
+    // One input through every stage, in order (read, parse, check, graph or generate, write, report), each
+    // stage a call and its early exit. Longer than 80 lines because it is the stage list; the work is in
+    // the functions it calls.
     void compile_one(const std::string& input) {
         const bool from_stdin = input == "-";
         std::string name = from_stdin ? options.stdin_name : input;

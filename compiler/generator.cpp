@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "compiler/graph.h"
 #include "compiler/markdown.h"
@@ -17,15 +18,6 @@ namespace df::compiler {
 namespace {
 
 using kainjow::mustache::data;
-
-// JSON with every non-ASCII character escaped: safe as a YAML 1.1 or 1.2 double-quoted scalar too
-// (YAML 1.1 reads U+2028 and U+0085 as line breaks inside quotes).
-std::string ascii_json_string(std::string_view s) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::ASCII<>> w(buffer);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-    return {buffer.GetString(), buffer.GetSize()};
-}
 
 std::string metadata_json(const Workflow& wf) {
     rapidjson::StringBuffer buffer;
@@ -214,7 +206,7 @@ data skill_data(const Manifest& m) {
     const Workflow& wf = m.workflow;
     data d;
     d.set("name", wf.name);
-    d.set("description_yaml", ascii_json_string(short_description(wf)));
+    d.set("description_yaml", json::quote_ascii(short_description(wf)));  // a YAML scalar too
     d.set("metadata_json", metadata_json(wf));
     d.set("title", escape_markdown(wf.title));
     d.set("description", wf.description.empty() ? escape_markdown(short_description(wf)) : wf.description);

@@ -43,6 +43,8 @@ std::string service_env_name(std::string_view name) {
     return "DF_INPUT_" + upper_case(name);
 }
 
+// Long because it is a table: the names (and prefixes) the shell, the C library and our own runtime read
+// from the environment, one a line so a reviewer can check each; the logic is the three lines at the end.
 bool env_name_steps_rely_on(std::string_view upper) {
     static constexpr std::array exact = {"PATH",
                                          "HOME",

@@ -11,6 +11,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json.h"
 #include "common/text.h"
 #include "compiler/render.h"
 
@@ -116,13 +117,6 @@ constexpr std::string_view kServicePackages[] = {
     "bash",    "bash-builtins", "ca-certificates", "curl",   "git", "jq",
     "openssl", "tini",          "util-linux",      "webhook"};
 
-std::string json_string(std::string_view s) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-    return {buffer.GetString(), buffer.GetSize()};
-}
-
 // A rule that never matches (RE2 has no empty class shorthand): guards a rule whose secret is unset.
 constexpr std::string_view kNeverMatches = R"([^\x00-\x{10FFFF}])";
 
@@ -190,7 +184,7 @@ data hooks_data(const ServiceInfo& service, Diagnostics& diags) {
     for (const auto& [key, path] : hooks) {
         const auto id = hook_id(*path);
         if (!id) diags.error({}, fmt::format("service hook path '{}' is not /hooks/<name>", *path));
-        d.set(key, json_string(id.value_or("invalid")));
+        d.set(key, json::quote_ascii(id.value_or("invalid")));
     }
     d.set("trigger_token_rule", token_rule("DF_TRIGGER_TOKEN", "X-DF-Token"));
     d.set("approve_token_rule", token_rule("DF_APPROVE_TOKEN", "X-DF-Approve-Token"));

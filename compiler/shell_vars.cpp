@@ -356,6 +356,9 @@ class Scanner {
         heredocs_.clear();
     }
 
+    // One switch over the characters that change the scanner's state in command context (quotes,
+    // expansions, comments, heredocs, brackets), as a shell reads them. Longer than 80 lines on purpose:
+    // split up, the cases would share the cursor and the frame stack through many small members.
     void in_command() {
         const char c = s_[i_];
         Frame& frame = frames_.back();

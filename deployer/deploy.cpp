@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "common/files.h"
 #include "common/json.h"
 #include "deployer/internal.h"
 #include "deployer/provenance.h"
@@ -165,7 +166,7 @@ void abandon_records(const Config& config, const std::vector<Skill>& skills,
             false);
         if (!recorded) {
             report_note(err, "warning",
-                        fmt::format("{}: the registry keeps this attempt as 'deploying': {}", skills[i].name,
+                        fmt::format("{}: the registry keeps this attempt as 'pending': {}", skills[i].name,
                                     recorded.error().message));
         }
     }
@@ -206,11 +207,116 @@ void fill_placeholders(Config& c) {
     if (!c.git_url.set()) c.git_url = c.git_remote;
 }
 
+// --token-file: the token is the file's content without its trailing newlines and spaces.
+Result<ConfigFlags> flags_with_token(const DeployOptions& options) {
+    ConfigFlags flags = options.config_flags;
+    if (options.token_file.empty()) return flags;
+    auto token = read_file(options.token_file, 64 * 1024);
+    if (!token) return Error{ExitCode::config, token.error().message};
+    std::string t = std::move(*token);
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+    flags.values["token"] = std::move(t);
+    return flags;
+}
+
+// The settings this mode needs, and a git URL Coolify can clone. A dry run needs none: what is unknown
+// becomes a placeholder.
+Status check_settings(const DeployOptions& options, Config& config) {
+    std::vector<std::string> needed = {"coolify_url", "token", "git_remote", "registry"};
+    if (options.dry_run) std::erase(needed, std::string("token"));
+    if (options.mode == Mode::deploy)
+        needed.insert(needed.end(), {"server_uuid", "project_uuid", "secrets_dir"});
+    if (options.dry_run) fill_placeholders(config);
+    if (auto s = require_settings(config, needed); !s) return s;
+    if (options.mode == Mode::deploy && config.git_url.origin != kPlaceholder &&
+        !coolify_can_clone(config.git_url.value)) {
+        return Error{ExitCode::config,
+                     fmt::format("Coolify cannot clone '{}' ({}): it needs an https://, http://, git:// or "
+                                 "git@host:path URL of the remote; set DF_GIT_URL to the URL Coolify "
+                                 "should clone when DF_GIT_REMOTE is a local path or alias",
+                                 http::without_userinfo(config.git_url.value), config.git_url.origin)};
+    }
+    return ok();
+}
+
+// Every skill folder, validated; each bad one is reported, and the first one's code is returned.
+std::optional<ExitCode> load_skills(const DeployOptions& options, std::vector<Skill>& skills,
+                                    std::ostream& err) {
+    if (options.skill_dirs.empty())
+        return report(err, Error{ExitCode::usage,
+                                 fmt::format("no skill folder given (see {} --help)", program_name())});
+    std::optional<ExitCode> first;
+    std::map<std::string, std::string> seen;
+    for (const auto& dir : options.skill_dirs) {
+        auto skill = load_skill(dir, options.force);
+        if (!skill) {
+            report(err, skill.error());
+            if (!first) first = skill.error().code;
+            continue;
+        }
+        if (auto [it, fresh] = seen.emplace(skill->name, dir); !fresh) {
+            return report(err, Error{ExitCode::usage, fmt::format("'{}' and '{}' are the same skill '{}'",
+                                                                  it->second, dir, skill->name)});
+        }
+        skills.push_back(std::move(*skill));
+    }
+    return first;
+}
+
+// The registry (one "pending" entry per skill), then the credentials (GET /version), then the push, then
+// each skill's flow in parallel. An error here stopped the deploy before any change.
+Result<std::vector<Outcome>> deploy_all(Session& session, const std::vector<Skill>& skills,
+                                        std::vector<ProvenanceFacts>& provenance, std::ostream& err) {
+    const Config& config = session.config;
+    std::vector<std::string> ids;
+    if (auto s = begin_records(config, skills, ids); !s) {
+        return Error{s.error().code, s.error().message + "; nothing was deployed"};
+    }
+    // The credentials (and the server's version) are proven before the push: a wrong token must not move
+    // the branch.
+    if (auto v = session.version(); !v) {
+        abandon_records(config, skills, ids, v.error(), err);
+        return Error{v.error().code, v.error().message + "; nothing was deployed"};
+    }
+    std::vector<PublishJob> jobs;
+    for (const auto& skill : skills) {
+        const std::string branch = config.branch_prefix.value + skill.name;
+        session.progress.line(skill.name, "pushing to " + branch);
+        jobs.push_back(
+            {skill.dir, branch, fmt::format("deploy {} (version {})", skill.name, skill.manifest.version)});
+    }
+    const auto published = publish_all(session.git(), jobs);
+    auto outcomes = run_parallel(skills.size(), session.options.max_parallel, [&](std::size_t i) {
+        return deploy_skill(session, skills[i], ids[i], published[i]);
+    });
+    for (std::size_t i = 0; i < skills.size(); ++i)
+        provenance.push_back(deploy_facts(skills[i], outcomes[i], ids[i]));
+    return outcomes;
+}
+
+// --rollback NAME or --remove NAME, after the credentials: a wrong token must not leave a "deploying"
+// entry behind.
+Result<std::vector<Outcome>> manage_one(Session& session, std::vector<ProvenanceFacts>& provenance) {
+    const DeployOptions& options = session.options;
+    if (auto v = session.version(); !v)
+        return Error{v.error().code, v.error().message + "; nothing was changed"};
+    // What ran before the change (a removal forgets it), for the provenance.
+    auto before = change_facts(session.config.registry.value,
+                               options.mode == Mode::rollback ? "rollback" : "remove", options.name);
+    std::vector<Outcome> outcomes{options.mode == Mode::rollback
+                                      ? rollback_skill(session, options.name, options.to_commit)
+                                      : remove_skill(session, options.name, options.delete_branch)};
+    provenance.push_back(complete_facts(std::move(before), outcomes.back()));
+    return outcomes;
+}
+
 }  // namespace
 
 ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostream& err) {
     const std::string started_at = utc_timestamp();
-    auto config = resolve_config(options.config_flags, process_env());
+    auto flags = flags_with_token(options);
+    if (!flags) return report(err, flags.error());
+    auto config = resolve_config(*flags, process_env());
     if (!config) return report(err, config.error());
     if (options.mode == Mode::print_config) {
         out << describe_config(*config, options.json);
@@ -224,102 +330,32 @@ ExitCode run_deploy(const DeployOptions& options, std::ostream& out, std::ostrea
     // Every local check comes before the first side effect: settings, --env, skills, then the registry
     // (begin_records) and the credentials (GET /version), and only then git and the API.
     if (auto s = validate_env(options.env); !s) return report(err, s.error());
-    std::vector<std::string> needed = {"coolify_url", "token", "git_remote", "registry"};
-    if (options.dry_run) std::erase(needed, std::string("token"));
-    if (options.mode == Mode::deploy)
-        needed.insert(needed.end(), {"server_uuid", "project_uuid", "secrets_dir"});
-    // A dry run makes no call, so it needs no setting: what is unknown is shown as a placeholder.
-    if (options.dry_run) fill_placeholders(*config);
-    if (auto s = require_settings(*config, needed); !s) return report(err, s.error());
-    if (options.mode == Mode::deploy && config->git_url.origin != kPlaceholder &&
-        !coolify_can_clone(config->git_url.value)) {
-        return report(
-            err, Error{ExitCode::config,
-                       fmt::format("Coolify cannot clone '{}' ({}): it needs an https://, http://, git:// or "
-                                   "git@host:path URL of the remote; set DF_GIT_URL to the URL Coolify "
-                                   "should clone when DF_GIT_REMOTE is a local path or alias",
-                                   config->git_url.value, config->git_url.origin)});
-    }
-
+    if (auto s = check_settings(options, *config); !s) return report(err, s.error());
     Progress progress(err, ::isatty(STDERR_FILENO) && !std::getenv("NO_COLOR"));
     std::vector<Skill> skills;
     if (options.mode == Mode::deploy) {
-        if (options.skill_dirs.empty())
-            return report(err, Error{ExitCode::usage,
-                                     fmt::format("no skill folder given (see {} --help)", program_name())});
-        std::optional<Error> first;
-        std::map<std::string, std::string> seen;
-        for (const auto& dir : options.skill_dirs) {
-            auto skill = load_skill(dir, options.force);
-            if (!skill) {
-                report(err, skill.error());
-                if (!first) first = skill.error();
-                continue;
-            }
-            if (auto [it, fresh] = seen.emplace(skill->name, dir); !fresh) {
-                return report(err, Error{ExitCode::usage, fmt::format("'{}' and '{}' are the same skill '{}'",
-                                                                      it->second, dir, skill->name)});
-            }
-            skills.push_back(std::move(*skill));
-        }
-        if (first) return first->code;
+        if (auto code = load_skills(options, skills, err)) return *code;
     }
-
     if (options.dry_run) {
         if (auto reg = load_registry(config->registry.value); !reg) return report(err, reg.error());
         Session session(options, *config, progress);
         print_dry_run(session, skills, out);
         return ExitCode::ok;
     }
-
     Session session(options, *config, progress);
-    std::vector<Outcome> outcomes;
     std::vector<ProvenanceFacts> provenance;
-    if (options.mode == Mode::deploy) {
-        std::vector<std::string> ids;
-        if (auto s = begin_records(*config, skills, ids); !s) {
-            return report(err, Error{s.error().code, s.error().message + "; nothing was deployed"});
-        }
-        // The credentials (and the server's version) are proven before the push: a wrong token must not
-        // move the branch.
-        if (auto v = session.version(); !v) {
-            abandon_records(*config, skills, ids, v.error(), err);
-            return report(err, Error{v.error().code, v.error().message + "; nothing was deployed"});
-        }
-        std::vector<PublishJob> jobs;
-        for (const auto& skill : skills) {
-            const std::string branch = config->branch_prefix.value + skill.name;
-            progress.line(skill.name, "pushing to " + branch);
-            jobs.push_back({skill.dir, branch,
-                            fmt::format("deploy {} (version {})", skill.name, skill.manifest.version)});
-        }
-        const auto published = publish_all(session.git(), jobs);
-        outcomes = run_parallel(skills.size(), options.max_parallel, [&](std::size_t i) {
-            return deploy_skill(session, skills[i], ids[i], published[i]);
-        });
-        for (std::size_t i = 0; i < skills.size(); ++i)
-            provenance.push_back(deploy_facts(skills[i], outcomes[i], ids[i]));
-    } else {
-        // The credentials first here too: a wrong token must not leave a "deploying" entry behind.
-        if (auto v = session.version(); !v)
-            return report(err, Error{v.error().code, v.error().message + "; nothing was changed"});
-        // What ran before the change (a removal forgets it), for the provenance.
-        auto before = change_facts(config->registry.value,
-                                   options.mode == Mode::rollback ? "rollback" : "remove", options.name);
-        outcomes.push_back(options.mode == Mode::rollback
-                               ? rollback_skill(session, options.name, options.to_commit)
-                               : remove_skill(session, options.name, options.delete_branch));
-        provenance.push_back(complete_facts(std::move(before), outcomes.back()));
-    }
+    auto outcomes = options.mode == Mode::deploy ? deploy_all(session, skills, provenance, err)
+                                                 : manage_one(session, provenance);
+    if (!outcomes) return report(err, outcomes.error());
     // Every attempt leaves its provenance beside the registry (deployer/provenance.cpp).
     record_provenance({config->registry.value, options.evidence_key, options.actor, started_at,
                        config->coolify_url.value, config->git_remote.value, config->branch_prefix.value},
                       std::move(provenance), err);
-    for (const auto& o : outcomes) {
+    for (const auto& o : *outcomes) {
         if (o.code != ExitCode::ok) report(err, Error{o.code, o.name + ": " + o.message});
     }
-    print_outcomes(outcomes, options.json, out);
-    return overall(outcomes);
+    print_outcomes(*outcomes, options.json, out);
+    return overall(*outcomes);
 }
 
 }  // namespace df::deployer

@@ -1,6 +1,6 @@
 // deploy: skill folders → git branch + Coolify application, waited for, verified, rolled back on failure,
-// recorded in the registry. main.cpp parses flags into DeployOptions and calls run_deploy; everything
-// else lives here so tests link it. docs/deploy.md describes the behaviour.
+// recorded in the registry. main.cpp parses flags into DeployOptions (deployer/cli.h) and calls run_deploy;
+// everything else lives in the library so tests link it. docs/deploy.md describes the behaviour.
 #pragma once
 
 #include <atomic>
@@ -35,10 +35,13 @@ struct DeployOptions {
     int max_parallel = 32;
     std::chrono::milliseconds poll_interval{2000};  // floor: 1 s, or 100 ms for a loopback server
     ConfigFlags config_flags;
+    std::string token_file;  // --token-file: read by run_deploy (trailing newline and spaces dropped)
     const std::atomic<bool>* cancel = nullptr;
     // Evidence (deployer/provenance.h): --evidence NAME sets mode and name; main fills these from the
     // environment (DF_EVIDENCE_KEY) and the user running it.
     std::string evidence_key, actor;
+    bool help = false;     // --help: main prints usage_text (deployer/cli.h)
+    bool version = false;  // --version
 };
 
 // "90", "90s", "10m", "1h", "1h30m" → seconds. Invalid or zero → nullopt.

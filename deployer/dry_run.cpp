@@ -19,15 +19,18 @@ void print_dry_run(const Session& s, const std::vector<Skill>& skills, std::ostr
     out << fmt::format("GET {}  (once, before any push: credentials and capabilities)\n",
                        s.api.url("/version"));
     out << fmt::format("GET {}  (once: find the df-* apps)\n", s.api.url("/applications"));
+    const std::string remote =
+        http::without_userinfo(c.git_remote.value);  // no password in the output (the URL Coolify
+    // clones, in the bodies, cannot have one: run_deploy refuses it)
     for (const auto& skill : skills) {
         const std::string branch = c.branch_prefix.value + skill.name;
         auto files = publishable_files(skill.dir);
         out << fmt::format("\n[{}] {}\n", skill.name, skill.dir);
-        out << fmt::format("  git ls-remote -- {} refs/heads/{}\n", c.git_remote.value, branch);
+        out << fmt::format("  git ls-remote -- {} refs/heads/{}\n", remote, branch);
         out << fmt::format(
             "  git commit-tree <tree of {} files> on top of {} (no commit if the tree is unchanged)\n",
             files ? files->size() : 0, branch);
-        out << fmt::format("  git push -- {} <commit>:refs/heads/{}\n", c.git_remote.value, branch);
+        out << fmt::format("  git push -- {} <commit>:refs/heads/{}\n", remote, branch);
         const auto create = app_fields(skill, c, assumed, true);
         const std::string source = c.git_source.value == "deploy-key"   ? "/applications/private-deploy-key"
                                    : c.git_source.value == "github-app" ? "/applications/private-github-app"
@@ -60,7 +63,7 @@ void print_dry_run(const Session& s, const std::vector<Skill>& skills, std::ostr
                                s.api.url("/deployments/<deployment uuid>"),
                                std::max<long long>(1, s.options.poll_interval.count() / 1000), timeout);
             out << fmt::format("  GET {}  until running:healthy\n", s.api.url("/applications/<app uuid>"));
-            if (s.options.auto_rollback || skill.manifest.workflow.policy.auto_rollback) {
+            if (rolls_back(s.options, skill)) {
                 out << fmt::format("  on failure: POST {}  {{\"commit\":\"<last good commit>\"}}\n",
                                    s.api.url("/applications/<app uuid>/rollback"));
             }

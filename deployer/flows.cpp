@@ -1,5 +1,7 @@
 // The three flows: deploy a skill, roll a skill back, remove a skill.
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <random>
 
 #include <fmt/format.h>
@@ -96,6 +98,25 @@ std::chrono::seconds deploy_timeout(const Session& s, const Skill* skill) {
     return std::chrono::seconds(600);
 }
 
+// After a write whose answer was lost (or a 5xx, or an unreadable 2xx), the server may have acted: read back
+// what it has (`applied`) before deciding, and never send the write again. Applied: the write succeeded.
+// Not applied, or nothing readable: the original error stands.
+Status reconcile_write(Session& s, const std::string& name, const Error& e, std::string_view what,
+                       const std::function<Result<bool>()>& applied) {
+    if (!outcome_unknown(e)) return e;
+    s.progress.line(name, fmt::format("the answer to {} was lost; reading back what Coolify has", what));
+    auto r = applied();
+    if (!r || !*r) return e;
+    s.progress.line(name, fmt::format("{} took effect", what));
+    return ok();
+}
+
+bool has_var(const std::vector<coolify::EnvVar>& vars, const coolify::EnvVar& v) {
+    return std::any_of(vars.begin(), vars.end(), [&](const coolify::EnvVar& c) {
+        return c.key == v.key && c.value == v.value && c.is_literal == v.is_literal;
+    });
+}
+
 // Sets the environment, sending only what differs from what Coolify has. Returns whether anything changed.
 Result<bool> sync_env(Session& s, Outcome& o, const Skill& skill, const std::string& app_uuid,
                       bool app_is_new) {
@@ -109,13 +130,19 @@ Result<bool> sync_env(Session& s, Outcome& o, const Skill& skill, const std::str
     }
     std::vector<coolify::EnvVar> changes;
     for (const auto& v : *vars) {
-        const bool same = std::any_of(current.begin(), current.end(), [&](const coolify::EnvVar& c) {
-            return c.key == v.key && c.value == v.value && c.is_literal == v.is_literal;
-        });
-        if (!same) changes.push_back(v);
+        if (!has_var(current, v)) changes.push_back(v);
     }
     if (!changes.empty()) o.remote_changed = true;
-    if (auto st = s.api.set_envs(app_uuid, changes); !st) return st.error();
+    if (auto st = s.api.set_envs(app_uuid, changes); !st) {
+        auto settled =
+            reconcile_write(s, skill.name, st.error(), "the environment update", [&]() -> Result<bool> {
+                auto now = s.api.list_envs(app_uuid);
+                if (!now) return now.error();
+                return std::all_of(changes.begin(), changes.end(),
+                                   [&](const coolify::EnvVar& v) { return has_var(*now, v); });
+            });
+        if (!settled) return settled.error();
+    }
     return !changes.empty();
 }
 
@@ -151,7 +178,16 @@ Result<AppResult> ensure_app(Session& s, Outcome& o, const Skill& skill) {
                             fmt::format("updating {} ({} setting{})", app_name, patch.fields.size(),
                                         patch.fields.size() == 1 ? "" : "s"));
             o.remote_changed = true;
-            if (auto st = s.api.update_application(r.uuid, patch); !st) return st.error();
+            if (auto st = s.api.update_application(r.uuid, patch); !st) {
+                const auto desired = app_fields(skill, s.config, *version, false);
+                auto settled =
+                    reconcile_write(s, skill.name, st.error(), "the settings update", [&]() -> Result<bool> {
+                        auto now = s.api.get_application(r.uuid);
+                        if (!now) return now.error();
+                        return *now && changed_fields(desired, **now).empty();
+                    });
+                if (!settled) return settled.error();
+            }
             r.changed = true;
         }
         return r;
@@ -202,8 +238,7 @@ Result<AppResult> ensure_app(Session& s, Outcome& o, const Skill& skill) {
 // After a failed deploy: redeploy the last good commit when auto-rollback is on.
 Outcome& after_failure(Session& s, Outcome& o, const Skill& skill, const std::string& id,
                        const std::string& app_uuid, const std::string& why) {
-    const bool auto_rollback = s.options.auto_rollback || skill.manifest.workflow.policy.auto_rollback;
-    if (!auto_rollback) return conclude(s, o, id, "failed", ExitCode::failed, why);
+    if (!rolls_back(s.options, skill)) return conclude(s, o, id, "failed", ExitCode::failed, why);
     auto reg = load_registry(s.config.registry.value);
     const DeployRecord* good =
         reg && reg->skills.count(o.name) ? reg->skills[o.name].last_good(o.commit) : nullptr;
@@ -248,14 +283,36 @@ Outcome& after_failure(Session& s, Outcome& o, const Skill& skill, const std::st
                     fmt::format("{}; the rollback to {} failed too: {}", why, target.substr(0, 12), rb_why));
 }
 
+// The generated service secrets, for --show-secrets.
+std::vector<std::pair<std::string, std::string>> service_secrets(const Session& s, const Skill& skill) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (auto vars = skill_env(s, skill, false)) {
+        for (const auto& v : *vars) {
+            if (v.key == "DF_TRIGGER_TOKEN" || v.key == "DF_APPROVE_TOKEN") out.emplace_back(v.key, v.value);
+        }
+    }
+    return out;
+}
+
+// One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
+Status record_started(const Session& s, const Outcome& o, const std::string& id) {
+    return record(s.config.registry.value, o.name, id, [&](SkillRecord& sk, DeployRecord& rec) {
+        sk.branch = s.config.branch_prefix.value + o.name;
+        sk.app_uuid = o.app_uuid;
+        sk.app_name = "df-" + o.name;
+        if (!o.fqdn.empty()) sk.fqdn = o.fqdn;
+        rec.commit = o.commit;
+        rec.deployment_uuid = o.deployment_uuid;
+        rec.status = "deploying";
+    });
+}
+
 }  // namespace
 
 Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, const Result<Published>& pub) {
     Outcome o;
     o.name = skill.name;
     const auto deadline = Clock::now() + deploy_timeout(s, &skill);
-    const std::string branch = s.config.branch_prefix.value + skill.name;
-
     if (!pub) return conclude_error(s, o, id, pub.error());
     o.commit = pub->commit;
     o.changed = pub->changed;
@@ -266,14 +323,7 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
     o.fqdn = app->fqdn;
     auto env_changed = sync_env(s, o, skill, app->uuid, app->created);
     if (!env_changed) return conclude_error(s, o, id, env_changed.error());
-    if (s.options.show_secrets) {
-        if (auto vars = skill_env(s, skill, false)) {
-            for (const auto& v : *vars) {
-                if (v.key == "DF_TRIGGER_TOKEN" || v.key == "DF_APPROVE_TOKEN")
-                    o.secrets.emplace_back(v.key, v.value);
-            }
-        }
-    }
+    if (s.options.show_secrets) o.secrets = service_secrets(s, skill);
 
     // Nothing changed anywhere and the app already runs this commit healthily: nothing to deploy.
     auto reg = load_registry(s.config.registry.value);
@@ -292,20 +342,7 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
         return conclude_error(s, o, id, deployment.error());
     }
     o.deployment_uuid = *deployment;
-    // One write once the deployment exists, so even a killed deploy leaves what it started in the registry.
-    if (auto w = record(s.config.registry.value, o.name, id,
-                        [&](SkillRecord& sk, DeployRecord& rec) {
-                            sk.branch = branch;
-                            sk.app_uuid = o.app_uuid;
-                            sk.app_name = "df-" + o.name;
-                            if (!o.fqdn.empty()) sk.fqdn = o.fqdn;
-                            rec.commit = o.commit;
-                            rec.deployment_uuid = o.deployment_uuid;
-                            rec.status = "deploying";
-                        });
-        !w) {
-        return conclude_error(s, o, id, w.error());
-    }
+    if (auto w = record_started(s, o, id); !w) return conclude_error(s, o, id, w.error());
     if (!s.options.wait)
         return conclude(s, o, id, "deploying", ExitCode::ok, "started; not waited for (--no-wait)");
 
@@ -354,24 +391,13 @@ Outcome rollback_skill(Session& s, const std::string& name, const std::string& t
         return o;
     }
     const SkillRecord& skill = it->second;
-    std::string target;
-    if (!to_commit.empty()) {
-        for (const auto& r : skill.history) {
-            if (r.commit.rfind(to_commit, 0) == 0) target = r.commit;
-        }
-        if (target.empty() && to_commit.size() == 40) target = to_commit;
-        if (target.empty()) {
-            o.code = ExitCode::usage, o.status = "failed";
-            o.message = fmt::format("no deploy of '{}' has a commit starting with {}", name, to_commit);
-            return o;
-        }
-    } else if (const DeployRecord* good = skill.last_good(skill.commit)) {
-        target = good->commit;
-    } else {
-        o.code = ExitCode::failed, o.status = "failed";
-        o.message = "no earlier good deploy to roll back to";
+    auto chosen = rollback_target(skill, name, to_commit);
+    if (!chosen) {
+        o.code = chosen.error().code, o.status = "failed";
+        o.message = chosen.error().message;
         return o;
     }
+    const std::string target = *chosen;
     o.app_uuid = skill.app_uuid;
     o.fqdn = skill.fqdn;
     o.commit = target;
@@ -442,7 +468,14 @@ Outcome remove_skill(Session& s, const std::string& name, bool delete_branch_too
     auto existing = s.api.get_application(app_uuid);
     if (!existing) return conclude_error(s, o, id, existing.error());
     if (*existing) {
-        if (auto d = s.api.delete_application(app_uuid); !d) return conclude_error(s, o, id, d.error());
+        if (auto d = s.api.delete_application(app_uuid); !d) {
+            auto settled = reconcile_write(s, name, d.error(), "the delete", [&]() -> Result<bool> {
+                auto now = s.api.get_application(app_uuid);
+                if (!now) return now.error();
+                return !now->has_value();
+            });
+            if (!settled) return conclude_error(s, o, id, settled.error());
+        }
     }
     std::string note = "app deleted; branch " + branch + " kept";
     if (delete_branch_too) {

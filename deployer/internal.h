@@ -136,6 +136,14 @@ std::optional<coolify::Deployment> adoptable_deployment(const std::vector<coolif
                                                         const std::string& commit,
                                                         const std::set<std::string>& known);
 
+// A failed deploy is rolled back when --auto-rollback or the workflow's guardrail asks for it.
+bool rolls_back(const DeployOptions& options, const Skill& skill);
+// The commit `deploy --rollback NAME [--to COMMIT]` goes back to: with --to, the newest recorded commit
+// starting with it (a full 40-character commit also when unrecorded; else a usage error); without, the last
+// good deploy other than the current commit (else a failure: nothing to go back to).
+Result<std::string> rollback_target(const SkillRecord& skill, const std::string& name,
+                                    const std::string& to_commit);
+
 // --- Registry ----------------------------------------------------------------------------------------
 
 // Updates the entry `id` of skill `name` (created when missing) under the registry lock. The skill's

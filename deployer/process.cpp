@@ -45,6 +45,9 @@ std::string command_line(const std::vector<std::string>& argv) {
     return out;
 }
 
+// fork/exec with three pipes, a poll loop and the exec-failure pipe, in one function on purpose: every
+// file descriptor is opened, handed over and closed in sight of the others (a leak or a double close would
+// hang git or lose its output); the parts have no meaning alone.
 Result<ProcessResult> run_process(const ProcessSpec& spec) {
     if (spec.argv.empty()) return Error{ExitCode::usage, "no program to run"};
     int in_pipe[2], out_pipe[2], err_pipe[2], exec_pipe[2];

@@ -110,4 +110,25 @@ std::optional<coolify::Deployment> adoptable_deployment(const std::vector<coolif
     return std::nullopt;
 }
 
+bool rolls_back(const DeployOptions& options, const Skill& skill) {
+    return options.auto_rollback || skill.manifest.workflow.policy.auto_rollback;
+}
+
+Result<std::string> rollback_target(const SkillRecord& skill, const std::string& name,
+                                    const std::string& to_commit) {
+    if (to_commit.empty()) {
+        if (const DeployRecord* good = skill.last_good(skill.commit)) return good->commit;
+        return Error{ExitCode::failed, "no earlier good deploy to roll back to"};
+    }
+    std::string target;
+    for (const auto& r : skill.history) {
+        if (r.commit.rfind(to_commit, 0) == 0) target = r.commit;
+    }
+    if (target.empty() && to_commit.size() == 40) target = to_commit;
+    if (target.empty())
+        return Error{ExitCode::usage,
+                     fmt::format("no deploy of '{}' has a commit starting with {}", name, to_commit)};
+    return target;
+}
+
 }  // namespace df::deployer

@@ -21,6 +21,12 @@ for f in SKILL.md skill.json README.md; do
 done
 jq -e '.source.path == "../../flow.md"' output/run-tests/skill.json >/dev/null || fail "source path not relative to the folder"
 
+step "the modes do not depend on the umask (a strict one takes bits, compile sets them again)"
+(umask 077; expect_exit 0 compile -q -o strict-umask flow.md)
+assert_eq 644 "$(stat -c %a strict-umask/run-tests/SKILL.md)" "SKILL.md under umask 077"
+assert_eq 755 "$(stat -c %a strict-umask/run-tests/run)" "run under umask 077"
+rm -rf strict-umask
+
 step "recompiling into another folder gives byte-identical files"
 expect_exit 0 compile -q -o again flow.md
 assert_eq "$(tree_hash output/run-tests)" "$(tree_hash again/run-tests)" "file hashes"
@@ -62,6 +68,12 @@ mkdir -p output/.run-tests.tmp-999999999-abc output/.run-tests.old-999999999-def
 sed -i 's/, push, or tag anything/ or push anything/' flow.md
 expect_exit 0 compile -q flow.md
 assert_eq "" "$(find output -maxdepth 1 -name '.*')" "stale temporaries"
+# In a batch the folder is read once for all skills: leftovers of the second skill go too.
+mkdir -p output/.other.tmp-999999999-abc
+sed 's/^# Workflow: .*/# Workflow: Other/' flow.md >other.md
+expect_exit 0 compile -q flow.md other.md
+assert_eq "" "$(find output -maxdepth 1 -name '.*')" "stale temporaries of the second skill"
+rm -rf output/other other.md
 
 step "titles with path characters stay inside --out"
 printf '# Workflow: ../../escape/../me\n\n## Steps\n1. **Go**\n   - now\n' >escape.md

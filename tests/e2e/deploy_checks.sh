@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deploy checks everything it can before its first side effect, refuses what would leak a secret, and
 # reports with honest exit codes: bad --env, a wrong token (before the push), a pre-receive hook's refusal,
-# a password in COOLIFY_URL, a token over plain http, a redirect, SIGTERM; --dry-run needs no settings; the
+# a password in COOLIFY_URL or in the git URLs (also in --dry-run), a token over plain http, a redirect, SIGTERM; --dry-run needs no settings; the
 # summary shows the URL Coolify generated.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deploy_lib.sh"
@@ -25,6 +25,19 @@ step "--dry-run works with no Coolify or git settings, and makes no call"
   assert_contains "$OUT" "<DF_GIT_REMOTE>"
   assert_contains "$OUT" "<DF_PROJECT_UUID>"
   assert_contains "$OUT" "Bearer <COOLIFY_TOKEN>" )
+assert_eq 0 "$(requests)" "requests"
+
+step "--dry-run shows git URLs without the password in them"
+( export DF_GIT_REMOTE=https://bot:remote-pw-0123@git.example.test/skills.git
+  export DF_GIT_URL=https://git.example.test/skills.git
+  expect_exit 0 d --dry-run "$skill"
+  assert_contains "$OUT" "git push -- https://git.example.test/skills.git"
+  assert_not_contains "$OUT$ERR" remote-pw-0123 "dry-run output"
+  # Coolify cannot clone a URL with a password in it: refused, and the message does not show it either.
+  export DF_GIT_URL=https://bot:clone-pw-0123@git.example.test/skills.git
+  expect_exit 78 d --dry-run "$skill"
+  assert_contains "$ERR" "cannot clone 'https://git.example.test/skills.git'"
+  assert_not_contains "$OUT$ERR" clone-pw-0123 "the refusal" )
 assert_eq 0 "$(requests)" "requests"
 
 step "a first deploy without DF_DOMAIN: the summary shows the URL Coolify generated"

@@ -12,18 +12,14 @@ REMOTE="$WORK/remote.git"
 git init -q --bare "$REMOTE"
 REGISTRY="$HOME/.local/state/dark-factory/registry.json"
 
-# start_standin [extra args...]: starts coolify-standin, sets PORT, URL and STANDIN_LOG; stops it on exit.
+# start_standin [extra args...]: start_coolify (lib.sh) with the test's token and git remote; sets PORT,
+# URL, STANDIN_LOG and STANDIN_PID, and the environment deploy reads.
 start_standin() {
-  STANDIN_LOG="$WORK/standin.log"
-  : >"$STANDIN_LOG"
-  rm -f "$WORK/port"
-  "$DF_BIN/coolify-standin" --ttl 90 --token "$TOKEN" --repo "$GIT_URL=$REMOTE" --log "$STANDIN_LOG" \
-    --port-file "$WORK/port" "$@" >/dev/null 2>"$WORK/standin.err" &
-  STANDIN_PID=$!
-  on_exit "kill $STANDIN_PID 2>/dev/null"
-  wait_for test -s "$WORK/port"
-  PORT=$(cat "$WORK/port")
-  URL="http://127.0.0.1:$PORT"
+  start_coolify --token "$TOKEN" --repo "$GIT_URL=$REMOTE" "$@"
+  # shellcheck disable=SC2034 # read by the tests that source this file
+  STANDIN_LOG=$COOLIFY_STANDIN_LOG STANDIN_PID=$COOLIFY_STANDIN_PID URL=$COOLIFY_STANDIN_URL
+  # shellcheck disable=SC2034
+  PORT=${URL##*:}
   export COOLIFY_URL="$URL" COOLIFY_TOKEN="$TOKEN" DF_GIT_REMOTE="$REMOTE" DF_GIT_URL="$GIT_URL"
   export DF_SERVER_UUID="$SERVER_UUID" DF_PROJECT_UUID="$PROJECT_UUID" DF_DOMAIN=example.test
 }

@@ -271,7 +271,8 @@ http_run() {
     fail "$name: POST /hooks/run failed"
   [[ $code == 202 ]] || fail "$name: POST /hooks/run answered $code: $(cat "$WORK/body")"
   RUN_ID=$(jq -r .run_id "$WORK/body")
-  [[ $RUN_ID =~ ^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$ ]] || fail "$name: no run id in $(cat "$WORK/body")"
+  run_id_pattern
+  [[ $RUN_ID =~ $RUN_ID_RE ]] || fail "$name: no run id in $(cat "$WORK/body")"
 }
 # status_of NAME RUN_ID: the status hook's answer (GET /hooks/status with the token).
 status_of() {

@@ -20,12 +20,15 @@ monitor() { "$DF_SRC/bin/monitor" "$@"; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/df-e2e.XXXXXX")
 cleanup_hooks=()
 on_exit() { cleanup_hooks+=("$1"); }
-_cleanup() {
+_run_cleanup_hooks() {
   local h
   for h in "${cleanup_hooks[@]:+${cleanup_hooks[@]}}"; do eval "$h" || true; done
+}
+_cleanup() {
+  _run_cleanup_hooks
   if [[ "${DF_KEEP:-}" != 1 ]]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi
 }
-trap _cleanup EXIT
+trap '_cleanup; _checks_summary' EXIT
 
 fail() {
   echo "FAIL: $*" >&2
@@ -36,6 +39,46 @@ skip() {
   exit 77
 }
 step() { echo "--- $*"; }
+
+# check NAME CMD...: one named check, as git's test_expect_success. It runs CMD (a function, usually) in a
+# subshell under `set -e`, prints "ok N - NAME" or "not ok N - NAME" and goes on with the next check; the
+# test fails at its end when any check failed. What CMD registers with on_exit is cleaned up when the
+# check ends (its own files, processes), and variables it sets stay inside it: checks do not leak into
+# each other, so set up what several checks share before them. End a test of checks with checks_done.
+_checks_run=0
+_checks_failed=()
+check() {
+  local name=$1 rc
+  shift
+  _checks_run=$((_checks_run + 1))
+  set +e
+  (
+    set -e
+    cleanup_hooks=()
+    trap _run_cleanup_hooks EXIT
+    "$@"
+  )
+  rc=$?
+  set -e
+  if ((rc == 0)); then
+    echo "ok $_checks_run - $name"
+  else
+    echo "not ok $_checks_run - $name"
+    _checks_failed+=("$name")
+  fi
+}
+# checks_done: the last line of a test made of checks: "PASS", or the failed checks and exit 1.
+checks_done() {
+  ((${#_checks_failed[@]} == 0)) || exit 1
+  echo "PASS ($_checks_run checks)"
+}
+_checks_summary() {
+  local rc=$? name
+  ((${#_checks_failed[@]} > 0)) || return "$rc"
+  echo "FAIL: ${#_checks_failed[@]} of $_checks_run checks failed:" >&2
+  for name in "${_checks_failed[@]}"; do echo "  $name" >&2; done
+  exit 1
+}
 
 assert_eq() { # expected actual [what]
   [[ "$1" == "$2" ]] || fail "${3:-value}: expected [$1], got [$2]"
@@ -105,6 +148,53 @@ wait_for() {
       fail "timed out after ${DF_WAIT_SECONDS:-60} s waiting for: $*; its last answer: $("$@" 2>&1)"
     read -r -t 0.02 -u "$_wait_tick" _ || true
   done
+}
+
+# --- Stand-ins: one contract for each -------------------------------------------------------------------
+# start_coolify [ARGS...] and start_gateway [ARGS...] start the Coolify or OpenClaw Gateway stand-in with
+# ARGS on 127.0.0.1, on a port the kernel picks (no window for another test to take it). Each stops by
+# itself after a time to live, even when the test is killed, and is killed when the test ends. They set
+#   COOLIFY_STANDIN_URL COOLIFY_STANDIN_PID COOLIFY_STANDIN_LOG (every request, one a line)
+#   GW_URL GW_PID GW_LOG GW_TOKEN (GW_TOKEN: kept when set, else a new one)
+# and leave what the programs under test read (COOLIFY_URL, ...) to the caller.
+_start_standin() { # PROGRAM PORT-FILE ARGS...: runs it until it has bound its port; prints its pid
+  local program=$1 port_file=$2
+  shift 2
+  rm -f "$port_file"
+  "$DF_BIN/$program" --port-file "$port_file" "$@" >/dev/null 2>>"$WORK/standins.err" &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null"
+  wait_for test -s "$port_file"
+  _STANDIN_PID=$pid
+}
+start_coolify() {
+  COOLIFY_STANDIN_LOG=$WORK/coolify.log
+  : >"$COOLIFY_STANDIN_LOG"
+  _start_standin coolify-standin "$WORK/.coolify.port" --ttl 90 --log "$COOLIFY_STANDIN_LOG" "$@"
+  # shellcheck disable=SC2034 # read by the tests that source this file
+  COOLIFY_STANDIN_PID=$_STANDIN_PID
+  # shellcheck disable=SC2034
+  COOLIFY_STANDIN_URL=http://127.0.0.1:$(<"$WORK/.coolify.port")
+}
+start_gateway() {
+  GW_LOG=$WORK/gateway.log GW_TOKEN=${GW_TOKEN:-standin-token-$RANDOM}
+  _start_standin gateway-standin "$WORK/.gateway.port" --lifetime 300 --token "$GW_TOKEN" --log "$GW_LOG" "$@"
+  # shellcheck disable=SC2034 # read by the tests that source this file
+  GW_PID=$_STANDIN_PID GW_URL=http://127.0.0.1:$(<"$WORK/.gateway.port")
+}
+
+# One source for each format the tests check, read by name from where it is defined:
+# run_id_pattern sets RUN_ID_RE from the executor that makes run ids (lib/runtime.sh, _DF_RUN_ID_RE);
+# runtime_files prints the executor's files, one a line, from compiler/CMakeLists.txt (DF_RUNTIME).
+run_id_pattern() {
+  RUN_ID_RE=$(sed -n "s/^readonly _DF_RUN_ID_RE='\(.*\)'\$/\1/p" "$DF_SRC/compiler/runtime/lib/runtime.sh")
+  [[ -n $RUN_ID_RE ]] || fail "compiler/runtime/lib/runtime.sh defines no _DF_RUN_ID_RE"
+}
+runtime_files() {
+  local list
+  list=$(sed -n 's/^set(DF_RUNTIME \(.*\))$/\1/p' "$DF_SRC/compiler/CMakeLists.txt")
+  [[ -n $list ]] || fail "compiler/CMakeLists.txt sets no DF_RUNTIME"
+  tr ' ' '\n' <<<"$list"
 }
 
 # sha256 of every file under a folder, one line each, for before/after comparisons.

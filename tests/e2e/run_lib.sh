@@ -14,17 +14,7 @@ skill() {
   [[ -x $SKILL/run ]] || fail "compile $1: $(cat "$WORK/compile.err")"
 }
 
-start_gateway() {
-  GW_LOG=$WORK/gateway.log GW_TOKEN=standin-token-$RANDOM
-  rm -f "$WORK/gateway.port"
-  "$DF_BIN/gateway-standin" --port-file "$WORK/gateway.port" --token "$GW_TOKEN" --log "$GW_LOG" \
-    --lifetime 300 "$@" &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null"
-  wait_for test -s "$WORK/gateway.port"
-  # shellcheck disable=SC2034 # read by the tests that source this file
-  GW_URL=http://127.0.0.1:$(cat "$WORK/gateway.port")
-}
+# start_gateway: lib.sh (one contract for every stand-in).
 
 record() { echo "${DF_STATE_DIR:-$SKILL/state}/runs/$1.json"; }
 field() { jq -r "$2" "$(record "$1")"; }

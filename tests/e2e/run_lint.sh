@@ -1,28 +1,42 @@
 #!/usr/bin/env bash
 # The executor's scripts: shellcheck-clean, valid bash, and the same bytes in every compiled skill.
+# Written as named checks (lib.sh, check): each reports ok / not ok and the others still run.
 source "$(dirname "$0")/lib.sh"
 command -v shellcheck >/dev/null || fail "shellcheck is not installed (bin/setup installs it)"
 
-step "shellcheck (every severity) and bash -n on compiler/runtime"
-cd "$DF_SRC/compiler/runtime" || exit
-shellcheck --norc -s bash -S style -x run lib/*.sh lib/evidence/*.sh || fail "shellcheck found problems"
-for f in run lib/*.sh lib/evidence/*.sh; do bash -n "$f" || fail "bash -n $f"; done
+runtime_is_clean() {
+  cd "$DF_SRC/compiler/runtime" || return
+  shellcheck --norc -s bash -S style -x run lib/*.sh lib/evidence/*.sh || fail "shellcheck found problems"
+  for f in run lib/*.sh lib/evidence/*.sh; do bash -n "$f" || fail "bash -n $f"; done
+}
+check "shellcheck (every severity) and bash -n on compiler/runtime" runtime_is_clean
 
-step "every template's skill carries the same run and lib/*.sh, byte for byte, run executable"
+# Shared by the checks below: one compile of every template.
 compile "$DF_SRC"/workflow-templates/*.md -o "$WORK/out" >"$WORK/folders" 2>/dev/null
-[[ $(wc -l <"$WORK/folders") == 4 ]] || fail "expected 4 skills, got: $(cat "$WORK/folders")"
-while read -r folder; do
-  for f in run lib/runtime.sh lib/manifest.sh lib/record.sh lib/guardrails.sh lib/steps.sh lib/main.sh lib/evidence.sh \
-    lib/evidence/commands.sh; do
-    cmp -s "$folder/$f" "$DF_SRC/compiler/runtime/$f" || fail "$folder/$f differs from compiler/runtime/$f"
-  done
-  [[ -x $folder/run ]] || fail "$folder/run is not executable"
-  [[ $(ls "$folder/lib" | wc -l) == 8 ]] || fail "$folder/lib has unexpected files: $(ls "$folder/lib")"
-done <"$WORK/folders"
 
-step "SKILL.md requires the executor's binaries"
-meta=$(sed -n 's/^metadata: //p' "$WORK/out/deploy-service/SKILL.md")
-for b in bash jq curl flock setsid timeout git; do
-  jq -e --arg b "$b" '.openclaw.requires.bins | index($b)' <<<"$meta" >/dev/null || fail "bins lack $b: $meta"
-done
-echo PASS
+skills_carry_the_executor() {
+  [[ $(wc -l <"$WORK/folders") == 4 ]] || fail "expected 4 skills, got: $(cat "$WORK/folders")"
+  local executor want_lib folder f
+  mapfile -t executor < <(runtime_files)
+  want_lib=$(printf '%s\n' "${executor[@]}" | sed -n 's|^lib/||p' | sed 's|/.*||' | sort -u)
+  while read -r folder; do
+    for f in "${executor[@]}"; do
+      cmp -s "$folder/$f" "$DF_SRC/compiler/runtime/$f" || fail "$folder/$f differs from compiler/runtime/$f"
+    done
+    [[ -x $folder/run ]] || fail "$folder/run is not executable"
+    assert_eq "$want_lib" "$(ls "$folder/lib")" "$folder/lib"
+  done <"$WORK/folders"
+}
+check "every template's skill carries the same run and lib/*.sh, byte for byte, run executable" \
+  skills_carry_the_executor
+
+skill_md_requires_the_binaries() {
+  local meta b
+  meta=$(sed -n 's/^metadata: //p' "$WORK/out/deploy-service/SKILL.md")
+  for b in bash jq curl flock setsid timeout git; do
+    jq -e --arg b "$b" '.openclaw.requires.bins | index($b)' <<<"$meta" >/dev/null || fail "bins lack $b: $meta"
+  done
+}
+check "SKILL.md requires the executor's binaries" skill_md_requires_the_binaries
+
+checks_done

@@ -70,7 +70,8 @@ MD
 step "outputs: literal values, bad lines ignored with a warning, missing outputs reported; stdout is the record"
 expect_exit 0 "$SKILL/run" --json
 id=$(jq -r .run_id <<<"$OUT") || fail "stdout is not the JSON record: $OUT"
-[[ $id =~ ^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$ ]] || fail "bad run id $id"
+run_id_pattern
+[[ $id =~ $RUN_ID_RE ]] || fail "bad run id $id"
 assert_eq succeeded "$(field "$id" .status)" status
 assert_eq 1 "$(field "$id" .outputs.alpha)" alpha
 assert_eq "x=y z" "$(field "$id" .outputs.beta)" beta

@@ -14,8 +14,9 @@ setup_service_test() {
   on_exit deny_waiting_runs
   # shellcheck disable=SC2034 # used by the tests that call this
   token=trigger-token-0123456789 hmac=hmac-secret-0123456789 approver=approve-token-0123456789
+  run_id_pattern
   # shellcheck disable=SC2034
-  run_id_re='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+  run_id_re=$RUN_ID_RE
 }
 
 # start_service [VAR=VALUE...]: runs $SKILL/entrypoint with only these secrets, on a free port, in its own

@@ -1,12 +1,14 @@
 // deploy's decisions (deployer/): what is checked before any side effect, what a lost answer is taken to
 // mean, which app or deployment is adopted afterwards, and what the registry says after an attempt that
 // changed nothing remote.
+#include <algorithm>
 #include <filesystem>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include "common/registry.h"
+#include "deployer/cli.h"
 #include "deployer/internal.h"
 #include "tests/unit/fake_http.h"
 
@@ -154,4 +156,143 @@ TEST_CASE("deploy: retries never repeat a write whose answer was lost") {
         INFO(c.method);
         CHECK(t->seen.size() == c.sends);
     }
+}
+
+namespace {
+
+Result<DeployOptions> parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "deploy");
+    return parse_options(static_cast<int>(args.size()), args.data());
+}
+
+}  // namespace
+
+TEST_CASE("deploy: the command line fills DeployOptions") {
+    auto o = parse({"a", "b", "--env", "K=v=w", "--timeout", "1h30m", "--poll-interval", "500ms", "--no-wait",
+                    "--git-remote", "origin", "--token-file", "/t", "--insecure-http"});
+    REQUIRE(o);
+    CHECK(o->mode == Mode::deploy);
+    CHECK(o->skill_dirs == std::vector<std::string>{"a", "b"});
+    CHECK(o->env == Env{{"K", "v=w"}});
+    CHECK(o->timeout == std::chrono::seconds(5400));
+    CHECK(o->poll_interval == std::chrono::milliseconds(500));
+    CHECK_FALSE(o->wait);
+    CHECK(o->config_flags.values.at("git_remote") == "origin");
+    CHECK(o->config_flags.values.count("token") == 0);  // the file is read by run_deploy, not here
+    CHECK(o->token_file == "/t");
+    CHECK(o->config_flags.insecure_http);
+
+    auto r = parse({"--rollback", "x", "--to", "abc"});
+    REQUIRE(r);
+    CHECK(r->mode == Mode::rollback);
+    CHECK(r->name == "x");
+    CHECK(r->to_commit == "abc");
+    auto m = parse({"--remove", "x", "--delete-branch"});
+    REQUIRE(m);
+    CHECK(m->mode == Mode::remove);
+    CHECK(m->delete_branch);
+    CHECK(parse({"--help", "--bogus-is-not-read-after-help"}).error().code == ExitCode::usage);
+    CHECK(parse({"--version"})->version);
+}
+
+TEST_CASE("deploy: combinations that make no sense are usage errors that name the flag") {
+    const std::vector<std::vector<const char*>> bad = {{"--rollback", "x", "--remove", "y"},
+                                                       {"--print-config", "dir"},
+                                                       {"--to", "abc", "dir"},
+                                                       {"--delete-branch", "dir"},
+                                                       {"--env", "=v", "dir"},
+                                                       {"--env", "NOEQUALS", "dir"},
+                                                       {"--timeout", "soon", "dir"},
+                                                       {"--poll-interval", "0ms"},
+                                                       {"--bogus"},
+                                                       {"--rollback"}};
+    for (const auto& args : bad) {
+        auto o = parse(args);
+        INFO(args[0]);
+        REQUIRE_FALSE(o);
+        CHECK(o.error().code == ExitCode::usage);
+        CHECK(o.error().message.find("--help)") != std::string::npos);
+    }
+    CHECK(parse({"--to", "abc", "dir"}).error().message.find("--to needs --rollback") == 0);
+}
+
+TEST_CASE("deploy: --help lists every option once, with the forms of the command and the exit statuses") {
+    const std::string help = usage_text();
+    for (const char* flag : {"--dry-run", "--env", "--rollback", "--remove", "--token-file", "--registry",
+                             "--poll-interval", "--insecure-http", "--version"}) {
+        INFO(flag);
+        CHECK(help.find(std::string(flag) + " ") != std::string::npos);
+    }
+    CHECK(help.find("deploy --rollback NAME [--to COMMIT]") != std::string::npos);
+    CHECK(help.find("143 on SIGTERM") != std::string::npos);
+}
+
+TEST_CASE("deploy: an update sends only what differs from the app Coolify has") {
+    coolify::Application have;
+    have.name = "df-x";
+    have.git_repository = "owner/repo";  // how Coolify stores a public GitHub URL
+    have.git_branch = "df/x";
+    have.health_check_path = "/hooks/health";
+    have.health_check_enabled = true;
+    have.is_auto_deploy_enabled = false;
+    json::Object want;
+    want.set("name", "df-x")
+        .set("git_repository", "https://github.com/owner/repo.git")
+        .set("git_branch", "df/x")
+        .set("health_check_path", "/hooks/health")
+        .set("health_check_enabled", true)
+        .set("is_auto_deploy_enabled", false);
+    CHECK(changed_fields(want, have).fields.empty());  // unchanged: no PATCH at all
+
+    want.set("health_check_path", "/health").set("is_auto_deploy_enabled", true).set("git_branch", "df/y");
+    const auto patch = changed_fields(want, have);
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : patch.fields) keys.push_back(k);
+    std::sort(keys.begin(), keys.end());
+    CHECK(keys == std::vector<std::string>{"git_branch", "health_check_path", "is_auto_deploy_enabled"});
+
+    have.is_auto_deploy_enabled.reset();  // the list endpoint does not say: not worth a PATCH
+    have.health_check_enabled.reset();    // unknown health check: sent
+    json::Object flags;
+    flags.set("is_auto_deploy_enabled", false).set("health_check_enabled", true);
+    const auto second = changed_fields(flags, have);
+    REQUIRE(second.fields.size() == 1);
+    CHECK(second.fields.begin()->first == "health_check_enabled");
+}
+
+TEST_CASE("deploy: a rollback goes back to the last good deploy, or to the --to commit") {
+    const std::string a(40, 'a'), b(40, 'b'), c(40, 'c');
+    SkillRecord skill;
+    auto add = [&](const std::string& kind, const std::string& commit, const std::string& status) {
+        DeployRecord r;
+        r.kind = kind;
+        r.commit = commit;
+        r.status = status;
+        skill.history.push_back(r);
+    };
+    add("deploy", a, "finished");
+    add("deploy", b, "finished");
+    add("deploy", c, "failed");
+    add("remove", b, "finished");  // a removal is no deploy to go back to
+    skill.commit = b;              // b runs now
+    CHECK(*rollback_target(skill, "x", "") == a);
+    CHECK(*rollback_target(skill, "x", "ccc") == c);  // --to: any recorded commit, by prefix
+    CHECK(*rollback_target(skill, "x", std::string(40, 'd')) == std::string(40, 'd'));  // full, unrecorded
+    auto unknown = rollback_target(skill, "x", "ddd");
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error().code == ExitCode::usage);
+    CHECK(unknown.error().message == "no deploy of 'x' has a commit starting with ddd");
+    skill.history.erase(skill.history.begin());  // only b was ever good, and b runs
+    auto none = rollback_target(skill, "x", "");
+    REQUIRE_FALSE(none);
+    CHECK(none.error().code == ExitCode::failed);
+
+    DeployOptions options;
+    Skill s;
+    CHECK_FALSE(rolls_back(options, s));
+    s.manifest.workflow.policy.auto_rollback = true;  // the workflow's guardrail
+    CHECK(rolls_back(options, s));
+    s.manifest.workflow.policy.auto_rollback = false;
+    options.auto_rollback = true;  // --auto-rollback
+    CHECK(rolls_back(options, s));
 }

@@ -10,8 +10,20 @@ export DF_SKILL_DIR DF_STATE_DIR
 # The service's secrets stay with webhook: runs and their steps never see them.
 unset DF_TRIGGER_TOKEN DF_TRIGGER_HMAC_SECRET DF_APPROVE_TOKEN
 
+# What a run id looks like, read by name from the executor that makes them (lib/runtime.sh, _DF_RUN_ID_RE):
+# one source for the pattern. Builtins only (this is on the path of every request); unreadable, it matches
+# nothing, so no request can name a file that is not a run's.
+_df_pattern='^$.'
+while IFS= read -r _df_line; do
+  if [[ $_df_line == "readonly _DF_RUN_ID_RE='"*"'" ]]; then
+    _df_pattern=${_df_line#*\'}
+    _df_pattern=${_df_pattern%\'}
+    break
+  fi
+done 2>/dev/null <"$DF_SKILL_DIR/lib/runtime.sh" || true
 # shellcheck disable=SC2034 # used by the scripts that source this file
-readonly DF_RUN_ID_PATTERN='^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$'
+readonly DF_RUN_ID_PATTERN=$_df_pattern
+unset _df_pattern _df_line
 
 # df_log WORDS...: one line on the service's stdout, which the entrypoint names in DF_LOG (webhook itself
 # would put our stderr into the HTTP answer). Control characters become spaces: one event, one line.

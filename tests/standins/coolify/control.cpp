@@ -86,6 +86,7 @@ void Server::control(const httplib::Request& req, httplib::Response& res) {
         f.drop_after = df::json::opt_bool(doc, "drop_after").value_or(false);
         f.after = df::json::opt_bool(doc, "after").value_or(false);
         f.latency_ms = static_cast<int>(df::json::integer(doc, "latency_ms", 0));
+        f.hold = df::json::opt_bool(doc, "hold").value_or(false);
         state_.faults().push_back(f);
         return send(res, 200, "{}");
     }
@@ -119,6 +120,18 @@ void Server::control(const httplib::Request& req, httplib::Response& res) {
         const std::string status = df::json::str(doc, "status", "running:healthy");
         preload(state_, count, prefix, status);
         return send(res, 200, fmt::format(R"({{"apps":{}}})", state_.apps().size()));
+    }
+    if (p == "/_standin/held" && req.method == "GET") {
+        std::lock_guard hold(hold_mutex_);
+        return send(res, 200, fmt::format(R"({{"held":{}}})", held_));
+    }
+    if (p == "/_standin/release" && req.method == "POST") {
+        {
+            std::lock_guard hold(hold_mutex_);
+            ++releases_;
+        }
+        released_.notify_all();
+        return send(res, 200, "{}");
     }
     if (p == "/_standin/shutdown" && req.method == "POST") {
         send(res, 200, "{}");

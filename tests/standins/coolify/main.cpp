@@ -10,6 +10,8 @@
 #include "common/files.h"
 #include "tests/standins/coolify/server.h"
 
+// Long because of the option table (one line per stand-in option) and the options copied into State;
+// nothing else happens here.
 int main(int argc, char** argv) {
     ::signal(SIGPIPE, SIG_IGN);
     cxxopts::Options spec("coolify-standin", "A Coolify API stand-in for tests (127.0.0.1 only).");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -39,6 +41,11 @@ class Server {
     State& state_;
     httplib::Server svr_;
     std::mutex log_mutex_;
+    // Held requests (Fault::hold) wait for a release: a test acts while deploy waits for the answer.
+    std::mutex hold_mutex_;
+    std::condition_variable released_;
+    std::uint64_t releases_ = 0;
+    int held_ = 0;  // requests waiting now (GET /_standin/held)
     Clock::time_point started_ = Clock::now();
 };
 

@@ -70,6 +70,7 @@ struct Fault {
     bool drop_after = false;  // handle the request, then close the connection before any answer byte
     bool after = false;       // handle the request, then answer `status` instead (a 504 from a proxy)
     int latency_ms = 0;       // delay before handling
+    bool hold = false;        // wait before handling until POST /_standin/release (at most 60 s)
 };
 
 struct Options {
