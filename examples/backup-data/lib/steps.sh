@@ -72,7 +72,7 @@ df_step_process() {
   local _df_n
   for _df_n in "${!_DF_IN[@]}"; do
     export "$_df_n=${_DF_IN[$_df_n]}"
-    [[ -z ${_DF_DECL_ENV[$_df_n]-} ]] || export "${_DF_DECL_ENV[$_df_n]}=${_DF_IN[$_df_n]}"
+    [[ -z ${_DF_DECL_ENV_ALIAS[$_df_n]-} ]] || export "${_DF_DECL_ENV_ALIAS[$_df_n]}=${_DF_IN[$_df_n]}"
   done
   export DF_OUTPUT=$_DF_OUT_FILE DF_RUN_ID=$_DF_RUN_ID DF_WORKDIR DF_SKILL_DIR=$_DF_SKILL_DIR \
     DF_STATE_DIR=$_DF_STATE DF_STEP_ID=$_DF_CUR_STEP_ID
@@ -129,7 +129,7 @@ df_wait_step() {
 df_exec_command() {
   _DF_SCRIPT=$_DF_TMP/step-$1.sh
   _DF_LIMIT=$2 _DF_AGENT=null
-  [[ -f $_DF_SCRIPT ]] || printf '%s' "${_DF_STEP_CMDS[$1]}" >"$_DF_SCRIPT" ||
+  [[ -f $_DF_SCRIPT ]] || printf '%s' "${_DF_STEP_COMMANDS[$1]}" >"$_DF_SCRIPT" ||
     df_die "$_DF_EXIT_IO" "cannot write $_DF_SCRIPT"
   : >"$_DF_OUT_FILE"
   df_step_process &
@@ -223,7 +223,7 @@ agent steps, or carry out this step yourself and run the command steps with --st
 # df_limit_for MANIFEST_INDEX: the step's time limit in seconds (0: none) given the run's deadline. Sets
 # _DF_LIMIT_S and _DF_LIMIT_BY (step|run).
 df_limit_for() {
-  local _df_step=${_DF_STEP_TIMEOUT_S[$1]:-$_DF_STEP_TIMEOUT}
+  local _df_step=${_DF_STEP_TIMEOUT_SECONDS[$1]:-$_DF_STEP_TIMEOUT}
   _DF_LIMIT_S=${_df_step:-0} _DF_LIMIT_BY=step
   ((_DF_DEADLINE_MS > 0)) || return 0
   df_now

@@ -141,6 +141,7 @@ df_record_input_failure() {
   df_new_run_id
   df_state_init
   _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json _DF_TRIGGER=cron DF_WORKDIR='' _DF_INPUTS_MASKED='{}'
+  declare -gA _DF_MASKED_JSON=()
   _DF_NEEDS_APPROVAL_JSON=false
   df_rec_create_published failed "" "$1"
   df_log "$_DF_RUN_ID: failed: $1"
