@@ -3,6 +3,7 @@
 // walks through, advice nobody reads).
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -239,7 +240,68 @@ void drop_aliases_of_required_env(ParseContext& ctx) {
     }
 }
 
+// `Needs:` names steps of `## Steps` that exist, never the step itself, and never closes a cycle (a step
+// without `Needs:` needs the one before it). A rollback step runs in order: it has no `Needs:`.
+void check_needs(ParseContext& ctx) {
+    const auto& steps = ctx.workflow.steps;
+    for (const auto& s : ctx.workflow.rollback) {
+        if (s.needs)
+            ctx.diags.error(
+                s.needs_pos,
+                fmt::format("rollback step '{}' has `Needs:`: rollback steps run in order, one after another",
+                            s.id));
+    }
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < steps.size(); ++i) index.emplace(steps[i].id, i);
+    std::string ids;
+    for (const auto& s : steps) ids += (ids.empty() ? "" : ", ") + s.id;
+    std::vector<std::vector<std::size_t>> deps(steps.size());
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (!steps[i].needs) {
+            if (i > 0) deps[i].push_back(i - 1);
+            continue;
+        }
+        for (const auto& id : *steps[i].needs) {
+            const auto at = index.find(id);
+            if (at == index.end()) {
+                ctx.diags.error(steps[i].needs_pos,
+                                fmt::format("step '{}' needs '{}', which is no step; the steps are: {}",
+                                            steps[i].id, id, ids));
+            } else if (at->second == i) {
+                ctx.diags.error(steps[i].needs_pos, fmt::format("step '{}' needs itself", steps[i].id));
+            } else {
+                deps[i].push_back(at->second);
+            }
+        }
+    }
+    // Depth-first: a step met again while its own dependencies are being followed closes a cycle.
+    std::vector<int> state(steps.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::vector<std::size_t> path;
+    std::function<bool(std::size_t)> visit = [&](std::size_t i) {
+        state[i] = 1;
+        path.push_back(i);
+        for (const std::size_t d : deps[i]) {
+            if (state[d] == 1) {
+                std::string cycle;
+                for (auto p = std::find(path.begin(), path.end(), d); p != path.end(); ++p)
+                    cycle += steps[*p].id + " → ";
+                ctx.diags.error(steps[i].needs ? steps[i].needs_pos : steps[i].pos,
+                                fmt::format("the steps' `Needs:` form a cycle: {}{}", cycle, steps[d].id));
+                return true;
+            }
+            if (state[d] == 0 && visit(d)) return true;
+        }
+        path.pop_back();
+        state[i] = 2;
+        return false;
+    };
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (state[i] == 0 && visit(i)) break;
+    }
+}
+
 void check_workflow(ParseContext& ctx) {
+    check_needs(ctx);
     drop_aliases_of_required_env(ctx);
     check_variables(ctx);
     check_secret_values(ctx);

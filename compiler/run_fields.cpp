@@ -1,8 +1,12 @@
 #include "compiler/run_fields.h"
 
+#include <algorithm>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
+
+#include "compiler/input_names.h"
 
 namespace df::compiler {
 namespace {
@@ -26,6 +30,26 @@ std::string number(const std::optional<int>& n) {
 }
 std::string flag(bool f) {
     return f ? "1" : "";
+}
+
+// The declared outputs that reach later command steps as environment variables, by the rule of inputs:
+// under their name when it could be an input's name, and in upper case unless steps rely on that name;
+// never under a name an input or a `## Requires` variable has. "name:ALIAS" (or "name:") per output,
+// space-separated.
+std::string output_env(const Manifest& m) {
+    std::set<std::string> taken(m.workflow.requirements.env.begin(), m.workflow.requirements.env.end());
+    for (const auto& in : m.workflow.inputs) {
+        taken.insert(in.name);
+        taken.insert(in.env_alias);
+    }
+    std::string out;
+    for (const auto& o : m.workflow.outputs) {
+        if (input_name_problem(o.name) || taken.count(o.name) != 0) continue;
+        const std::string upper = upper_case(o.name);
+        const bool alias = !env_name_steps_rely_on(upper) && taken.count(upper) == 0;
+        out += (out.empty() ? "" : " ") + o.name + ":" + (alias ? upper : "");
+    }
+    return out;
 }
 
 // The run's fields. A field's name is what lib/manifest.sh reads it by; adding one here and reading it
@@ -88,11 +112,19 @@ const Field<Manifest> kRunFields[] = {
          return c ? c->key_input : "";
      }},
     {"auto_rollback", [](const Manifest& m) { return flag(m.workflow.policy.auto_rollback); }},
+    {"max_parallel_steps", [](const Manifest& m) { return number(m.workflow.policy.max_parallel_steps); }},
+    // Set when a step has `Needs:`: the run then starts each step when the steps it needs have succeeded.
+    {"parallel",
+     [](const Manifest& m) {
+         const auto& s = m.workflow.steps;
+         return flag(std::any_of(s.begin(), s.end(), [](const Step& x) { return x.needs.has_value(); }));
+     }},
     {"history_days", [](const Manifest& m) { return std::to_string(m.workflow.policy.history_days); }},
     {"history_runs", [](const Manifest& m) { return std::to_string(m.workflow.policy.history_runs); }},
     {"steps", [](const Manifest& m) { return std::to_string(m.workflow.steps.size()); }},
     {"rollback", [](const Manifest& m) { return std::to_string(m.workflow.rollback.size()); }},
     {"inputs", [](const Manifest& m) { return std::to_string(m.workflow.inputs.size()); }},
+    {"output_env", output_env},
     {"json_name", [](const Manifest& m) { return jq_quote(m.workflow.name); }},
     {"json_version", [](const Manifest& m) { return jq_quote(m.version); }},
 };
@@ -104,6 +136,15 @@ const Field<Step> kStepFields[] = {
     {"timeout_seconds", [](const Step& s) { return number(s.timeout_seconds); }},
     {"retries", [](const Step& s) { return number(s.retries); }},
     {"commands", [](const Step& s) { return s.commands; }},
+    // The ids of `Needs:`, space-separated (ids are slugs); empty for `Needs: none`; "-" without the bullet
+    // (the step follows the one before it).
+    {"needs",
+     [](const Step& s) {
+         if (!s.needs) return std::string("-");
+         std::string out;
+         for (const auto& id : *s.needs) out += (out.empty() ? "" : " ") + id;
+         return out;
+     }},
     {"json_id", [](const Step& s) { return jq_quote(s.id); }},
     {"json_title", [](const Step& s) { return jq_quote(s.title); }},
     {"json_kind", [](const Step& s) { return jq_quote(to_string(s.kind)); }},

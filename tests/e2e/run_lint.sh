@@ -12,11 +12,11 @@ step "every template's skill carries the same run and lib/*.sh, byte for byte, r
 compile "$DF_SRC"/workflow-templates/*.md -o "$WORK/out" >"$WORK/folders" 2>/dev/null
 [[ $(wc -l <"$WORK/folders") == 4 ]] || fail "expected 4 skills, got: $(cat "$WORK/folders")"
 while read -r folder; do
-  for f in run lib/runtime.sh lib/manifest.sh lib/record.sh lib/guardrails.sh lib/steps.sh lib/main.sh; do
+  for f in run lib/runtime.sh lib/manifest.sh lib/record.sh lib/guardrails.sh lib/steps.sh lib/graph.sh lib/main.sh; do
     cmp -s "$folder/$f" "$DF_SRC/compiler/runtime/$f" || fail "$folder/$f differs from compiler/runtime/$f"
   done
   [[ -x $folder/run ]] || fail "$folder/run is not executable"
-  [[ $(ls "$folder/lib" | wc -l) == 6 ]] || fail "$folder/lib has unexpected files: $(ls "$folder/lib")"
+  [[ $(ls "$folder/lib" | wc -l) == 7 ]] || fail "$folder/lib has unexpected files: $(ls "$folder/lib")"
 done <"$WORK/folders"
 
 step "SKILL.md requires the executor's binaries"

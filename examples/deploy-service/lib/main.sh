@@ -66,6 +66,7 @@ df_main() {
   df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
   _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR='' _DF_FAILED_STEP=''
+  _DF_FINISHED=()
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
@@ -235,26 +236,38 @@ df_execute() {
     _DF_DEADLINE_MS=$((_DF_NOW_MS + _DF_RUN_TIMEOUT * 1000))
     df_guard run_timeout armed "the run is stopped after $_DF_RUN_TIMEOUT s"
   fi
-  df_rec_start
   local _df_n=$_DF_NSTEPS _df_ri _df_mi _df_next _df_status=succeeded _df_err=''
   [[ -z $_DF_OPT_STEP ]] || _df_n=1
-  for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
-    _df_mi=${_DF_ONLY_STEP:-$_df_ri}
-    _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
-    df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
-    _DF_FAILED_STEP=${_DF_STEP_ID[_df_mi]}
-    case $_DF_STEP_RESULT in
-      run_timed_out) _df_status=timed_out _df_err="the run's time limit of $_DF_RUN_TIMEOUT s was reached in step ${_DF_STEP_ID[_df_mi]}" ;;
-      timed_out) _df_status=timed_out _df_err="step ${_DF_STEP_ID[_df_mi]} timed out: $_DF_ERR" ;;
-      *) _df_status=failed _df_err="step ${_DF_STEP_ID[_df_mi]} failed: $_DF_ERR" ;;
-    esac
-    break
-  done
+  if [[ -n ${_DF_M[parallel]} && -z $_DF_OPT_STEP ]]; then
+    df_rec_start graph
+    df_run_graph
+    [[ -z $_DF_GRAPH_FAILED ]] || df_step_failed "$_DF_GRAPH_FAILED"
+  else
+    df_rec_start
+    for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
+      _df_mi=${_DF_ONLY_STEP:-$_df_ri}
+      _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
+      df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
+      df_step_failed "$_df_mi"
+      break
+    done
+  fi
   if [[ $_df_status != succeeded && -n $_DF_AUTO_ROLLBACK && -z $_DF_OPT_STEP ]]; then
     df_run_rollback "$_df_status"
     [[ -z $_DF_ROLLBACK_STATUS ]] || _df_status=$_DF_ROLLBACK_STATUS
   fi
   df_finish "$_df_status" "$_df_err"
+}
+
+# df_step_failed MANIFEST_INDEX: the run's status and error (df_execute's _df_status and _df_err) after
+# that step failed with _DF_STEP_RESULT and _DF_ERR.
+df_step_failed() {
+  _DF_FAILED_STEP=${_DF_STEP_ID[$1]}
+  case $_DF_STEP_RESULT in
+    run_timed_out) _df_status=timed_out _df_err="the run's time limit of $_DF_RUN_TIMEOUT s was reached in step ${_DF_STEP_ID[$1]}" ;;
+    timed_out) _df_status=timed_out _df_err="step ${_DF_STEP_ID[$1]} timed out: $_DF_ERR" ;;
+    *) _df_status=failed _df_err="step ${_DF_STEP_ID[$1]} failed: $_DF_ERR" ;;
+  esac
 }
 
 # Auto-rollback: the Rollback steps, in order, with a fresh time budget. Sets _DF_ROLLBACK_STATUS
@@ -322,6 +335,7 @@ df_on_signal() {
   trap '' INT TERM HUP
   [[ -z $_DF_SLEEP_PID ]] || kill "$_DF_SLEEP_PID" 2>/dev/null
   _DF_SLEEP_PID=''
+  [[ -z ${_DF_GRAPH_PIDS[*]-} ]] || df_graph_stop
   if [[ -n $_DF_CHILD ]]; then
     if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
   fi

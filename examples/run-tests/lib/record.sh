@@ -31,7 +31,7 @@ def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
   | (if $p.sec == "steps" then .outputs += $new else . end)
   | (if $p.next >= 0 then .[$p.sec][$p.next] |= (.status = "running" | .started_at = $p.ended) else . end);
 def run_start($p): .status = "running" | .pid = $p.pid | .pid_start = ($p.ps | nullable)
-  | .steps[0] |= (.status = "running" | .started_at = $p.at);
+  | if $p.graph then . else .steps[0] |= (.status = "running" | .started_at = $p.at) end;
 def apply_pending: reduce $pend[] as $p (.; if $p.start then run_start($p) else step_end($p) end);
 '
 
@@ -49,11 +49,23 @@ df_guard() {
 _DF_PEND=() _DF_PEND_ARGS=()
 
 # df_rec FILTER [jq options...]: applies the pending step ends and a jq update to the record, atomically: jq
-# writes the new record beside the old one and mv renames it over, so readers see one or the other.
+# writes the new record beside the old one and mv renames it over, so readers see one or the other. When
+# steps run side by side (_DF_REC_LOCK), each write holds an flock on the run's record.lock.
 df_rec() {
-  local _df_filter=$1 _df_err _df_pend
+  local _df_filter=$1 _df_lock='' _df_rc=0
   shift
   [[ -e $_DF_REC ]] || df_rec_await
+  if [[ -n ${_DF_REC_LOCK-} ]] && exec {_df_lock}>>"$_DF_TMP/record.lock"; then
+    flock "$_df_lock" || df_error "cannot lock $_DF_TMP/record.lock; writing the record without the lock"
+  fi
+  df_rec_write "$_df_filter" "$@" || _df_rc=1
+  [[ -z $_df_lock ]] || exec {_df_lock}>&-
+  return "$_df_rc"
+}
+
+df_rec_write() {
+  local _df_filter=$1 _df_err _df_pend
+  shift
   df_now
   local IFS=,
   _df_pend="[${_DF_PEND[*]}]"
@@ -68,13 +80,16 @@ df_rec() {
   return 1
 }
 
-# df_rec_start: the run is running in this process and its first step starts. Queued like a step end, so
-# the first step does not wait for a record write: df_wait_step writes it if the step takes long.
+# df_rec_start [graph]: the run is running in this process and its first step starts (with `graph`, the
+# steps start by their `Needs:` and each is marked when it does). Queued like a step end, so the first step
+# does not wait for a record write: df_wait_step writes it if the step takes long.
 df_rec_start() {
   df_proc_start "$BASHPID"
   [[ $_DF_PROC_START =~ ^[0-9]*$ ]] || _DF_PROC_START=''
   df_now
-  _DF_PEND+=("{\"start\":true,\"pid\":$BASHPID,\"ps\":\"$_DF_PROC_START\",\"at\":\"$_DF_NOW\"}")
+  local _df_graph=false
+  [[ ${1-} != graph ]] || _df_graph=true
+  _DF_PEND+=("{\"start\":true,\"graph\":$_df_graph,\"pid\":$BASHPID,\"ps\":\"$_DF_PROC_START\",\"at\":\"$_DF_NOW\"}")
 }
 
 # Writes the pending record changes now (a no-op when there are none).

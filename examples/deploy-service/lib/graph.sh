@@ -1,0 +1,132 @@
+# shellcheck shell=bash disable=SC2016,SC2153
+# (SC2016: jq programs are single-quoted on purpose; SC2153: globals are set in other lib files.)
+# Steps with `Needs:` (docs/run.md, "Steps side by side"): each step starts once every step it needs has
+# succeeded, in a subshell of its own, at most policy.max_parallel_steps at a time. A step whose needed step
+# failed or was skipped is skipped; after a failure no new step starts and the running ones finish (as
+# Kestra's Parallel does). The record is written under a lock (df_rec), and a step's output lines carry
+# its id.
+
+# df_step_deps: _DF_STEP_DEPS[i], the indexes of the steps step i needs (space-separated), from the step
+# field `needs`: ids, or "-" for the step before it.
+df_step_deps() {
+  local -A _df_at=()
+  local _df_i _df_id _df_deps
+  for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do _df_at[${_DF_STEP_ID[_df_i]}]=$_df_i; done
+  _DF_STEP_DEPS=()
+  for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do
+    _df_deps=''
+    if [[ ${_DF_STEP_NEEDS[_df_i]} == - ]]; then
+      ((_df_i == 0)) || _df_deps=$((_df_i - 1))
+    else
+      for _df_id in ${_DF_STEP_NEEDS[_df_i]}; do
+        [[ -n $_df_id && -n ${_df_at[$_df_id]+set} ]] ||
+          df_die "$_DF_EXIT_DATA" "$_DF_SKILL_DIR/skill.fields is damaged (recompile the workflow)"
+        _df_deps+=" ${_df_at[$_df_id]}"
+      done
+    fi
+    _DF_STEP_DEPS[_df_i]=${_df_deps# }
+  done
+}
+
+# df_run_graph: runs the steps by their `Needs:`. Sets _DF_GRAPH_FAILED (the index of the first step that
+# failed; empty when none did) and _DF_STEP_RESULT and _DF_ERR of that step.
+df_run_graph() {
+  local -a _df_state=()
+  local _df_i _df_d _df_pid _df_max=${_DF_M[max_parallel_steps]:-0} _df_more _df_ok
+  df_step_deps
+  for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do _df_state[_df_i]=pending; done
+  declare -gA _DF_GRAPH_PIDS=()
+  _DF_GRAPH_FAILED='' _DF_REC_LOCK=1
+  df_rec_flush # the run's start, before a step's subshell could take a copy of it
+  while :; do
+    _df_more=1
+    while [[ -n $_df_more ]]; do
+      _df_more=''
+      for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do
+        [[ ${_df_state[_df_i]} == pending ]] || continue
+        for _df_d in ${_DF_STEP_DEPS[_df_i]}; do
+          [[ ${_df_state[_df_d]} == failed || ${_df_state[_df_d]} == skipped ]] || continue
+          _df_state[_df_i]=skipped _df_more=1
+          df_log "$_DF_RUN_ID: step $((_df_i + 1)) ${_DF_STEP_ID[_df_i]}: skipped (step ${_DF_STEP_ID[_df_d]} did not succeed)"
+          break
+        done
+      done
+    done
+    for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do
+      [[ -z $_DF_GRAPH_FAILED ]] || break
+      [[ ${_df_state[_df_i]} == pending ]] || continue
+      ((_df_max == 0 || ${#_DF_GRAPH_PIDS[@]} < _df_max)) || break
+      _df_ok=1
+      for _df_d in ${_DF_STEP_DEPS[_df_i]}; do [[ ${_df_state[_df_d]} == succeeded ]] || _df_ok=''; done
+      [[ -n $_df_ok ]] || continue
+      _df_state[_df_i]=running
+      df_graph_start "$_df_i"
+    done
+    ((${#_DF_GRAPH_PIDS[@]})) || break
+    _df_pid=''
+    wait -n -p _df_pid "${!_DF_GRAPH_PIDS[@]}"
+    [[ -n $_df_pid && -n ${_DF_GRAPH_PIDS[$_df_pid]+set} ]] || continue
+    df_graph_reap "$_df_pid"
+    # Steps that have ended meanwhile count before any new step starts: a failure among them stops it.
+    for _df_pid in "${!_DF_GRAPH_PIDS[@]}"; do
+      [[ ! -e $_DF_TMP/result-${_DF_GRAPH_PIDS[$_df_pid]} ]] || df_graph_reap "$_df_pid"
+    done
+  done
+}
+
+# df_graph_reap PID: the step whose subshell PID has ended (or is ending: its result is written): its
+# state (df_run_graph's _df_state), and the first failure.
+df_graph_reap() {
+  local _df_i=${_DF_GRAPH_PIDS[$1]} _df_result
+  wait "$1" 2>/dev/null
+  unset "_DF_GRAPH_PIDS[$1]"
+  _DF_FINISHED+=("$_df_i")
+  _df_result=(failed "the step's process ended without a result")
+  [[ -r $_DF_TMP/result-$_df_i ]] && mapfile -t _df_result <"$_DF_TMP/result-$_df_i"
+  if [[ ${_df_result[0]} == succeeded ]]; then
+    _df_state[_df_i]=succeeded
+    return 0
+  fi
+  _df_state[_df_i]=failed
+  if [[ -z $_DF_GRAPH_FAILED ]]; then
+    _DF_GRAPH_FAILED=$_df_i _DF_STEP_RESULT=${_df_result[0]} _DF_ERR=${_df_result[1]-}
+  fi
+}
+
+# df_graph_start INDEX: the step in a subshell of its own, marked running in the record first. The
+# subshell writes its result (df_run_step's _DF_STEP_RESULT and _DF_ERR) to result-INDEX; asked to stop, it
+# stops its step's process group first.
+df_graph_start() {
+  df_rec '.steps[$i] |= (.status = "running" | .started_at = $now)' --argjson i "$1"
+  (
+    trap 'df_graph_step_stop' INT TERM HUP
+    _DF_PARALLEL=1 _DF_PEND=() _DF_PEND_ARGS=() _DF_PENDING_GUARDS=()
+    df_run_step steps "$1" "$1" -1 "$(($1 + 1))"
+    printf '%s\n%s\n' "$_DF_STEP_RESULT" "${_DF_ERR//$'\n'/ }" >"$_DF_TMP/result-$1"
+  ) &
+  _DF_GRAPH_PIDS[$!]=$1
+}
+
+df_graph_step_stop() {
+  trap '' INT TERM HUP
+  [[ -z $_DF_SLEEP_PID ]] || kill "$_DF_SLEEP_PID" 2>/dev/null
+  if [[ -n $_DF_CHILD ]]; then
+    if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
+  fi
+  exit 143
+}
+
+# df_graph_stop: the run is interrupted: every running step's subshell stops its step, and is waited for.
+df_graph_stop() {
+  local _df_pid
+  for _df_pid in "${!_DF_GRAPH_PIDS[@]}"; do kill -TERM "$_df_pid" 2>/dev/null; done
+  for _df_pid in "${!_DF_GRAPH_PIDS[@]}"; do wait "$_df_pid" 2>/dev/null; done
+  _DF_GRAPH_PIDS=()
+}
+
+# df_prefix_lines ID: copies its input to stderr with "[ID] " before every line (the output of a step that
+# runs beside others).
+df_prefix_lines() {
+  local _df_l
+  while IFS= read -r _df_l || [[ -n $_df_l ]]; do printf '[%s] %s\n' "$1" "$_df_l"; done >&2
+}
