@@ -164,11 +164,18 @@ df_exec_command() {
     df_die "$_DF_EXIT_IO" "cannot write $_DF_SCRIPT"
   : >"$_DF_OUT_FILE"
   if [[ -n ${_DF_PARALLEL-} ]]; then
-    df_step_process 2> >(df_prefix_lines "$_DF_CUR_STEP_ID") &
+    # The prefixing process is started here, not by the step's process, so it stays out of the step's process
+    # group (which is killed when the step ends) and copies every line up to the end.
+    local _df_pfd
+    exec {_df_pfd}> >(df_prefix_lines "$_DF_CUR_STEP_ID")
+    df_step_process 2>&"$_df_pfd" &
+    _DF_CHILD=$!
+    exec {_df_pfd}>&-
   else
     df_step_process &
+    _DF_CHILD=$!
   fi
-  _DF_CHILD=$! _DF_CHILD_GROUP=1
+  _DF_CHILD_GROUP=1
   # Fails harmlessly once the step has exec'd (it made its group itself) or uses timeout or setsid.
   [[ -z ${_DF_SETPGID-} || $_DF_LIMIT -gt 0 ]] || setpgid "$_DF_CHILD" "$_DF_CHILD" 2>/dev/null
   df_wait_step
@@ -339,6 +346,14 @@ df_rec_step_end() {
   local _df_code=null _df_i=${#_DF_PEND[@]}
   [[ $_DF_RC =~ ^[0-9]+$ && ${_DF_STEP_KIND[$_df_mi]} == command ]] && _df_code=$_DF_RC
   df_now
+  if [[ -n ${_DF_PARALLEL-} && $3 != running ]]; then
+    # A step beside others leaves its end to the runner (df_graph_reap), which writes the ends of the steps
+    # that finish together in one record write. NUL-separated: no value is parsed by the shell.
+    printf '%s\0' "$1" "$2" "$3" "$4" "$_df_code" "$_DF_NOW" "$_DF_OUT_FILE" "$_DF_AGENT" "$5" \
+      "${_DF_PENDING_GUARDS[@]}" >"$_DF_TMP/end-$_df_mi"
+    _DF_PENDING_GUARDS=()
+    return 0
+  fi
   _DF_PEND+=("{\"i\":$_df_i,\"sec\":\"$1\",\"ri\":$2,\"st\":\"$3\",\"att\":$4,\"code\":$_df_code,\"next\":$6,\"ended\":\"$_DF_NOW\"}")
   _DF_PEND_ARGS+=(--rawfile "o$_df_i" "$_DF_OUT_FILE" --argjson "a$_df_i" "$_DF_AGENT" --arg "e$_df_i" "$5")
   [[ $3 == succeeded && $6 -ge 0 ]] || df_rec .

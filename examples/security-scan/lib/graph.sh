@@ -33,6 +33,8 @@ df_step_deps() {
 df_run_graph() {
   local -a _df_state=()
   local _df_i _df_d _df_pid _df_max=${_DF_M[max_parallel_steps]:-0} _df_more _df_ok
+  local -a _df_ready
+  local _df_ix
   df_step_deps
   for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do _df_state[_df_i]=pending; done
   declare -gA _DF_GRAPH_PIDS=()
@@ -52,16 +54,24 @@ df_run_graph() {
         done
       done
     done
+    _df_ready=()
     for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do
       [[ -z $_DF_GRAPH_FAILED ]] || break
       [[ ${_df_state[_df_i]} == pending ]] || continue
-      ((_df_max == 0 || ${#_DF_GRAPH_PIDS[@]} < _df_max)) || break
+      ((_df_max == 0 || ${#_DF_GRAPH_PIDS[@]} + ${#_df_ready[@]} < _df_max)) || break
       _df_ok=1
       for _df_d in ${_DF_STEP_DEPS[_df_i]}; do [[ ${_df_state[_df_d]} == succeeded ]] || _df_ok=''; done
       [[ -n $_df_ok ]] || continue
-      _df_state[_df_i]=running
-      df_graph_start "$_df_i"
+      _df_state[_df_i]=running _df_ready+=("$_df_i")
     done
+    # One record write: the ends reaped since the last one, and the steps that start now.
+    if ((${#_df_ready[@]})); then
+      printf -v _df_ix '%s,' "${_df_ready[@]}"
+      df_rec '.steps[$ix[]] |= (.status = "running" | .started_at = $now)' --argjson ix "[${_df_ix%,}]"
+      for _df_i in "${_df_ready[@]}"; do df_graph_start "$_df_i"; done
+    else
+      df_rec_flush
+    fi
     ((${#_DF_GRAPH_PIDS[@]})) || break
     _df_pid=''
     wait -n -p _df_pid "${!_DF_GRAPH_PIDS[@]}"
@@ -77,10 +87,18 @@ df_run_graph() {
 # df_graph_reap PID: the step whose subshell PID has ended (or is ending: its result is written): its
 # state (df_run_graph's _df_state), and the first failure.
 df_graph_reap() {
-  local _df_i=${_DF_GRAPH_PIDS[$1]} _df_result
+  local _df_i=${_DF_GRAPH_PIDS[$1]} _df_result _df_k=${#_DF_PEND[@]}
+  local -a _df_end=()
   wait "$1" 2>/dev/null
   unset "_DF_GRAPH_PIDS[$1]"
   _DF_FINISHED+=("$_df_i")
+  # The step's end (df_rec_step_end wrote it), queued for the next record write.
+  [[ -r $_DF_TMP/end-$_df_i ]] && mapfile -d '' _df_end <"$_DF_TMP/end-$_df_i"
+  if ((${#_df_end[@]} >= 9)); then
+    _DF_PEND+=("{\"i\":$_df_k,\"sec\":\"${_df_end[0]}\",\"ri\":${_df_end[1]},\"st\":\"${_df_end[2]}\",\"att\":${_df_end[3]},\"code\":${_df_end[4]},\"next\":-1,\"ended\":\"${_df_end[5]}\"}")
+    _DF_PEND_ARGS+=(--rawfile "o$_df_k" "${_df_end[6]}" --argjson "a$_df_k" "${_df_end[7]}" --arg "e$_df_k" "${_df_end[8]}")
+    _DF_PENDING_GUARDS+=("${_df_end[@]:9}")
+  fi
   _df_result=(failed "the step's process ended without a result")
   [[ -r $_DF_TMP/result-$_df_i ]] && mapfile -t _df_result <"$_DF_TMP/result-$_df_i"
   if [[ ${_df_result[0]} == succeeded ]]; then
@@ -93,11 +111,10 @@ df_graph_reap() {
   fi
 }
 
-# df_graph_start INDEX: the step in a subshell of its own, marked running in the record first. The
-# subshell writes its result (df_run_step's _DF_STEP_RESULT and _DF_ERR) to result-INDEX; asked to stop, it
-# stops its step's process group first.
+# df_graph_start INDEX: the step in a subshell of its own (df_run_graph has marked it running). The
+# subshell leaves its end in end-INDEX (df_rec_step_end) and its result (df_run_step's _DF_STEP_RESULT and
+# _DF_ERR) in result-INDEX; asked to stop, it stops its step's process group first.
 df_graph_start() {
-  df_rec '.steps[$i] |= (.status = "running" | .started_at = $now)' --argjson i "$1"
   (
     trap 'df_graph_step_stop' INT TERM HUP
     _DF_PARALLEL=1 _DF_PEND=() _DF_PEND_ARGS=() _DF_PENDING_GUARDS=()
