@@ -88,6 +88,16 @@ void write_step(Writer& w, const Step& step) {
         w.Key("needs");
         w.Null();
     }
+    w.Key("if");
+    if (step.condition) {
+        w.StartObject();
+        put(w, "left", step.condition->left);
+        put(w, "op", std::string_view(step.condition->equals ? "==" : "!="));
+        put(w, "right", step.condition->right);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
     put(w, "line", step.pos.line);
     w.EndObject();
 }

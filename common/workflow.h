@@ -54,6 +54,15 @@ struct CodeSample {
     std::string code;
 };
 
+// `If: environment == production`, `If: steps.check.outputs.changed != true`: compared as text when the
+// step would start; false, the step is skipped.
+struct Condition {
+    bool operator==(const Condition&) const = default;
+    std::string left;    // an input's name, or steps.<id>.outputs.<name>
+    bool equals = true;  // == (true) or != (false)
+    std::string right;   // the text compared with, as written (quotes around it removed)
+};
+
 struct Step {
     bool operator==(const Step&) const = default;
     std::string id;     // slug of the title, unique within the workflow (`run --step ID`)
@@ -70,6 +79,8 @@ struct Step {
     // (it starts with the run); nullopt: it follows the step before it, as without the bullet.
     std::optional<std::vector<std::string>> needs;
     SourcePos needs_pos;  // where the `Needs:` bullet is (its errors point there); not in skill.json
+    std::optional<Condition> condition;  // `If:`
+    SourcePos condition_pos;             // where the `If:` bullet is; not in skill.json
     SourcePos pos;
 };
 

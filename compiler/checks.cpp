@@ -300,8 +300,71 @@ void check_needs(ParseContext& ctx) {
     }
 }
 
+// The steps a step runs after: those it needs, theirs, and so on (without `Needs:`, the step before it).
+std::set<std::size_t> runs_after(const std::vector<Step>& steps, std::size_t i) {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t k = 0; k < steps.size(); ++k) index.emplace(steps[k].id, k);
+    std::set<std::size_t> seen;
+    std::vector<std::size_t> todo{i};
+    while (!todo.empty()) {
+        const std::size_t k = todo.back();
+        todo.pop_back();
+        std::vector<std::size_t> deps;
+        if (!steps[k].needs) {
+            if (k > 0) deps.push_back(k - 1);
+        } else {
+            for (const auto& id : *steps[k].needs) {
+                if (const auto at = index.find(id); at != index.end()) deps.push_back(at->second);
+            }
+        }
+        for (const std::size_t d : deps) {
+            if (seen.insert(d).second) todo.push_back(d);
+        }
+    }
+    return seen;
+}
+
+// `If:` compares an input, or an output of a step that has ended by then, with a text.
+void check_conditions(ParseContext& ctx) {
+    const auto& steps = ctx.workflow.steps;
+    for (const auto& s : ctx.workflow.rollback) {
+        if (s.condition)
+            ctx.diags.error(
+                s.condition_pos,
+                fmt::format("rollback step '{}' has `If:`: rollback steps have no conditions", s.id));
+    }
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (!steps[i].condition) continue;
+        const std::string& left = steps[i].condition->left;
+        const SourcePos at = steps[i].condition_pos;
+        if (left.rfind("steps.", 0) == 0) {
+            const auto dot = left.find(".outputs.", 6);
+            const std::string id = left.substr(6, dot == std::string::npos ? std::string::npos : dot - 6);
+            const auto it =
+                std::find_if(steps.begin(), steps.end(), [&](const Step& s) { return s.id == id; });
+            if (dot == std::string::npos || left.size() == dot + 9) {
+                ctx.diags.error(at, fmt::format("`If: {}`: write steps.<id>.outputs.<name>", left));
+            } else if (it == steps.end()) {
+                ctx.diags.error(at, fmt::format("`If: {}`: '{}' is no step", left, id));
+            } else if (runs_after(steps, i).count(static_cast<std::size_t>(it - steps.begin())) == 0) {
+                ctx.diags.error(at, fmt::format("step '{}' reads an output of step '{}', which has not ended "
+                                                "when it starts (give it `Needs: {}`)",
+                                                steps[i].id, id, id));
+            }
+        } else if (!find_input(ctx.workflow, left)) {
+            std::string names;
+            for (const auto& in : ctx.workflow.inputs) names += (names.empty() ? "" : ", ") + in.name;
+            ctx.diags.error(at,
+                            fmt::format("`If:` compares an input or steps.<id>.outputs.<name> with a text "
+                                        "(`If: environment == production`); '{}' is neither (the inputs: {})",
+                                        left, names.empty() ? "none" : names));
+        }
+    }
+}
+
 void check_workflow(ParseContext& ctx) {
     check_needs(ctx);
+    check_conditions(ctx);
     drop_aliases_of_required_env(ctx);
     check_variables(ctx);
     check_secret_values(ctx);

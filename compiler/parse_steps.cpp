@@ -129,6 +129,7 @@ class StepBuilder {
             p && item.children.size() == 1 && apply_step_directive(plain_text(p->runs), step_)) {
             // "Timeout: 2 minutes" configures the step rather than instructing the agent
             if (step_.needs && step_.needs_pos.line == 0) step_.needs_pos = ctx_.pos(*p);
+            if (step_.condition && step_.condition_pos.line == 0) step_.condition_pos = ctx_.pos(*p);
             return;
         }
         collect_code(item);
@@ -216,6 +217,30 @@ void check_count(ParseContext& ctx, const std::vector<Step>& steps, const Block&
     }
 }
 
+// "environment == production" → {environment, ==, production}; without == or != the left side is the whole
+// text and checks.cpp reports it.
+Condition parse_condition(std::string_view text) {
+    Condition c;
+    std::size_t at = text.find("==");
+    if (at == std::string_view::npos) {
+        at = text.find("!=");
+        c.equals = false;
+    }
+    if (at == std::string_view::npos) {
+        c.left = std::string(trim(text));
+        c.equals = true;
+        return c;
+    }
+    c.left = std::string(trim(text.substr(0, at)));
+    std::string_view right = trim(text.substr(at + 2));
+    if (right.size() >= 2 && (right.front() == '"' || right.front() == '\'') &&
+        right.back() == right.front()) {
+        right = right.substr(1, right.size() - 2);
+    }
+    c.right = std::string(right);
+    return c;
+}
+
 // "build, lint" or "build and lint" → the step ids; "none" → none.
 std::vector<std::string> parse_needs(std::string_view list) {
     std::vector<std::string> ids;
@@ -237,6 +262,10 @@ std::vector<std::string> parse_needs(std::string_view list) {
 
 bool apply_step_directive(std::string_view plain, Step& step) {
     const std::string lower = to_lower(trim(plain));
+    if (lower.rfind("if:", 0) == 0) {
+        step.condition = parse_condition(trim(plain).substr(3));
+        return true;
+    }
     if (lower.rfind("needs:", 0) == 0) {
         step.needs = parse_needs(std::string_view(lower).substr(6));
         return true;

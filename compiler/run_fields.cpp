@@ -145,6 +145,10 @@ const Field<Step> kStepFields[] = {
          for (const auto& id : *s.needs) out += (out.empty() ? "" : " ") + id;
          return out;
      }},
+    // `If:`: its left side (empty without one), `==` or `!=`, and the text compared with.
+    {"if_left", [](const Step& s) { return s.condition ? s.condition->left : ""; }},
+    {"if_op", [](const Step& s) { return std::string(s.condition && !s.condition->equals ? "!=" : "=="); }},
+    {"if_right", [](const Step& s) { return s.condition ? s.condition->right : ""; }},
     {"json_id", [](const Step& s) { return jq_quote(s.id); }},
     {"json_title", [](const Step& s) { return jq_quote(s.title); }},
     {"json_kind", [](const Step& s) { return jq_quote(to_string(s.kind)); }},

@@ -23,8 +23,8 @@ def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
   | ($po.outputs + ($ag.outputs // {})) as $new
   | .[$p.sec][$p.ri] |= (.status = $p.st | .attempts = $p.att | .exit_code = $p.code
       | .error = ($ARGS.named["e\($p.i)"] | nullable)
-      | .started_at = (.started_at // $p.ended)
-      | .ended_at = (if $p.st == "running" then null else $p.ended end)
+      | .started_at = (if $p.st == "skipped" then null else (.started_at // $p.ended) end)
+      | .ended_at = (if $p.st == "running" or $p.st == "skipped" then null else $p.ended end)
       | .outputs += $new
       | (if $ag.summary then .summary = $ag.summary else . end)
       | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))

@@ -34,7 +34,7 @@ df_run_graph() {
   local -a _df_state=()
   local _df_i _df_d _df_pid _df_max=${_DF_M[max_parallel_steps]:-0} _df_more _df_ok
   local -a _df_ready
-  local _df_ix
+  local _df_ix _df_again=''
   df_step_deps
   for ((_df_i = 0; _df_i < _DF_NSTEPS; _df_i++)); do _df_state[_df_i]=pending; done
   declare -gA _DF_GRAPH_PIDS=()
@@ -62,7 +62,13 @@ df_run_graph() {
       _df_ok=1
       for _df_d in ${_DF_STEP_DEPS[_df_i]}; do [[ ${_df_state[_df_d]} == succeeded ]] || _df_ok=''; done
       [[ -n $_df_ok ]] || continue
-      _df_state[_df_i]=running _df_ready+=("$_df_i")
+      if df_condition_holds "$_df_i"; then
+        _df_state[_df_i]=running _df_ready+=("$_df_i")
+      else
+        # Skipped by its `If:`: the steps that need it go on as after a success.
+        _df_state[_df_i]=succeeded _df_again=1
+        df_pend_skip steps "$_df_i" -1 "$_df_i"
+      fi
     done
     # One record write: the ends reaped since the last one, and the steps that start now.
     if ((${#_df_ready[@]})); then
@@ -71,6 +77,10 @@ df_run_graph() {
       for _df_i in "${_df_ready[@]}"; do df_graph_start "$_df_i"; done
     else
       df_rec_flush
+    fi
+    if [[ -n $_df_again ]]; then
+      _df_again=''
+      continue
     fi
     ((${#_DF_GRAPH_PIDS[@]})) || break
     _df_pid=''
@@ -82,6 +92,37 @@ df_run_graph() {
       [[ ! -e $_DF_TMP/result-${_DF_GRAPH_PIDS[$_df_pid]} ]] || df_graph_reap "$_df_pid"
     done
   done
+}
+
+# df_condition_holds MANIFEST_INDEX: the step's `If:` (none: it holds), compared as text with the input's
+# value or the last value the named step published. Sets _DF_SKIP_WHY for the log when it does not hold.
+df_condition_holds() {
+  local _df_l=${_DF_STEP_IF_LEFT[$1]-} _df_r=${_DF_STEP_IF_RIGHT[$1]-} _df_v='' _df_k _df_line
+  [[ -n $_df_l ]] || return 0
+  if [[ $_df_l =~ ^steps\.(.+)\.outputs\.([A-Za-z_][A-Za-z0-9_]{0,63})$ ]]; then
+    local _df_id=${BASH_REMATCH[1]} _df_n=${BASH_REMATCH[2]}
+    for ((_df_k = 0; _df_k < _DF_NSTEPS; _df_k++)); do
+      [[ ${_DF_STEP_ID[_df_k]} == "$_df_id" && -r $_DF_TMP/outputs-$_df_k ]] || continue
+      while IFS= read -r _df_line || [[ -n $_df_line ]]; do
+        [[ $_df_line != "$_df_n="* ]] || _df_v=${_df_line#*=}
+      done <"$_DF_TMP/outputs-$_df_k"
+    done
+  else
+    _df_v=${_DF_IN[$_df_l]-}
+  fi
+  if [[ ${_DF_STEP_IF_OP[$1]} == '!=' ]]; then [[ $_df_v != "$_df_r" ]]; else [[ $_df_v == "$_df_r" ]]; fi && return 0
+  _DF_SKIP_WHY="If: $_df_l ${_DF_STEP_IF_OP[$1]} $_df_r; it is \"$_df_v\""
+  return 1
+}
+
+# df_pend_skip SECTION RECORD_INDEX NEXT MANIFEST_INDEX: the step is skipped (its `If:` does not hold),
+# queued for the next record write like a step's end; NEXT (or -1) is marked running.
+df_pend_skip() {
+  local _df_k=${#_DF_PEND[@]}
+  df_log "$_DF_RUN_ID: step $(($4 + 1)) ${_DF_STEP_ID[$4]}: skipped ($_DF_SKIP_WHY)"
+  df_now
+  _DF_PEND+=("{\"i\":$_df_k,\"sec\":\"$1\",\"ri\":$2,\"st\":\"skipped\",\"att\":0,\"code\":null,\"next\":$3,\"ended\":\"$_DF_NOW\"}")
+  _DF_PEND_ARGS+=(--rawfile "o$_df_k" /dev/null --argjson "a$_df_k" null --arg "e$_df_k" "")
 }
 
 # df_graph_reap PID: the step whose subshell PID has ended (or is ending: its result is written): its

@@ -247,6 +247,10 @@ df_execute() {
     for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
       _df_mi=${_DF_ONLY_STEP:-$_df_ri}
       _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
+      if [[ -z $_DF_OPT_STEP ]] && ! df_condition_holds "$_df_mi"; then
+        df_pend_skip steps "$_df_ri" "$_df_next" "$_df_mi"
+        continue
+      fi
       df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
       df_step_failed "$_df_mi"
       break
