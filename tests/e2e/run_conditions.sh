@@ -47,6 +47,10 @@ assert_contains "$ERR" 'step 2 prod-only: skipped (If: environment == production
 jq -e '.steps[1].if == {left: "environment", op: "==", right: "production"}' "$SKILL/skill.json" >/dev/null ||
   fail "skill.json's if: $(jq -c '.steps[1].if' "$SKILL/skill.json")"
 
+step "run --dry-run shows the condition"
+expect_exit 0 "$SKILL/run" --dry-run --environment staging
+assert_contains "$OUT" $'2. prod-only (command): Prod only\n   if: environment == production'
+
 step "a true condition runs it"
 DF_KEEP_WORKDIR=1 expect_exit 0 "$SKILL/run" --environment production --json --workdir "$WORK/w2"
 assert_eq "succeeded succeeded succeeded succeeded" "$(jq -r '[.steps[].status] | join(" ")' <<<"$OUT")" "step statuses"

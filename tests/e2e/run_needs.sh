@@ -50,6 +50,14 @@ assert_contains "$ERR" "[ship] shipping" "the run's output"
 jq -e '.steps[0].needs == [] and .steps[2].needs == ["build", "lint"] and .steps[0].line > 0' "$SKILL/skill.json" >/dev/null ||
   fail "skill.json's needs: $(jq -c '[.steps[].needs]' "$SKILL/skill.json")"
 
+step "run --dry-run shows the needs and the order steps can start in"
+expect_exit 0 "$SKILL/run" --dry-run
+assert_contains "$OUT" $'Start order (the steps of a wave start together once those they need have succeeded):\n  1. build, lint\n  2. ship'
+assert_contains "$OUT" $'1. build (command): Build\n   needs: none (starts with the run)'
+assert_contains "$OUT" $'3. ship (command): Ship\n   needs: build, lint'
+expect_exit 0 "$SKILL/run" --dry-run --json
+assert_eq '[["build","lint"],["ship"]]' "$(jq -c .start_order <<<"$OUT")" "the plan's start_order"
+
 step "outputs flow: declared ones as variables (name and upper case), all of them in \$DF_OUTPUTS"
 skill flow <<'MD'
 # Workflow: Outputs Flow
