@@ -34,6 +34,10 @@ std::vector<std::string> step_lines(const Step& step, const Policy& policy) {
     const int retries = step.retries.value_or(policy.retries);
     if (retries > 0) detail += fmt::format(", {} retr{}", retries, retries == 1 ? "y" : "ies");
     lines.push_back(detail);
+    if (step.condition) {
+        const Condition& c = *step.condition;
+        lines.push_back(fmt::format("if {} {} {}", c.left, c.equals ? "==" : "!=", c.right));
+    }
     return lines;
 }
 

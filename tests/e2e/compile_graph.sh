@@ -61,6 +61,7 @@ assert_contains "$OUT" 's1 -->|"needs"| s3'
 assert_contains "$OUT" 'approval -->|"approved"| s2'
 assert_contains "$OUT" 's3 --> s4'
 assert_contains "$OUT" 's4 --> ok'
+assert_contains "$OUT" 's4("4. Announce<br>agent<br>if release != dry-run")'
 expect_exit 0 compile -q --graph dot "$DF_SRC/tests/data/graph/needs.md"
 assert_contains "$OUT" '"s2" -> "s3" [label="needs"];'
 
