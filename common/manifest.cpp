@@ -88,6 +88,12 @@ void write_step(Writer& w, const Step& step) {
         w.Key("needs");
         w.Null();
     }
+    if (step.undoes.empty()) {
+        w.Key("undoes");
+        w.Null();
+    } else {
+        put(w, "undoes", step.undoes);
+    }
     w.Key("if");
     if (step.condition) {
         w.StartObject();

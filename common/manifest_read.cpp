@@ -166,6 +166,9 @@ Step read_step(const Value& v, const std::string& where, std::string* problem) {
     s.timeout_seconds = r.optional_int("timeout_seconds");
     s.retries = r.optional_int("retries");
     s.needs = r.optional_strings("needs");
+    if (const Value* u = v.IsObject() && v.HasMember("undoes") ? &v["undoes"] : nullptr; u && u->IsString()) {
+        s.undoes.assign(u->GetString(), u->GetStringLength());
+    }
     if (const Value* c = r.optional_object("if")) {
         ObjectReader cr(*c, where + ".if", problem);
         s.condition = Condition{cr.str("left"), cr.str("op") != "!=", cr.str("right")};

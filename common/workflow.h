@@ -80,7 +80,9 @@ struct Step {
     std::optional<std::vector<std::string>> needs;
     SourcePos needs_pos;  // where the `Needs:` bullet is (its errors point there); not in skill.json
     std::optional<Condition> condition;  // `If:`
-    SourcePos condition_pos;             // where the `If:` bullet is; not in skill.json
+    std::string undoes;       // a rollback step's `Undoes: tag-release`: runs only if that step succeeded
+    SourcePos undoes_pos;     // where the `Undoes:` bullet is; not in skill.json
+    SourcePos condition_pos;  // where the `If:` bullet is; not in skill.json
     SourcePos pos;
 };
 

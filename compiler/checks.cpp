@@ -362,8 +362,31 @@ void check_conditions(ParseContext& ctx) {
     }
 }
 
+// `Undoes: <step id>` belongs to a rollback step and names a step of `## Steps`.
+void check_undoes(ParseContext& ctx) {
+    for (const auto& s : ctx.workflow.steps) {
+        if (!s.undoes.empty()) {
+            ctx.diags.error(
+                s.undoes_pos,
+                fmt::format("step '{}' has `Undoes:`: only `## Rollback` steps undo a step", s.id));
+        }
+    }
+    std::string ids;
+    for (const auto& s : ctx.workflow.steps) ids += (ids.empty() ? "" : ", ") + s.id;
+    for (const auto& r : ctx.workflow.rollback) {
+        if (r.undoes.empty()) continue;
+        const auto& steps = ctx.workflow.steps;
+        if (std::none_of(steps.begin(), steps.end(), [&](const Step& s) { return s.id == r.undoes; })) {
+            ctx.diags.error(r.undoes_pos,
+                            fmt::format("rollback step '{}' undoes '{}', which is no step; the steps are: {}",
+                                        r.id, r.undoes, ids));
+        }
+    }
+}
+
 void check_workflow(ParseContext& ctx) {
     check_needs(ctx);
+    check_undoes(ctx);
     check_conditions(ctx);
     drop_aliases_of_required_env(ctx);
     check_variables(ctx);

@@ -130,6 +130,7 @@ class StepBuilder {
             // "Timeout: 2 minutes" configures the step rather than instructing the agent
             if (step_.needs && step_.needs_pos.line == 0) step_.needs_pos = ctx_.pos(*p);
             if (step_.condition && step_.condition_pos.line == 0) step_.condition_pos = ctx_.pos(*p);
+            if (!step_.undoes.empty() && step_.undoes_pos.line == 0) step_.undoes_pos = ctx_.pos(*p);
             return;
         }
         collect_code(item);
@@ -262,6 +263,11 @@ std::vector<std::string> parse_needs(std::string_view list) {
 
 bool apply_step_directive(std::string_view plain, Step& step) {
     const std::string lower = to_lower(trim(plain));
+    if (lower.rfind("undoes:", 0) == 0) {
+        const std::string_view id = trim(std::string_view(lower).substr(7));
+        step.undoes = slugify(id, 48).empty() ? std::string(id) : slugify(id, 48);
+        return true;
+    }
     if (lower.rfind("if:", 0) == 0) {
         step.condition = parse_condition(trim(plain).substr(3));
         return true;

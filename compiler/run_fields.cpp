@@ -145,6 +145,7 @@ const Field<Step> kStepFields[] = {
          for (const auto& id : *s.needs) out += (out.empty() ? "" : " ") + id;
          return out;
      }},
+    {"undoes", [](const Step& s) { return s.undoes; }},
     // `If:`: its left side (empty without one), `==` or `!=`, and the text compared with.
     {"if_left", [](const Step& s) { return s.condition ? s.condition->left : ""; }},
     {"if_op", [](const Step& s) { return std::string(s.condition && !s.condition->equals ? "!=" : "=="); }},

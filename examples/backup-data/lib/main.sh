@@ -66,7 +66,7 @@ df_main() {
   df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
   _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR='' _DF_FAILED_STEP=''
-  _DF_FINISHED=()
+  _DF_FINISHED=() _DF_SUCCEEDED=()
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
@@ -248,7 +248,7 @@ df_execute() {
       _df_mi=${_DF_ONLY_STEP:-$_df_ri}
       _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
       if [[ -z $_DF_OPT_STEP ]] && ! df_condition_holds "$_df_mi"; then
-        df_pend_skip steps "$_df_ri" "$_df_next" "$_df_mi"
+        df_pend_skip steps "$_df_ri" "$_df_next" "$_df_mi" "$((_df_mi + 1))"
         continue
       fi
       df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
@@ -291,17 +291,41 @@ df_run_rollback() {
   df_rec '.rollback = [$m[0].rollback[] | {id, title, kind, status: "pending", attempts: 0, started_at: null,
       ended_at: null, exit_code: null, outputs: {}, error: null}]
     | .rollback[0] |= (.status = "running" | .started_at = $now)' --slurpfile m "$_DF_MANIFEST"
-  local _df_k _df_next
+  local _df_k _df_next _df_ran=0
   for ((_df_k = 0; _df_k < _DF_NROLLBACK; _df_k++)); do
     _df_next=$((_df_k + 1 < _DF_NROLLBACK ? _df_k + 1 : -1))
+    if ! df_undo_needed "$((_DF_NSTEPS + _df_k))"; then
+      df_pend_skip rollback "$_df_k" "$_df_next" "$((_DF_NSTEPS + _df_k))" "R$((_df_k + 1))"
+      continue
+    fi
+    _df_ran=$((_df_ran + 1))
     if ! df_run_step rollback "$_df_k" "$((_DF_NSTEPS + _df_k))" "$_df_next" "R$((_df_k + 1))"; then
       df_guard auto_rollback failed "rollback step ${_DF_STEP_ID[_DF_NSTEPS + _df_k]} failed: $_DF_ERR"
       _DF_ROLLBACK_STATUS=rollback_failed
       return 0
     fi
   done
-  df_guard auto_rollback succeeded "all $_DF_NROLLBACK rollback step(s) succeeded"
+  if ((_df_ran == 0)); then
+    # Nothing had changed: the run stays failed (or timed out), not rolled back.
+    df_guard auto_rollback skipped "nothing to undo: no step a rollback step undoes had succeeded"
+    return 0
+  fi
+  if ((_df_ran == _DF_NROLLBACK)); then
+    df_guard auto_rollback succeeded "all $_DF_NROLLBACK rollback step(s) succeeded"
+  else
+    df_guard auto_rollback succeeded "$_df_ran rollback step(s) succeeded; the others had nothing to undo"
+  fi
   _DF_ROLLBACK_STATUS=rolled_back
+}
+
+# df_undo_needed MANIFEST_INDEX: does this rollback step run? Yes, unless it says `Undoes: ID` and step ID
+# had not succeeded (_DF_SUCCEEDED). Sets _DF_SKIP_WHY when it does not.
+df_undo_needed() {
+  local _df_u=${_DF_STEP_UNDOES[$1]-} _df_i
+  [[ -n $_df_u ]] || return 0
+  for _df_i in "${_DF_SUCCEEDED[@]}"; do [[ ${_DF_STEP_ID[_df_i]} != "$_df_u" ]] || return 0; done
+  _DF_SKIP_WHY="it undoes step $_df_u, which had not succeeded"
+  return 1
 }
 
 # df_finish STATUS ERROR [EXIT]: the last record write, the result on stdout, and the exit.

@@ -75,6 +75,10 @@ df_step_process() {
     [[ -z ${_DF_DECL_ENV_ALIAS[$_df_n]-} ]] || export "${_DF_DECL_ENV_ALIAS[$_df_n]}=${_DF_IN[$_df_n]}"
   done
   df_export_outputs
+  # The steps of `## Steps` that have succeeded, in the order they did: what a rollback step has to undo.
+  local _df_i _df_done=''
+  for _df_i in "${_DF_SUCCEEDED[@]}"; do ((_df_i >= _DF_NSTEPS)) || _df_done+=" ${_DF_STEP_ID[_df_i]}"; done
+  export DF_COMPLETED_STEPS=${_df_done# }
   export DF_OUTPUT=$_DF_OUT_FILE DF_RUN_ID=$_DF_RUN_ID DF_WORKDIR DF_SKILL_DIR=$_DF_SKILL_DIR \
     DF_STATE_DIR=$_DF_STATE DF_STEP_ID=$_DF_CUR_STEP_ID
   unset BASH_ENV ENV
@@ -321,7 +325,7 @@ df_run_step() {
     df_log "$_DF_RUN_ID: step $_df_label $_DF_CUR_STEP_ID: $_df_status${_DF_ERR:+ ($_DF_ERR)}"
     if [[ $_df_status == succeeded ]]; then
       df_rec_step_end "$_df_sec" "$_df_ri" succeeded "$_df_attempt" "" "$_df_next"
-      _DF_STEP_RESULT=succeeded _DF_FINISHED+=("$_df_mi")
+      _DF_STEP_RESULT=succeeded _DF_FINISHED+=("$_df_mi") _DF_SUCCEEDED+=("$_df_mi")
       return 0
     fi
     if [[ $_DF_LIMIT_BY == run && $_df_status == timed_out ]] || ((_df_attempt > _df_retries)); then

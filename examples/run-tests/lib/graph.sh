@@ -67,7 +67,7 @@ df_run_graph() {
       else
         # Skipped by its `If:`: the steps that need it go on as after a success.
         _df_state[_df_i]=succeeded _df_again=1
-        df_pend_skip steps "$_df_i" -1 "$_df_i"
+        df_pend_skip steps "$_df_i" -1 "$_df_i" "$((_df_i + 1))"
       fi
     done
     # One record write: the ends reaped since the last one, and the steps that start now.
@@ -115,11 +115,12 @@ df_condition_holds() {
   return 1
 }
 
-# df_pend_skip SECTION RECORD_INDEX NEXT MANIFEST_INDEX: the step is skipped (its `If:` does not hold),
-# queued for the next record write like a step's end; NEXT (or -1) is marked running.
+# df_pend_skip SECTION RECORD_INDEX NEXT MANIFEST_INDEX LABEL: the step is skipped (_DF_SKIP_WHY says why:
+# its `If:` does not hold, or it undoes a step that had not succeeded), queued for the next record write
+# like a step's end; NEXT (or -1) is marked running.
 df_pend_skip() {
   local _df_k=${#_DF_PEND[@]}
-  df_log "$_DF_RUN_ID: step $(($4 + 1)) ${_DF_STEP_ID[$4]}: skipped ($_DF_SKIP_WHY)"
+  df_log "$_DF_RUN_ID: step $5 ${_DF_STEP_ID[$4]}: skipped ($_DF_SKIP_WHY)"
   df_now
   _DF_PEND+=("{\"i\":$_df_k,\"sec\":\"$1\",\"ri\":$2,\"st\":\"skipped\",\"att\":0,\"code\":null,\"next\":$3,\"ended\":\"$_DF_NOW\"}")
   _DF_PEND_ARGS+=(--rawfile "o$_df_k" /dev/null --argjson "a$_df_k" null --arg "e$_df_k" "")
@@ -143,7 +144,7 @@ df_graph_reap() {
   _df_result=(failed "the step's process ended without a result")
   [[ -r $_DF_TMP/result-$_df_i ]] && mapfile -t _df_result <"$_DF_TMP/result-$_df_i"
   if [[ ${_df_result[0]} == succeeded ]]; then
-    _df_state[_df_i]=succeeded
+    _df_state[_df_i]=succeeded _DF_SUCCEEDED+=("$_df_i")
     return 0
   fi
   _df_state[_df_i]=failed
