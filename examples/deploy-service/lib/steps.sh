@@ -122,7 +122,7 @@ df_export_outputs() {
     df_rec_json "${_df_val[$_df_n]}"
     _df_json+=,\"$_df_n\":$_DF_JSON
   done
-  export DF_OUTPUTS=$_DF_TMP/known-outputs-$_DF_CUR_STEP_ID.json
+  export DF_OUTPUTS=$_DF_TMP/known-outputs-$_DF_CUR_STEP_ID
   printf '{%s}\n' "${_df_json#,}" >"$DF_OUTPUTS"
 }
 
