@@ -34,6 +34,8 @@ std::string_view to_string(GuardrailKind kind) {
             return "retries";
         case GuardrailKind::concurrency:
             return "concurrency";
+        case GuardrailKind::parallel_steps:
+            return "parallel_steps";
         case GuardrailKind::memory_limit:
             return "memory_limit";
         case GuardrailKind::auto_rollback:

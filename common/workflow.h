@@ -54,6 +54,15 @@ struct CodeSample {
     std::string code;
 };
 
+// `If: environment == production`, `If: steps.check.outputs.changed != true`: compared as text when the
+// step would start; false, the step is skipped.
+struct Condition {
+    bool operator==(const Condition&) const = default;
+    std::string left;    // an input's name, or steps.<id>.outputs.<name>
+    bool equals = true;  // == (true) or != (false)
+    std::string right;   // the text compared with, as written (quotes around it removed)
+};
+
 struct Step {
     bool operator==(const Step&) const = default;
     std::string id;     // slug of the title, unique within the workflow (`run --step ID`)
@@ -66,6 +75,14 @@ struct Step {
     std::vector<CodeSample> samples;
     std::optional<int> timeout_seconds;  // a `Timeout: …` bullet on the step overrides the workflow's
     std::optional<int> retries;          // a `Retries: N` bullet on the step overrides the workflow's
+    // `Needs: build, lint`: the ids of the steps it starts after (their success); empty for `Needs: none`
+    // (it starts with the run); nullopt: it follows the step before it, as without the bullet.
+    std::optional<std::vector<std::string>> needs;
+    SourcePos needs_pos;  // where the `Needs:` bullet is (its errors point there); not in skill.json
+    std::optional<Condition> condition;  // `If:`
+    std::string undoes;       // a rollback step's `Undoes: tag-release`: runs only if that step succeeded
+    SourcePos undoes_pos;     // where the `Undoes:` bullet is; not in skill.json
+    SourcePos condition_pos;  // where the `If:` bullet is; not in skill.json
     SourcePos pos;
 };
 
@@ -76,6 +93,7 @@ enum class GuardrailKind {
     rate_limit,
     retries,
     concurrency,
+    parallel_steps,
     memory_limit,
     auto_rollback,
     history_retention,
@@ -119,6 +137,9 @@ struct Policy {
     std::optional<Approval> approval;
     std::optional<RateLimit> rate_limit;
     std::optional<Concurrency> concurrency;
+    // `At most N steps at a time`: how many steps of one run may run at once (steps with `Needs:`); none: no
+    // bound.
+    std::optional<int> max_parallel_steps;
     std::optional<std::uint64_t> memory_limit_bytes;
     bool auto_rollback = false;
     // Run records (and their logs and working folders) are removed when older than this many days or

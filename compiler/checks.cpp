@@ -3,6 +3,7 @@
 // walks through, advice nobody reads).
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -239,7 +240,154 @@ void drop_aliases_of_required_env(ParseContext& ctx) {
     }
 }
 
+// `Needs:` names steps of `## Steps` that exist, never the step itself, and never closes a cycle (a step
+// without `Needs:` needs the one before it). A rollback step runs in order: it has no `Needs:`.
+void check_needs(ParseContext& ctx) {
+    const auto& steps = ctx.workflow.steps;
+    for (const auto& s : ctx.workflow.rollback) {
+        if (s.needs)
+            ctx.diags.error(
+                s.needs_pos,
+                fmt::format("rollback step '{}' has `Needs:`: rollback steps run in order, one after another",
+                            s.id));
+    }
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < steps.size(); ++i) index.emplace(steps[i].id, i);
+    std::string ids;
+    for (const auto& s : steps) ids += (ids.empty() ? "" : ", ") + s.id;
+    std::vector<std::vector<std::size_t>> deps(steps.size());
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (!steps[i].needs) {
+            if (i > 0) deps[i].push_back(i - 1);
+            continue;
+        }
+        for (const auto& id : *steps[i].needs) {
+            const auto at = index.find(id);
+            if (at == index.end()) {
+                ctx.diags.error(steps[i].needs_pos,
+                                fmt::format("step '{}' needs '{}', which is no step; the steps are: {}",
+                                            steps[i].id, id, ids));
+            } else if (at->second == i) {
+                ctx.diags.error(steps[i].needs_pos, fmt::format("step '{}' needs itself", steps[i].id));
+            } else {
+                deps[i].push_back(at->second);
+            }
+        }
+    }
+    // Depth-first: a step met again while its own dependencies are being followed closes a cycle.
+    std::vector<int> state(steps.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::vector<std::size_t> path;
+    std::function<bool(std::size_t)> visit = [&](std::size_t i) {
+        state[i] = 1;
+        path.push_back(i);
+        for (const std::size_t d : deps[i]) {
+            if (state[d] == 1) {
+                std::string cycle;
+                for (auto p = std::find(path.begin(), path.end(), d); p != path.end(); ++p)
+                    cycle += steps[*p].id + " → ";
+                ctx.diags.error(steps[i].needs ? steps[i].needs_pos : steps[i].pos,
+                                fmt::format("the steps' `Needs:` form a cycle: {}{}", cycle, steps[d].id));
+                return true;
+            }
+            if (state[d] == 0 && visit(d)) return true;
+        }
+        path.pop_back();
+        state[i] = 2;
+        return false;
+    };
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (state[i] == 0 && visit(i)) break;
+    }
+}
+
+// The steps a step runs after: those it needs, theirs, and so on (without `Needs:`, the step before it).
+std::set<std::size_t> runs_after(const std::vector<Step>& steps, std::size_t i) {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t k = 0; k < steps.size(); ++k) index.emplace(steps[k].id, k);
+    std::set<std::size_t> seen;
+    std::vector<std::size_t> todo{i};
+    while (!todo.empty()) {
+        const std::size_t k = todo.back();
+        todo.pop_back();
+        std::vector<std::size_t> deps;
+        if (!steps[k].needs) {
+            if (k > 0) deps.push_back(k - 1);
+        } else {
+            for (const auto& id : *steps[k].needs) {
+                if (const auto at = index.find(id); at != index.end()) deps.push_back(at->second);
+            }
+        }
+        for (const std::size_t d : deps) {
+            if (seen.insert(d).second) todo.push_back(d);
+        }
+    }
+    return seen;
+}
+
+// `If:` compares an input, or an output of a step that has ended by then, with a text.
+void check_conditions(ParseContext& ctx) {
+    const auto& steps = ctx.workflow.steps;
+    for (const auto& s : ctx.workflow.rollback) {
+        if (s.condition)
+            ctx.diags.error(
+                s.condition_pos,
+                fmt::format("rollback step '{}' has `If:`: rollback steps have no conditions", s.id));
+    }
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (!steps[i].condition) continue;
+        const std::string& left = steps[i].condition->left;
+        const SourcePos at = steps[i].condition_pos;
+        if (left.rfind("steps.", 0) == 0) {
+            const auto dot = left.find(".outputs.", 6);
+            const std::string id = left.substr(6, dot == std::string::npos ? std::string::npos : dot - 6);
+            const auto it =
+                std::find_if(steps.begin(), steps.end(), [&](const Step& s) { return s.id == id; });
+            if (dot == std::string::npos || left.size() == dot + 9) {
+                ctx.diags.error(at, fmt::format("`If: {}`: write steps.<id>.outputs.<name>", left));
+            } else if (it == steps.end()) {
+                ctx.diags.error(at, fmt::format("`If: {}`: '{}' is no step", left, id));
+            } else if (runs_after(steps, i).count(static_cast<std::size_t>(it - steps.begin())) == 0) {
+                ctx.diags.error(at, fmt::format("step '{}' reads an output of step '{}', which has not ended "
+                                                "when it starts (give it `Needs: {}`)",
+                                                steps[i].id, id, id));
+            }
+        } else if (!find_input(ctx.workflow, left)) {
+            std::string names;
+            for (const auto& in : ctx.workflow.inputs) names += (names.empty() ? "" : ", ") + in.name;
+            ctx.diags.error(at,
+                            fmt::format("`If:` compares an input or steps.<id>.outputs.<name> with a text "
+                                        "(`If: environment == production`); '{}' is neither (the inputs: {})",
+                                        left, names.empty() ? "none" : names));
+        }
+    }
+}
+
+// `Undoes: <step id>` belongs to a rollback step and names a step of `## Steps`.
+void check_undoes(ParseContext& ctx) {
+    for (const auto& s : ctx.workflow.steps) {
+        if (!s.undoes.empty()) {
+            ctx.diags.error(
+                s.undoes_pos,
+                fmt::format("step '{}' has `Undoes:`: only `## Rollback` steps undo a step", s.id));
+        }
+    }
+    std::string ids;
+    for (const auto& s : ctx.workflow.steps) ids += (ids.empty() ? "" : ", ") + s.id;
+    for (const auto& r : ctx.workflow.rollback) {
+        if (r.undoes.empty()) continue;
+        const auto& steps = ctx.workflow.steps;
+        if (std::none_of(steps.begin(), steps.end(), [&](const Step& s) { return s.id == r.undoes; })) {
+            ctx.diags.error(r.undoes_pos,
+                            fmt::format("rollback step '{}' undoes '{}', which is no step; the steps are: {}",
+                                        r.id, r.undoes, ids));
+        }
+    }
+}
+
 void check_workflow(ParseContext& ctx) {
+    check_needs(ctx);
+    check_undoes(ctx);
+    check_conditions(ctx);
     drop_aliases_of_required_env(ctx);
     check_variables(ctx);
     check_secret_values(ctx);

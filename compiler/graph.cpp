@@ -1,5 +1,10 @@
 #include "compiler/graph.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
 #include <fmt/format.h>
 
 namespace df::compiler {
@@ -29,6 +34,10 @@ std::vector<std::string> step_lines(const Step& step, const Policy& policy) {
     const int retries = step.retries.value_or(policy.retries);
     if (retries > 0) detail += fmt::format(", {} retr{}", retries, retries == 1 ? "y" : "ies");
     lines.push_back(detail);
+    if (step.condition) {
+        const Condition& c = *step.condition;
+        lines.push_back(fmt::format("if {} {} {}", c.left, c.equals ? "==" : "!=", c.right));
+    }
     return lines;
 }
 
@@ -82,6 +91,44 @@ std::pair<std::string, std::string> add_chain(const std::vector<Step>& steps, co
     return {first, previous};
 }
 
+// Steps with `Needs:`: an edge from each step a step needs (or, without the bullet, from the step before
+// it). Returns the steps that start the run (they need nothing) and those nothing needs (they end it).
+std::pair<std::vector<std::string>, std::vector<std::string>> add_needs_graph(const std::vector<Step>& steps,
+                                                                              const Policy& policy,
+                                                                              Graph& g) {
+    std::map<std::string, std::string> node_of;
+    for (const auto& step : steps) node_of.emplace(step.id, fmt::format("s{}", step.number));
+    std::set<std::string> needed;
+    std::vector<std::string> roots, sinks;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const Step& step = steps[i];
+        const std::string id = node_of[step.id];
+        const NodeKind kind = step.kind == StepKind::command ? NodeKind::command : NodeKind::agent;
+        g.nodes.push_back({id, kind, step_lines(step, policy), "steps"});
+        std::vector<std::string> from;
+        if (!step.needs) {
+            if (i > 0) from.push_back(node_of[steps[i - 1].id]);
+        } else {
+            for (const auto& n : *step.needs) {
+                if (node_of.count(n) != 0) from.push_back(node_of[n]);
+            }
+        }
+        if (from.empty()) roots.push_back(id);
+        for (const auto& f : from) {
+            g.edges.push_back({f, id, step.needs ? "needs" : "", false, false, false});
+            needed.insert(f);
+        }
+    }
+    for (const auto& step : steps) {
+        if (needed.count(node_of[step.id]) == 0) sinks.push_back(node_of[step.id]);
+    }
+    return {roots, sinks};
+}
+
+bool has_needs(const std::vector<Step>& steps) {
+    return std::any_of(steps.begin(), steps.end(), [](const Step& s) { return s.needs.has_value(); });
+}
+
 }  // namespace
 
 Graph build_graph(const Workflow& wf) {
@@ -89,23 +136,32 @@ Graph build_graph(const Workflow& wf) {
     g.title = wf.title;
     add_entry_nodes(wf, g);
     g.clusters.push_back({"steps", "Steps"});
-    const auto [first, last] = add_chain(wf.steps, wf.policy, "s", "steps", g);
+    std::vector<std::string> roots, sinks;
+    if (has_needs(wf.steps)) {
+        std::tie(roots, sinks) = add_needs_graph(wf.steps, wf.policy, g);
+    } else if (const auto [first, last] = add_chain(wf.steps, wf.policy, "s", "steps", g); !first.empty()) {
+        roots = {first};
+        sinks = {last};
+    }
+    const std::string first = roots.empty() ? "" : roots.front();
     g.nodes.push_back({"ok", NodeKind::succeeded, {"succeeded"}, ""});
     g.nodes.push_back({"failed", NodeKind::failed, {"failed"}, ""});
 
-    // Where a run enters the steps: through the approval gate when the workflow has one.
-    std::string entry = first.empty() ? "ok" : first;
+    // Where a run enters the steps: through the approval gate when the workflow has one; every step that
+    // needs nothing starts with the run.
+    std::vector<std::string> entries = roots.empty() ? std::vector<std::string>{"ok"} : roots;
     if (wf.policy.approval) {
         g.nodes.push_back({"approval", NodeKind::approval, {approval_text(*wf.policy.approval)}, ""});
-        g.edges.push_back({"approval", entry, "approved", false, false, false});
+        for (const auto& e : entries) g.edges.push_back({"approval", e, "approved", false, false, false});
         g.edges.push_back({"approval", "failed", "denied or timed out", true, false, false});
-        entry = "approval";
+        entries = {"approval"};
     }
     for (const auto& node : g.nodes) {
-        if (node.kind == NodeKind::trigger) g.edges.push_back({node.id, entry, "", false, false, false});
+        if (node.kind != NodeKind::trigger) continue;
+        for (const auto& e : entries) g.edges.push_back({node.id, e, "", false, false, false});
     }
-    if (!wf.inputs.empty()) g.edges.push_back({"inputs", entry, "", true, true, false});
-    if (!last.empty()) g.edges.push_back({last, "ok", "", false, false, false});
+    if (!wf.inputs.empty()) g.edges.push_back({"inputs", entries.front(), "", true, true, false});
+    for (const auto& s : sinks) g.edges.push_back({s, "ok", "", false, false, false});
 
     // On failure: the rollback steps when auto-rollback is on, then the failed end.
     if (first.empty()) return g;

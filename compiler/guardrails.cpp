@@ -92,8 +92,8 @@ class GuardrailCompiler {
         g.pos = pos_;
         // A very long line is prose, not a policy; it is never run through the recognisers.
         if (lower_.size() <= 300) {
-            if (history(g) || approval(g) || auto_rollback(g) || rate_limit(g) || concurrency(g) ||
-                retries(g) || memory(g) || timeout(g)) {
+            if (history(g) || approval(g) || auto_rollback(g) || rate_limit(g) || parallel_steps(g) ||
+                concurrency(g) || retries(g) || memory(g) || timeout(g)) {
                 g.enforced = true;
                 return g;
             }
@@ -266,6 +266,23 @@ class GuardrailCompiler {
             ctx_.diags.warning(
                 pos_, fmt::format("'per {}' matches no input; the limit applies to all runs together", word));
         }
+    }
+
+    // "At most 3 steps at a time": steps of one run (those with `Needs:` run side by side), not runs.
+    bool parallel_steps(Guardrail& g) {
+        if (!has(lower_, "step") || !has_any(lower_, {"at a time", "at once", "in parallel", "concurrent"})) {
+            return false;
+        }
+        const auto n = find_count(lower_);
+        if (!n || n->value < 1 || n->value > 1000) return false;
+        g.kind = GuardrailKind::parallel_steps;
+        const int max = static_cast<int>(n->value);
+        g.interpretation =
+            fmt::format("at most {} step{} of a run at a time; the others wait for a free place", max,
+                        max == 1 ? "" : "s");
+        if (wf_.policy.max_parallel_steps) conflict("parallel steps");
+        wf_.policy.max_parallel_steps = max;
+        return true;
     }
 
     bool concurrency(Guardrail& g) {

@@ -127,7 +127,11 @@ class StepBuilder {
     void add_instruction(const Block& item) {
         if (const Block* p = first_paragraph(item);
             p && item.children.size() == 1 && apply_step_directive(plain_text(p->runs), step_)) {
-            return;  // "Timeout: 2 minutes" configures the step rather than instructing the agent
+            // "Timeout: 2 minutes" configures the step rather than instructing the agent
+            if (step_.needs && step_.needs_pos.line == 0) step_.needs_pos = ctx_.pos(*p);
+            if (step_.condition && step_.condition_pos.line == 0) step_.condition_pos = ctx_.pos(*p);
+            if (!step_.undoes.empty() && step_.undoes_pos.line == 0) step_.undoes_pos = ctx_.pos(*p);
+            return;
         }
         collect_code(item);
         std::vector<const Block*> kept;
@@ -214,10 +218,64 @@ void check_count(ParseContext& ctx, const std::vector<Step>& steps, const Block&
     }
 }
 
+// "environment == production" → {environment, ==, production}; without == or != the left side is the whole
+// text and checks.cpp reports it.
+Condition parse_condition(std::string_view text) {
+    Condition c;
+    std::size_t at = text.find("==");
+    if (at == std::string_view::npos) {
+        at = text.find("!=");
+        c.equals = false;
+    }
+    if (at == std::string_view::npos) {
+        c.left = std::string(trim(text));
+        c.equals = true;
+        return c;
+    }
+    c.left = std::string(trim(text.substr(0, at)));
+    std::string_view right = trim(text.substr(at + 2));
+    if (right.size() >= 2 && (right.front() == '"' || right.front() == '\'') &&
+        right.back() == right.front()) {
+        right = right.substr(1, right.size() - 2);
+    }
+    c.right = std::string(right);
+    return c;
+}
+
+// "build, lint" or "build and lint" → the step ids; "none" → none.
+std::vector<std::string> parse_needs(std::string_view list) {
+    std::vector<std::string> ids;
+    if (trim(list) == "none") return ids;
+    std::string text(list);
+    for (std::size_t at; (at = text.find(" and ")) != std::string::npos;) text.replace(at, 5, ",");
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view word = trim(rest.substr(0, comma));
+        // As written, when it is no slug: checks.cpp reports it as an unknown step.
+        if (!word.empty()) ids.push_back(slugify(word, 48).empty() ? std::string(word) : slugify(word, 48));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    return ids;
+}
+
 }  // namespace
 
 bool apply_step_directive(std::string_view plain, Step& step) {
     const std::string lower = to_lower(trim(plain));
+    if (lower.rfind("undoes:", 0) == 0) {
+        const std::string_view id = trim(std::string_view(lower).substr(7));
+        step.undoes = slugify(id, 48).empty() ? std::string(id) : slugify(id, 48);
+        return true;
+    }
+    if (lower.rfind("if:", 0) == 0) {
+        step.condition = parse_condition(trim(plain).substr(3));
+        return true;
+    }
+    if (lower.rfind("needs:", 0) == 0) {
+        step.needs = parse_needs(std::string_view(lower).substr(6));
+        return true;
+    }
     if (lower.size() > 60) return false;
     for (const std::string_view key : {"timeout", "time limit", "max time"}) {
         if (lower.rfind(key, 0) == 0) {

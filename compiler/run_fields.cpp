@@ -1,79 +1,188 @@
 #include "compiler/run_fields.h"
 
+#include <algorithm>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
+
+#include "compiler/input_names.h"
 
 namespace df::compiler {
 namespace {
 
-class Fields {
-  public:
-    explicit Fields(std::string_view header) { text_.append(header).push_back('\n'); }
-
-    void add(std::string_view field) {
-        for (const char c : field) {
-            if (c == '\\') {
-                text_ += "\\\\";
-            } else if (c == '\n') {
-                text_ += "\\n";
-            } else {
-                text_.push_back(c);
-            }
+std::string escaped(std::string_view field) {
+    std::string out;
+    for (const char c : field) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out.push_back(c);
         }
-        text_.push_back('\n');
     }
-    void add(int number) { add(std::to_string(number)); }
-    void add(std::size_t number) { add(std::to_string(number)); }
-    void add_optional(const std::optional<int>& number) {
-        add(number ? std::to_string(*number) : std::string());
+    return out;
+}
+
+std::string number(const std::optional<int>& n) {
+    return n ? std::to_string(*n) : std::string();
+}
+std::string flag(bool f) {
+    return f ? "1" : "";
+}
+
+// The declared outputs that reach later command steps as environment variables, by the rule of inputs:
+// under their name when it could be an input's name, and in upper case unless steps rely on that name;
+// never under a name an input or a `## Requires` variable has. "name:ALIAS" (or "name:") per output,
+// space-separated.
+std::string output_env(const Manifest& m) {
+    std::set<std::string> taken(m.workflow.requirements.env.begin(), m.workflow.requirements.env.end());
+    for (const auto& in : m.workflow.inputs) {
+        taken.insert(in.name);
+        taken.insert(in.env_alias);
     }
-    void add_flag(bool flag) { add(flag ? "1" : ""); }
+    std::string out;
+    for (const auto& o : m.workflow.outputs) {
+        if (input_name_problem(o.name) || taken.count(o.name) != 0) continue;
+        const std::string upper = upper_case(o.name);
+        const bool alias = !env_name_steps_rely_on(upper) && taken.count(upper) == 0;
+        out += (out.empty() ? "" : " ") + o.name + ":" + (alias ? upper : "");
+    }
+    return out;
+}
 
-    std::string take() { return std::move(text_); }
-
-  private:
-    std::string text_;
+// The run's fields. A field's name is what lib/manifest.sh reads it by; adding one here and reading it
+// there by that name is all a new field takes.
+template <class T>
+struct Field {
+    std::string_view name;
+    std::string (*value)(const T&);
 };
 
-void add_policy(Fields& f, const Policy& p) {
-    f.add_optional(p.run_timeout_seconds);
-    f.add_optional(p.step_timeout_seconds);
-    f.add(p.retries);
-    f.add(p.retry_delay_seconds);
-    f.add_flag(p.approval.has_value());
-    f.add(p.approval ? p.approval->when_input : "");
-    f.add(p.approval ? p.approval->equals : "");
-    f.add_optional(p.approval ? std::optional<int>(p.approval->timeout_seconds) : std::nullopt);
-    f.add_optional(p.rate_limit ? std::optional<int>(p.rate_limit->max_runs) : std::nullopt);
-    f.add_optional(p.rate_limit ? std::optional<int>(p.rate_limit->window_seconds) : std::nullopt);
-    f.add(p.rate_limit ? p.rate_limit->key_input : "");
-    f.add_optional(p.concurrency ? std::optional<int>(p.concurrency->max_runs) : std::nullopt);
-    f.add(p.concurrency ? p.concurrency->key_input : "");
-    f.add_flag(p.auto_rollback);
-    f.add(p.history_days);
-    f.add(p.history_runs);
+const Field<Manifest> kRunFields[] = {
+    {"name", [](const Manifest& m) { return m.workflow.name; }},
+    {"version", [](const Manifest& m) { return m.version; }},
+    {"title", [](const Manifest& m) { return m.workflow.title; }},
+    {"run_timeout_seconds", [](const Manifest& m) { return number(m.workflow.policy.run_timeout_seconds); }},
+    {"step_timeout_seconds",
+     [](const Manifest& m) { return number(m.workflow.policy.step_timeout_seconds); }},
+    {"retries", [](const Manifest& m) { return std::to_string(m.workflow.policy.retries); }},
+    {"retry_delay_seconds",
+     [](const Manifest& m) { return std::to_string(m.workflow.policy.retry_delay_seconds); }},
+    {"approval", [](const Manifest& m) { return flag(m.workflow.policy.approval.has_value()); }},
+    {"approval_when_input",
+     [](const Manifest& m) {
+         const auto& a = m.workflow.policy.approval;
+         return a ? a->when_input : "";
+     }},
+    {"approval_equals",
+     [](const Manifest& m) {
+         const auto& a = m.workflow.policy.approval;
+         return a ? a->equals : "";
+     }},
+    {"approval_timeout_seconds",
+     [](const Manifest& m) {
+         const auto& a = m.workflow.policy.approval;
+         return a ? std::to_string(a->timeout_seconds) : "";
+     }},
+    {"rate_limit_max_runs",
+     [](const Manifest& m) {
+         const auto& r = m.workflow.policy.rate_limit;
+         return r ? std::to_string(r->max_runs) : "";
+     }},
+    {"rate_limit_window_seconds",
+     [](const Manifest& m) {
+         const auto& r = m.workflow.policy.rate_limit;
+         return r ? std::to_string(r->window_seconds) : "";
+     }},
+    {"rate_limit_key_input",
+     [](const Manifest& m) {
+         const auto& r = m.workflow.policy.rate_limit;
+         return r ? r->key_input : "";
+     }},
+    {"concurrency_max_runs",
+     [](const Manifest& m) {
+         const auto& c = m.workflow.policy.concurrency;
+         return c ? std::to_string(c->max_runs) : "";
+     }},
+    {"concurrency_key_input",
+     [](const Manifest& m) {
+         const auto& c = m.workflow.policy.concurrency;
+         return c ? c->key_input : "";
+     }},
+    {"auto_rollback", [](const Manifest& m) { return flag(m.workflow.policy.auto_rollback); }},
+    {"max_parallel_steps", [](const Manifest& m) { return number(m.workflow.policy.max_parallel_steps); }},
+    // Set when a step has `Needs:`: the run then starts each step when the steps it needs have succeeded.
+    {"parallel",
+     [](const Manifest& m) {
+         const auto& s = m.workflow.steps;
+         return flag(std::any_of(s.begin(), s.end(), [](const Step& x) { return x.needs.has_value(); }));
+     }},
+    {"history_days", [](const Manifest& m) { return std::to_string(m.workflow.policy.history_days); }},
+    {"history_runs", [](const Manifest& m) { return std::to_string(m.workflow.policy.history_runs); }},
+    {"steps", [](const Manifest& m) { return std::to_string(m.workflow.steps.size()); }},
+    {"rollback", [](const Manifest& m) { return std::to_string(m.workflow.rollback.size()); }},
+    {"inputs", [](const Manifest& m) { return std::to_string(m.workflow.inputs.size()); }},
+    {"output_env", output_env},
+    {"json_name", [](const Manifest& m) { return jq_quote(m.workflow.name); }},
+    {"json_version", [](const Manifest& m) { return jq_quote(m.version); }},
+};
+
+const Field<Step> kStepFields[] = {
+    {"id", [](const Step& s) { return s.id; }},
+    {"kind", [](const Step& s) { return std::string(to_string(s.kind)); }},
+    {"title", [](const Step& s) { return s.title; }},
+    {"timeout_seconds", [](const Step& s) { return number(s.timeout_seconds); }},
+    {"retries", [](const Step& s) { return number(s.retries); }},
+    {"commands", [](const Step& s) { return s.commands; }},
+    // The ids of `Needs:`, space-separated (ids are slugs); empty for `Needs: none`; "-" without the bullet
+    // (the step follows the one before it).
+    {"needs",
+     [](const Step& s) {
+         if (!s.needs) return std::string("-");
+         std::string out;
+         for (const auto& id : *s.needs) out += (out.empty() ? "" : " ") + id;
+         return out;
+     }},
+    {"undoes", [](const Step& s) { return s.undoes; }},
+    // `If:`: its left side (empty without one), `==` or `!=`, and the text compared with.
+    {"if_left", [](const Step& s) { return s.condition ? s.condition->left : ""; }},
+    {"if_op", [](const Step& s) { return std::string(s.condition && !s.condition->equals ? "!=" : "=="); }},
+    {"if_right", [](const Step& s) { return s.condition ? s.condition->right : ""; }},
+    {"json_id", [](const Step& s) { return jq_quote(s.id); }},
+    {"json_title", [](const Step& s) { return jq_quote(s.title); }},
+    {"json_kind", [](const Step& s) { return jq_quote(to_string(s.kind)); }},
+};
+
+// `name` first: the executor keys the other fields by it.
+const Field<Input> kInputFields[] = {
+    {"name", [](const Input& in) { return in.name; }},
+    {"type", [](const Input& in) { return std::string(to_string(in.type)); }},
+    {"required", [](const Input& in) { return flag(in.required); }},
+    {"has_default", [](const Input& in) { return flag(in.default_value.has_value()); }},
+    {"default", [](const Input& in) { return in.default_value.value_or(""); }},
+    {"secret", [](const Input& in) { return flag(in.secret); }},
+    {"env_alias", [](const Input& in) { return in.env_alias; }},
+    // Each choice followed by a newline: what the executor's choice check looks for.
+    {"choices",
+     [](const Input& in) {
+         std::string out;
+         for (const auto& c : in.choices) out += c + "\n";
+         return out;
+     }},
+};
+
+template <class T, std::size_t N>
+void add_names(std::string& text, std::string_view what, const Field<T> (&fields)[N]) {
+    text += what;
+    for (const auto& f : fields) text.append(" ").append(f.name);
+    text += '\n';
 }
 
-void add_step(Fields& f, const Step& s) {
-    f.add(s.id);
-    f.add(to_string(s.kind));
-    f.add(s.title);
-    f.add_optional(s.timeout_seconds);
-    f.add_optional(s.retries);
-    f.add(s.commands);
-}
-
-void add_input(Fields& f, const Input& in) {
-    f.add(in.name);
-    f.add(to_string(in.type));
-    f.add_flag(in.required);
-    f.add_flag(in.default_value.has_value());
-    f.add(in.default_value.value_or(""));
-    f.add_flag(in.secret);
-    f.add(in.env_alias);
-    f.add(in.choices.size());
-    for (const auto& choice : in.choices) f.add(choice);
+template <class T, std::size_t N>
+void add_values(std::string& text, const T& of, const Field<T> (&fields)[N]) {
+    for (const auto& f : fields) text.append(escaped(f.value(of))).push_back('\n');
 }
 
 }  // namespace
@@ -116,26 +225,16 @@ std::string jq_quote(std::string_view text) {
 }
 
 std::string run_fields(const Manifest& m) {
-    const Workflow& wf = m.workflow;
-    Fields f(kRunFieldsHeader);
-    f.add(wf.name);
-    f.add(m.version);
-    f.add(wf.title);
-    add_policy(f, wf.policy);
-    f.add(wf.steps.size());
-    f.add(wf.rollback.size());
-    for (const auto& s : wf.steps) add_step(f, s);
-    for (const auto& s : wf.rollback) add_step(f, s);
-    f.add(wf.inputs.size());
-    for (const auto& in : wf.inputs) add_input(f, in);
-    f.add(jq_quote(wf.name));
-    f.add(jq_quote(m.version));
-    for (const auto& s : wf.steps) {
-        f.add(jq_quote(s.id));
-        f.add(jq_quote(s.title));
-        f.add(jq_quote(to_string(s.kind)));
-    }
-    return f.take();
+    std::string text(kRunFieldsHeader);
+    text += '\n';
+    add_names(text, "run", kRunFields);
+    add_names(text, "step", kStepFields);
+    add_names(text, "input", kInputFields);
+    add_values(text, m, kRunFields);
+    for (const auto& s : m.workflow.steps) add_values(text, s, kStepFields);
+    for (const auto& s : m.workflow.rollback) add_values(text, s, kStepFields);
+    for (const auto& in : m.workflow.inputs) add_values(text, in, kInputFields);
+    return text;
 }
 
 }  // namespace df::compiler

@@ -53,6 +53,18 @@ assert_contains "$OUT" 'approval -->|"approved"| s1'
 assert_contains "$OUT" 'steps -.->|"on failure"| r1'
 assert_contains "$OUT" 'inputs -.-> approval'
 
+step "steps with Needs: an edge from every step a step needs; each step that needs nothing starts the run"
+expect_exit 0 compile -q --graph mermaid "$DF_SRC/tests/data/graph/needs.md"
+# The whole graph, as reviewed: tests/data/graph/needs.mmd (regenerate it with compile --graph mermaid).
+assert_eq "$(cat "$DF_SRC/tests/data/graph/needs.mmd")" "$OUT" "the Mermaid graph of needs.md"
+assert_contains "$OUT" 's1 -->|"needs"| s3'
+assert_contains "$OUT" 'approval -->|"approved"| s2'
+assert_contains "$OUT" 's3 --> s4'
+assert_contains "$OUT" 's4 --> ok'
+assert_contains "$OUT" 's4("4. Announce<br>agent<br>if release != dry-run")'
+expect_exit 0 compile -q --graph dot "$DF_SRC/tests/data/graph/needs.md"
+assert_contains "$OUT" '"s2" -> "s3" [label="needs"];'
+
 step "--graph svg is Graphviz's SVG, with the step titles"
 expect_exit 0 compile -q --graph svg "$DF_SRC/workflow-templates/backup-data.md"
 assert_contains "$OUT" "<svg" "the SVG"

@@ -47,15 +47,17 @@ step "inputs reach steps in upper case too, but never replace HOME"
 expect_exit 0 "$SKILL/run" --db_host db1
 assert_eq "db1|db1|https://example.test|$HOME|eu" "$(cat "$DF_STATE_DIR/seen")" "variables seen by the step"
 
-step "the same without skill.fields (skill.json read with jq)"
+step "without skill.fields (or with one of another version) the skill is refused: recompile it"
 cp -r "$SKILL" "$WORK/nofields"
 rm "$WORK/nofields/skill.fields"
-expect_exit 0 "$WORK/nofields/run" --db_host db1
-assert_eq "db1|db1|https://example.test|$HOME|eu" "$(cat "$DF_STATE_DIR/seen")" "variables seen (jq path)"
-DF_INPUT_DB_HOST=db4 expect_exit 0 "$WORK/nofields/run"
-assert_eq "db4|db4" "$(cut -d'|' -f1,2 "$DF_STATE_DIR/seen")" "DF_INPUT_DB_HOST (jq path)"
+expect_exit 65 "$WORK/nofields/run" --db_host db1
+assert_contains "$ERR" "skill.fields is missing (recompile it)"
+cp "$SKILL/skill.fields" "$WORK/nofields/skill.fields"
+sed -i '1s/.*/dark-factory run fields 3/' "$WORK/nofields/skill.fields"
+expect_exit 65 "$WORK/nofields/run" --db_host db1
+assert_contains "$ERR" "skill.fields is of another version (recompile the workflow)"
 
-step "an input not given comes from DF_INPUT_<NAME>, before the default (fast path and jq path)"
+step "an input not given comes from DF_INPUT_<NAME>, before the default (builtins and jq)"
 DF_INPUT_DB_HOST=db2 DF_INPUT_REGION=us expect_exit 0 "$SKILL/run"
 assert_eq "db2|db2|https://example.test|$HOME|us" "$(cat "$DF_STATE_DIR/seen")" "from the environment"
 DF_INPUT_DB_HOST='db "3"' expect_exit 0 "$SKILL/run"
@@ -92,8 +94,11 @@ cp -r "$SKILL" "$WORK/renamed"
 sed -i 's/^region$/Foo/' "$WORK/renamed/skill.fields"
 expect_exit 65 "$WORK/renamed/run" --db_host x
 assert_contains "$ERR" "skill.fields is damaged"
-rm "$WORK/renamed/skill.fields"
-jq '.inputs[2].name = "GCONV_PATH"' "$SKILL/skill.json" >"$WORK/renamed/skill.json"
-expect_exit 65 "$WORK/renamed/run" --db_host x
-assert_contains "$ERR" "skill.json is not a valid skill manifest"
+step "a skill.fields with a value too many, or a field name that is no variable name: damaged"
+{ cat "$SKILL/skill.fields" && echo extra; } >"$WORK/nofields/skill.fields"
+expect_exit 65 "$WORK/nofields/run" --db_host x
+assert_contains "$ERR" "skill.fields is damaged"
+sed '2s/$/ PATH=x/' "$SKILL/skill.fields" >"$WORK/nofields/skill.fields"
+expect_exit 65 "$WORK/nofields/run" --db_host x
+assert_contains "$ERR" "skill.fields is damaged"
 echo PASS

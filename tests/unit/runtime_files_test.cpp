@@ -50,7 +50,7 @@ TEST_CASE("every skill carries the executor, byte for byte from compiler/runtime
     df::compiler::Diagnostics d1, d2;
     const auto a = df::compiler::generate_skill(manifest("First"), d1);
     const auto b = df::compiler::generate_skill(manifest("Second `$(rm -rf /)`"), d2);
-    REQUIRE(std::size(df::compiler::runtime::kFiles) == 9);
+    REQUIRE(std::size(df::compiler::runtime::kFiles) == 10);
     for (const std::string_view name : df::compiler::runtime::kFiles) {
         const std::string path(name);
         INFO(path);
@@ -101,21 +101,39 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     std::vector<std::string> lines;
     std::istringstream s(text);
     for (std::string line; std::getline(s, line);) lines.push_back(line);
-    REQUIRE(lines.size() == 1 + 21 + 6 + 1 + 10 + 2 + 3);
+    // The header, the three lines of names, then the values in the order the names give.
+    REQUIRE(lines.size() == 4 + 27 + 14 + 8);
     CHECK(lines[0] == df::compiler::kRunFieldsHeader);
-    CHECK(lines[1] == "a-skill");
-    CHECK(lines[3] == "Say \"hi\"");
-    CHECK(lines[18] == "30");                             // history_days (the default)
-    CHECK(lines[19] == "1000");                           // history_runs (the default)
-    CHECK(lines[20] == "1");                              // steps
-    CHECK(lines[22] == "one");                            // the first step's id
-    CHECK(lines[27] == "echo a\\\\nb\\nsecond line\\n");  // a backslash doubled, newlines as \n
-    CHECK(lines[28] == "1");                              // one input
-    CHECK(std::vector<std::string>(lines.begin() + 29, lines.begin() + 39) ==
-          std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "ENV", "2", "dev", "prod"});
-    CHECK(lines[39] == "\"a-skill\"");
-    CHECK(lines[41] == "\"one\"");
-    CHECK(lines[42] == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
+    CHECK(lines[1].rfind("run name version title run_timeout_seconds ", 0) == 0);
+    CHECK(lines[2] ==
+          "step id kind title timeout_seconds retries commands needs undoes if_left if_op if_right json_id "
+          "json_title json_kind");
+    CHECK(lines[3] == "input name type required has_default default secret env_alias choices");
+    // value reads the value of the field named `name` as the executor does: by its position among the names.
+    const auto value = [&](std::size_t names_line, std::string_view name, std::size_t first,
+                           std::size_t nth = 0) {
+        std::istringstream words(lines[names_line]);
+        std::vector<std::string> names;
+        for (std::string w; words >> w;) names.push_back(w);
+        const auto at = std::find(names.begin() + 1, names.end(), name);
+        REQUIRE(at != names.end());
+        return lines[first + nth * (names.size() - 1) + static_cast<std::size_t>(at - names.begin() - 1)];
+    };
+    CHECK(value(1, "name", 4) == "a-skill");
+    CHECK(value(1, "title", 4) == "Say \"hi\"");
+    CHECK(value(1, "history_days", 4) == "30");  // the default
+    CHECK(value(1, "history_runs", 4) == "1000");
+    CHECK(value(1, "steps", 4) == "1");
+    CHECK(value(1, "inputs", 4) == "1");
+    CHECK(value(1, "json_name", 4) == "\"a-skill\"");
+    CHECK(value(2, "id", 31) == "one");
+    CHECK(value(2, "needs", 31) == "-");  // no `Needs:`: it follows the step before it
+    CHECK(value(1, "parallel", 4).empty());
+    CHECK(value(2, "commands", 31) ==
+          "echo a\\\\nb\\nsecond line\\n");                         // a backslash doubled, newlines as \n
+    CHECK(value(2, "json_title", 31) == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
+    CHECK(std::vector<std::string>(lines.begin() + 45, lines.end()) ==
+          std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "ENV", "dev\\nprod\\n"});
 
     df::compiler::Diagnostics diags;
     const auto files = df::compiler::generate_skill(m, diags);

@@ -72,8 +72,13 @@ df_step_process() {
   local _df_n
   for _df_n in "${!_DF_IN[@]}"; do
     export "$_df_n=${_DF_IN[$_df_n]}"
-    [[ -z ${_DF_DECL_ENV[$_df_n]-} ]] || export "${_DF_DECL_ENV[$_df_n]}=${_DF_IN[$_df_n]}"
+    [[ -z ${_DF_DECL_ENV_ALIAS[$_df_n]-} ]] || export "${_DF_DECL_ENV_ALIAS[$_df_n]}=${_DF_IN[$_df_n]}"
   done
+  df_export_outputs
+  # The steps of `## Steps` that have succeeded, in the order they did: what a rollback step has to undo.
+  local _df_i _df_done=''
+  for _df_i in "${_DF_SUCCEEDED[@]}"; do ((_df_i >= _DF_NSTEPS)) || _df_done+=" ${_DF_STEP_ID[_df_i]}"; done
+  export DF_COMPLETED_STEPS=${_df_done# }
   export DF_OUTPUT=$_DF_OUT_FILE DF_RUN_ID=$_DF_RUN_ID DF_WORKDIR DF_SKILL_DIR=$_DF_SKILL_DIR \
     DF_STATE_DIR=$_DF_STATE DF_STEP_ID=$_DF_CUR_STEP_ID
   unset BASH_ENV ENV
@@ -89,6 +94,36 @@ df_step_process() {
     exec bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
   fi
   exec setsid bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
+}
+
+# df_export_outputs (in a step's process, before it execs): the outputs the steps that have finished
+# (_DF_FINISHED, in the order they did; a later value wins) published, as the JSON object in the file
+# $DF_OUTPUTS, and the declared ones as environment variables under the names compile chose (the run field
+# output_env: the input rule). Values are data: nothing is evaluated.
+df_export_outputs() {
+  local -A _df_env=() _df_val=()
+  local -a _df_order=()
+  local _df_w _df_i _df_l _df_n _df_json=''
+  for _df_w in ${_DF_M[output_env]-}; do _df_env[${_df_w%%:*}]=${_df_w#*:}; done
+  for _df_i in "${_DF_FINISHED[@]}"; do
+    [[ -r $_DF_TMP/outputs-$_df_i ]] || continue
+    while IFS= read -r _df_l || [[ -n $_df_l ]]; do
+      [[ $_df_l =~ ^([A-Za-z_][A-Za-z0-9_]{0,63})=(.*)$ ]] || continue
+      _df_n=${BASH_REMATCH[1]}
+      [[ -n ${_df_val[$_df_n]+set} ]] || _df_order+=("$_df_n")
+      _df_val[$_df_n]=${BASH_REMATCH[2]}
+    done <"$_DF_TMP/outputs-$_df_i"
+  done
+  for _df_n in "${_df_order[@]}"; do
+    if [[ -n ${_df_env[$_df_n]+set} ]]; then
+      export "$_df_n=${_df_val[$_df_n]}"
+      [[ -z ${_df_env[$_df_n]} ]] || export "${_df_env[$_df_n]}=${_df_val[$_df_n]}"
+    fi
+    df_rec_json "${_df_val[$_df_n]}"
+    _df_json+=,\"$_df_n\":$_DF_JSON
+  done
+  export DF_OUTPUTS=$_DF_TMP/known-outputs-$_DF_CUR_STEP_ID
+  printf '{%s}\n' "${_df_json#,}" >"$DF_OUTPUTS"
 }
 
 # Stops what is left of a step's process group: SIGTERM, a grace period, then SIGKILL.
@@ -129,11 +164,22 @@ df_wait_step() {
 df_exec_command() {
   _DF_SCRIPT=$_DF_TMP/step-$1.sh
   _DF_LIMIT=$2 _DF_AGENT=null
-  [[ -f $_DF_SCRIPT ]] || printf '%s' "${_DF_STEP_CMDS[$1]}" >"$_DF_SCRIPT" ||
+  [[ -f $_DF_SCRIPT ]] || printf '%s' "${_DF_STEP_COMMANDS[$1]}" >"$_DF_SCRIPT" ||
     df_die "$_DF_EXIT_IO" "cannot write $_DF_SCRIPT"
   : >"$_DF_OUT_FILE"
-  df_step_process &
-  _DF_CHILD=$! _DF_CHILD_GROUP=1
+  if [[ -n ${_DF_PARALLEL-} ]]; then
+    # The prefixing process is started here, not by the step's process, so it stays out of the step's process
+    # group (which is killed when the step ends) and copies every line up to the end.
+    local _df_pfd
+    exec {_df_pfd}> >(df_prefix_lines "$_DF_CUR_STEP_ID")
+    df_step_process 2>&"$_df_pfd" &
+    _DF_CHILD=$!
+    exec {_df_pfd}>&-
+  else
+    df_step_process &
+    _DF_CHILD=$!
+  fi
+  _DF_CHILD_GROUP=1
   # Fails harmlessly once the step has exec'd (it made its group itself) or uses timeout or setsid.
   [[ -z ${_DF_SETPGID-} || $_DF_LIMIT -gt 0 ]] || setpgid "$_DF_CHILD" "$_DF_CHILD" 2>/dev/null
   df_wait_step
@@ -211,6 +257,10 @@ agent steps, or carry out this step yourself and run the command steps with --st
   local -a _df_a
   mapfile -d '' _df_a < <(jq -j '[(.ok | tostring), (.status // ""), (.error // .summary // "")][] + "\u0000"' \
     <<<"$_DF_AGENT")
+  # The agent's outputs as name=value lines too, so later steps see them as command steps' (a value with a
+  # line break only in the record).
+  jq -r '.outputs // {} | to_entries[] | select(.value | test("[\r\n]") | not) | "\(.key)=\(.value)"' \
+    <<<"$_DF_AGENT" >"$_DF_OUT_FILE" 2>/dev/null
   if [[ ${_df_a[0]:-} != true ]]; then
     _DF_ERR=${_df_a[2]:-the answer could not be read}
     _DF_AGENT=null
@@ -224,7 +274,7 @@ agent steps, or carry out this step yourself and run the command steps with --st
 # df_limit_for MANIFEST_INDEX: the step's time limit in seconds (0: none) given the run's deadline. Sets
 # _DF_LIMIT_S and _DF_LIMIT_BY (step|run).
 df_limit_for() {
-  local _df_step=${_DF_STEP_TIMEOUT_S[$1]:-$_DF_STEP_TIMEOUT}
+  local _df_step=${_DF_STEP_TIMEOUT_SECONDS[$1]:-$_DF_STEP_TIMEOUT}
   _DF_LIMIT_S=${_df_step:-0} _DF_LIMIT_BY=step
   ((_DF_DEADLINE_MS > 0)) || return 0
   df_now
@@ -276,10 +326,11 @@ df_run_step() {
     df_log "$_DF_RUN_ID: step $_df_label $_DF_CUR_STEP_ID: $_df_status${_DF_ERR:+ ($_DF_ERR)}"
     if [[ $_df_status == succeeded ]]; then
       df_rec_step_end "$_df_sec" "$_df_ri" succeeded "$_df_attempt" "" "$_df_next"
-      _DF_STEP_RESULT=succeeded
+      _DF_STEP_RESULT=succeeded _DF_FINISHED+=("$_df_mi") _DF_SUCCEEDED+=("$_df_mi")
       return 0
     fi
     if [[ $_DF_LIMIT_BY == run && $_df_status == timed_out ]] || ((_df_attempt > _df_retries)); then
+      _DF_FINISHED+=("$_df_mi")
       df_rec_step_end "$_df_sec" "$_df_ri" "$_df_status" "$_df_attempt" "$_DF_ERR" -1
       _DF_STEP_RESULT=$_df_status
       [[ $_DF_LIMIT_BY == run && $_df_status == timed_out ]] && _DF_STEP_RESULT=run_timed_out
@@ -300,6 +351,14 @@ df_rec_step_end() {
   local _df_code=null _df_i=${#_DF_PEND[@]}
   [[ $_DF_RC =~ ^[0-9]+$ && ${_DF_STEP_KIND[$_df_mi]} == command ]] && _df_code=$_DF_RC
   df_now
+  if [[ -n ${_DF_PARALLEL-} && $3 != running ]]; then
+    # A step beside others leaves its end to the runner (df_graph_reap), which writes the ends of the steps
+    # that finish together in one record write. NUL-separated: no value is parsed by the shell.
+    printf '%s\0' "$1" "$2" "$3" "$4" "$_df_code" "$_DF_NOW" "$_DF_OUT_FILE" "$_DF_AGENT" "$5" \
+      "${_DF_PENDING_GUARDS[@]}" >"$_DF_TMP/end-$_df_mi"
+    _DF_PENDING_GUARDS=()
+    return 0
+  fi
   _DF_PEND+=("{\"i\":$_df_i,\"sec\":\"$1\",\"ri\":$2,\"st\":\"$3\",\"att\":$4,\"code\":$_df_code,\"next\":$6,\"ended\":\"$_DF_NOW\"}")
   _DF_PEND_ARGS+=(--rawfile "o$_df_i" "$_DF_OUT_FILE" --argjson "a$_df_i" "$_DF_AGENT" --arg "e$_df_i" "$5")
   [[ $3 == succeeded && $6 -ge 0 ]] || df_rec .

@@ -66,6 +66,7 @@ df_main() {
   df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
   _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR='' _DF_FAILED_STEP=''
+  _DF_FINISHED=() _DF_SUCCEEDED=()
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
@@ -146,6 +147,7 @@ df_record_input_failure() {
   df_new_run_id
   df_state_init
   _DF_REC=$_DF_RUNS/$_DF_RUN_ID.json _DF_TRIGGER=cron DF_WORKDIR='' _DF_INPUTS_MASKED='{}'
+  declare -gA _DF_MASKED_JSON=()
   _DF_NEEDS_APPROVAL_JSON=false
   df_rec_create_published failed "" "$1"
   df_evidence_seal failed
@@ -241,26 +243,42 @@ df_execute() {
     _DF_DEADLINE_MS=$((_DF_NOW_MS + _DF_RUN_TIMEOUT * 1000))
     df_guard run_timeout armed "the run is stopped after $_DF_RUN_TIMEOUT s"
   fi
-  df_rec_start
   local _df_n=$_DF_NSTEPS _df_ri _df_mi _df_next _df_status=succeeded _df_err=''
   [[ -z $_DF_OPT_STEP ]] || _df_n=1
-  for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
-    _df_mi=${_DF_ONLY_STEP:-$_df_ri}
-    _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
-    df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
-    _DF_FAILED_STEP=${_DF_STEP_ID[_df_mi]}
-    case $_DF_STEP_RESULT in
-      run_timed_out) _df_status=timed_out _df_err="the run's time limit of $_DF_RUN_TIMEOUT s was reached in step ${_DF_STEP_ID[_df_mi]}" ;;
-      timed_out) _df_status=timed_out _df_err="step ${_DF_STEP_ID[_df_mi]} timed out: $_DF_ERR" ;;
-      *) _df_status=failed _df_err="step ${_DF_STEP_ID[_df_mi]} failed: $_DF_ERR" ;;
-    esac
-    break
-  done
+  if [[ -n ${_DF_M[parallel]} && -z $_DF_OPT_STEP ]]; then
+    df_rec_start graph
+    df_run_graph
+    [[ -z $_DF_GRAPH_FAILED ]] || df_step_failed "$_DF_GRAPH_FAILED"
+  else
+    df_rec_start
+    for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
+      _df_mi=${_DF_ONLY_STEP:-$_df_ri}
+      _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
+      if [[ -z $_DF_OPT_STEP ]] && ! df_condition_holds "$_df_mi"; then
+        df_pend_skip steps "$_df_ri" "$_df_next" "$_df_mi" "$((_df_mi + 1))"
+        continue
+      fi
+      df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
+      df_step_failed "$_df_mi"
+      break
+    done
+  fi
   if [[ $_df_status != succeeded && -n $_DF_AUTO_ROLLBACK && -z $_DF_OPT_STEP ]]; then
     df_run_rollback "$_df_status"
     [[ -z $_DF_ROLLBACK_STATUS ]] || _df_status=$_DF_ROLLBACK_STATUS
   fi
   df_finish "$_df_status" "$_df_err"
+}
+
+# df_step_failed MANIFEST_INDEX: the run's status and error (df_execute's _df_status and _df_err) after
+# that step failed with _DF_STEP_RESULT and _DF_ERR.
+df_step_failed() {
+  _DF_FAILED_STEP=${_DF_STEP_ID[$1]}
+  case $_DF_STEP_RESULT in
+    run_timed_out) _df_status=timed_out _df_err="the run's time limit of $_DF_RUN_TIMEOUT s was reached in step ${_DF_STEP_ID[$1]}" ;;
+    timed_out) _df_status=timed_out _df_err="step ${_DF_STEP_ID[$1]} timed out: $_DF_ERR" ;;
+    *) _df_status=failed _df_err="step ${_DF_STEP_ID[$1]} failed: $_DF_ERR" ;;
+  esac
 }
 
 # Auto-rollback: the Rollback steps, in order, with a fresh time budget. Sets _DF_ROLLBACK_STATUS
@@ -280,17 +298,41 @@ df_run_rollback() {
   df_rec '.rollback = [$m[0].rollback[] | {id, title, kind, status: "pending", attempts: 0, started_at: null,
       ended_at: null, exit_code: null, outputs: {}, error: null}]
     | .rollback[0] |= (.status = "running" | .started_at = $now)' --slurpfile m "$_DF_MANIFEST"
-  local _df_k _df_next
+  local _df_k _df_next _df_ran=0
   for ((_df_k = 0; _df_k < _DF_NROLLBACK; _df_k++)); do
     _df_next=$((_df_k + 1 < _DF_NROLLBACK ? _df_k + 1 : -1))
+    if ! df_undo_needed "$((_DF_NSTEPS + _df_k))"; then
+      df_pend_skip rollback "$_df_k" "$_df_next" "$((_DF_NSTEPS + _df_k))" "R$((_df_k + 1))"
+      continue
+    fi
+    _df_ran=$((_df_ran + 1))
     if ! df_run_step rollback "$_df_k" "$((_DF_NSTEPS + _df_k))" "$_df_next" "R$((_df_k + 1))"; then
       df_guard auto_rollback failed "rollback step ${_DF_STEP_ID[_DF_NSTEPS + _df_k]} failed: $_DF_ERR"
       _DF_ROLLBACK_STATUS=rollback_failed
       return 0
     fi
   done
-  df_guard auto_rollback succeeded "all $_DF_NROLLBACK rollback step(s) succeeded"
+  if ((_df_ran == 0)); then
+    # Nothing had changed: the run stays failed (or timed out), not rolled back.
+    df_guard auto_rollback skipped "nothing to undo: no step a rollback step undoes had succeeded"
+    return 0
+  fi
+  if ((_df_ran == _DF_NROLLBACK)); then
+    df_guard auto_rollback succeeded "all $_DF_NROLLBACK rollback step(s) succeeded"
+  else
+    df_guard auto_rollback succeeded "$_df_ran rollback step(s) succeeded; the others had nothing to undo"
+  fi
   _DF_ROLLBACK_STATUS=rolled_back
+}
+
+# df_undo_needed MANIFEST_INDEX: does this rollback step run? Yes, unless it says `Undoes: ID` and step ID
+# had not succeeded (_DF_SUCCEEDED). Sets _DF_SKIP_WHY when it does not.
+df_undo_needed() {
+  local _df_u=${_DF_STEP_UNDOES[$1]-} _df_i
+  [[ -n $_df_u ]] || return 0
+  for _df_i in "${_DF_SUCCEEDED[@]}"; do [[ ${_DF_STEP_ID[_df_i]} != "$_df_u" ]] || return 0; done
+  _DF_SKIP_WHY="it undoes step $_df_u, which had not succeeded"
+  return 1
 }
 
 # df_finish STATUS ERROR [EXIT]: the last record write, the result on stdout, and the exit.
@@ -330,6 +372,7 @@ df_on_signal() {
   trap '' INT TERM HUP
   [[ -z $_DF_SLEEP_PID ]] || kill "$_DF_SLEEP_PID" 2>/dev/null
   _DF_SLEEP_PID=''
+  [[ -z ${_DF_GRAPH_PIDS[*]-} ]] || df_graph_stop
   if [[ -n $_DF_CHILD ]]; then
     if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
   fi
@@ -391,10 +434,21 @@ EOF
 
 # --dry-run: the plan, with the exact requests agent steps would send; nothing runs, no state is written.
 readonly _DF_JQ_PLAN='
+# The steps each step starts after (by index): its needs, or the step before it.
+def deps($steps): ($steps | map(.id)) as $ids
+  | [range(0; $steps | length) as $i
+     | if $steps[$i].needs == null then (if $i == 0 then [] else [$i - 1] end)
+       else [$steps[$i].needs[] as $n | $ids | index($n)] end];
+# The waves steps can start in: a step starts in the wave after the last of the steps it needs.
+def start_order($steps): deps($steps) as $d
+  | (reduce range(0; $d | length) as $_ ([$d[] | 0];
+       . as $l | [range(0; $d | length) as $i | ([$d[$i][] | $l[.] + 1] | max) // 0])) as $level
+  | [range(0; ($level | max // -1) + 1) as $w | [range(0; $d | length) | select($level[.] == $w) | $steps[.].id]];
 def plan_step($m; $s; $num; $inputs; $agent):
   {id: $s.id, number: $s.number, title: $s.title, kind: $s.kind,
    timeout_seconds: ($s.timeout_seconds // $m.policy.step_timeout_seconds),
-   retries: ($s.retries // $m.policy.retries), instructions: $s.instructions}
+   retries: ($s.retries // $m.policy.retries), instructions: $s.instructions,
+   needs: $s.needs, if: $s.if}
   + (if $s.kind == "command" then {commands: $s.commands}
      else {request: request($m; $s; $num; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
      end);
@@ -409,8 +463,11 @@ $m[0] as $m | $m.policy as $p
       else empty end),
      (if $p.rate_limit then "rate limit: \($p.rate_limit.max_runs) runs per \($p.rate_limit.window_seconds) s\(if $p.rate_limit.key_input != "" then " per \($p.rate_limit.key_input)" else "" end) (not counted in a dry run)" else empty end),
      (if $p.concurrency then "concurrency: at most \($p.concurrency.max_runs) at a time\(if $p.concurrency.key_input != "" then " per \($p.concurrency.key_input)" else "" end)" else empty end),
+     (if $p.max_parallel_steps then "parallel steps: at most \($p.max_parallel_steps) at a time" else empty end),
      (if $p.auto_rollback then "auto-rollback: the rollback steps run after a failure" else empty end),
      ($m.guardrails[] | select(.enforced | not) | "advice: " + .text)],
+   start_order: (if $only < 0 and ($m.steps | any(.needs != null)) then start_order($m.steps) else null end),
+   max_parallel_steps: $p.max_parallel_steps,
    steps: [$m.steps | to_entries[] | select($only < 0 or .key == $only)
            | plan_step($m; .value; "\(.key + 1)"; $inputs; $agent)],
    rollback: (if $only >= 0 then [] else [$m.rollback | to_entries[] | plan_step($m; .value; "R\(.key + 1)"; $inputs; $agent)] end)}'
@@ -418,6 +475,8 @@ $m[0] as $m | $m.policy as $p
 readonly _DF_JQ_PLAN_TEXT='
 def indent: split("\n")[] | "      " + .;
 def step: "\(.number). \(.id) (\(.kind)): \(.title)",
+  (if .needs != null then "   needs: \(if .needs == [] then "none (starts with the run)" else .needs | join(", ") end)" else empty end),
+  (if .if != null then "   if: \(.if.left) \(.if.op) \(.if.right)" else empty end),
   "   time limit: \(if .timeout_seconds then "\(.timeout_seconds) s" else "none" end); retries: \(.retries)",
   (if .kind == "command" then (.instructions[] | "   - " + .), "   commands:", (.commands | rtrimstr("\n") | indent)
    else "   request to the Gateway (model \(.request.model)):",
@@ -425,6 +484,8 @@ def step: "\(.number). \(.id) (\(.kind)): \(.title)",
 "Dry run of \(.skill) \(.version): nothing runs and no state is written.",
 "", "Inputs:", (if (.inputs | length) > 0 then (.inputs | to_entries[] | "  \(.key) = \(.value | tojson)") else "  (none)" end),
 "", "Guardrails:", (if (.guardrails | length) > 0 then (.guardrails[] | "  " + .) else "  (none)" end),
+(if .start_order then "", "Start order (the steps of a wave start together once those they need have succeeded\(if .max_parallel_steps then ", at most \(.max_parallel_steps) at a time" else "" end)):",
+   (.start_order | to_entries[] | "  \(.key + 1). \(.value | join(", "))") else empty end),
 "", "Steps:", (.steps[] | step),
 (if (.rollback | length) > 0 then "", "Rollback steps (after a failure):", (.rollback[] | step) else empty end)'
 

@@ -166,12 +166,14 @@ df_plain() {
   [[ $1 != *[!\ -~]* && $1 != *[\"\\]* ]]
 }
 
-# df_json_quote TEXT: sets _DF_JSON to TEXT as a JSON string, escaped as jq escapes it. Returns 1 when TEXT
-# has a byte outside ASCII (whose UTF-8 validity bash cannot judge): the caller then leaves the work to jq.
+# df_json_quote TEXT: sets _DF_JSON to TEXT as a JSON string, escaped as jq escapes it (bytes >= 0x80 as
+# they are). Returns 1 when TEXT is not valid UTF-8 (checked by iconv, started only for text outside ASCII).
 df_json_quote() {
   local _df_s=$1 _df_c _df_u
   if ! df_plain "$_df_s"; then
-    [[ $_df_s != *[!$'\001'-$'\177']* ]] || return 1
+    if [[ $_df_s == *[!$'\001'-$'\177']* ]]; then
+      iconv -f UTF-8 -t UTF-8 <<<"$_df_s" >/dev/null 2>&1 || return 1
+    fi
     _df_s=${_df_s//"\\"/"\\\\"} _df_s=${_df_s//'"'/'\"'}
     _df_s=${_df_s//$'\b'/'\b'} _df_s=${_df_s//$'\t'/'\t'} _df_s=${_df_s//$'\n'/'\n'}
     _df_s=${_df_s//$'\f'/'\f'} _df_s=${_df_s//$'\r'/'\r'}

@@ -23,15 +23,15 @@ def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
   | ($po.outputs + ($ag.outputs // {})) as $new
   | .[$p.sec][$p.ri] |= (.status = $p.st | .attempts = $p.att | .exit_code = $p.code
       | .error = ($ARGS.named["e\($p.i)"] | nullable)
-      | .started_at = (.started_at // $p.ended)
-      | .ended_at = (if $p.st == "running" then null else $p.ended end)
+      | .started_at = (if $p.st == "skipped" then null else (.started_at // $p.ended) end)
+      | .ended_at = (if $p.st == "running" or $p.st == "skipped" then null else $p.ended end)
       | .outputs += $new
       | (if $ag.summary then .summary = $ag.summary else . end)
       | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))
   | (if $p.sec == "steps" then .outputs += $new else . end)
   | (if $p.next >= 0 then .[$p.sec][$p.next] |= (.status = "running" | .started_at = $p.ended) else . end);
 def run_start($p): .status = "running" | .pid = $p.pid | .pid_start = ($p.ps | nullable)
-  | .steps[0] |= (.status = "running" | .started_at = $p.at);
+  | if $p.graph then . else .steps[0] |= (.status = "running" | .started_at = $p.at) end;
 def apply_pending: reduce $pend[] as $p (.; if $p.start then run_start($p) else step_end($p) end);
 '
 
@@ -49,11 +49,23 @@ df_guard() {
 _DF_PEND=() _DF_PEND_ARGS=()
 
 # df_rec FILTER [jq options...]: applies the pending step ends and a jq update to the record, atomically: jq
-# writes the new record beside the old one and mv renames it over, so readers see one or the other.
+# writes the new record beside the old one and mv renames it over, so readers see one or the other. When
+# steps run side by side (_DF_REC_LOCK), each write holds an flock on the run's record.lock.
 df_rec() {
-  local _df_filter=$1 _df_err _df_pend
+  local _df_filter=$1 _df_lock='' _df_rc=0
   shift
   [[ -e $_DF_REC ]] || df_rec_await
+  if [[ -n ${_DF_REC_LOCK-} ]] && exec {_df_lock}>>"$_DF_TMP/record.lock"; then
+    flock "$_df_lock" || df_error "cannot lock $_DF_TMP/record.lock; writing the record without the lock"
+  fi
+  df_rec_write "$_df_filter" "$@" || _df_rc=1
+  [[ -z $_df_lock ]] || exec {_df_lock}>&-
+  return "$_df_rc"
+}
+
+df_rec_write() {
+  local _df_filter=$1 _df_err _df_pend
+  shift
   df_now
   local IFS=,
   _df_pend="[${_DF_PEND[*]}]"
@@ -68,13 +80,16 @@ df_rec() {
   return 1
 }
 
-# df_rec_start: the run is running in this process and its first step starts. Queued like a step end, so
-# the first step does not wait for a record write: df_wait_step writes it if the step takes long.
+# df_rec_start [graph]: the run is running in this process and its first step starts (with `graph`, the
+# steps start by their `Needs:` and each is marked when it does). Queued like a step end, so the first step
+# does not wait for a record write: df_wait_step writes it if the step takes long.
 df_rec_start() {
   df_proc_start "$BASHPID"
   [[ $_DF_PROC_START =~ ^[0-9]*$ ]] || _DF_PROC_START=''
   df_now
-  _DF_PEND+=("{\"start\":true,\"pid\":$BASHPID,\"ps\":\"$_DF_PROC_START\",\"at\":\"$_DF_NOW\"}")
+  local _df_graph=false
+  [[ ${1-} != graph ]] || _df_graph=true
+  _DF_PEND+=("{\"start\":true,\"graph\":$_df_graph,\"pid\":$BASHPID,\"ps\":\"$_DF_PROC_START\",\"at\":\"$_DF_NOW\"}")
 }
 
 # Writes the pending record changes now (a no-op when there are none).
@@ -90,31 +105,8 @@ df_rec_create() {
   _DF_CREATED_MS=$_DF_NOW_MS
   local _df_pid=${2-} _df_ps=''
   [[ -n $_df_pid ]] && df_proc_start "$_df_pid" && _df_ps=$_DF_PROC_START
-  if df_rec_text "$1" "$_df_pid" "$_df_ps" "${3-}"; then
-    printf '%s' "$_DF_REC_TEXT" >"$_DF_REC.new" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
-    _DF_PENDING_GUARDS=()
-    return 0
-  fi
-  jq -n --slurpfile m "$_DF_MANIFEST" --arg now "$_DF_NOW" --arg id "$_DF_RUN_ID" --arg status "$1" \
-    --arg trigger "$_DF_TRIGGER" --arg err "${3-}" --arg pid "$_df_pid" --arg ps "$_df_ps" --arg workdir "$DF_WORKDIR" \
-    --argjson inputs "$_DF_INPUTS_MASKED" --argjson only "${_DF_ONLY_STEP:--1}" \
-    --argjson approval "$_DF_NEEDS_APPROVAL_JSON" \
-    "$_DF_JQ_DEFS"'
-    $m[0] as $m
-    | {record_version: 1, run_id: $id, skill: $m.name, version: $m.version, status: $status,
-       trigger: $trigger, pid: ($pid | tonumber? // null), pid_start: ($ps | nullable),
-       started_at: $now, ended_at: null, workdir: $workdir, inputs: $inputs,
-       only_step: (if $only >= 0 then $m.steps[$only].id else null end),
-       steps: [$m.steps | to_entries[] | select($only < 0 or .key == $only) | .value
-               | {id, title, kind, status: "pending", attempts: 0, started_at: null, ended_at: null,
-                  exit_code: null, outputs: {}, error: null}],
-       rollback: [],
-       approval: {required: $approval, status: (if $approval then "pending" else "not_required" end),
-                  by: null, at: null, expires_at: null},
-       guardrails: [], outputs: {}, missing_outputs: [], error: ($err | nullable)}
-    | if $status == "rejected" or $status == "failed" then .ended_at = $now | .steps[].status = "skipped" else . end
-    | flush_guards' --args "${_DF_PENDING_GUARDS[@]}" >"$_DF_REC.new" ||
-    df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
+  df_rec_text "$1" "$_df_pid" "$_df_ps" "${3-}"
+  printf '%s' "$_DF_REC_TEXT" >"$_DF_REC.new" || df_die "$_DF_EXIT_IO" "cannot write the run record $_DF_REC"
   _DF_PENDING_GUARDS=()
 }
 
@@ -142,20 +134,31 @@ df_rec_await() {
   done
 }
 
-# df_rec_text STATUS PID PID_START ERROR: the text the jq program of df_rec_create writes, byte for byte,
-# made with builtins (the usual start of a run, on the path from a trigger to its first step; the test
-# e2e.run_fastpath holds the two to the same bytes). Sets _DF_REC_TEXT; returns 1 and leaves it to jq for a
-# --step run, a refused run, inputs not checked by df_inputs_fast, or text outside ASCII.
+# df_rec_json TEXT: TEXT as a JSON string in _DF_JSON; bytes that are not UTF-8 (a --workdir or an unknown
+# input's name could have them) are left out.
+df_rec_json() {
+  df_json_quote "$1" && return 0
+  df_json_quote "$(iconv -c -f UTF-8 -t UTF-8 <<<"$1")"
+}
+
+# df_rec_text STATUS PID PID_START ERROR: the first record, made with builtins (the start of a run is on
+# the path from a trigger to its first step), laid out as jq prints it. Sets _DF_REC_TEXT. A refused or
+# failed run has ended at once, its steps skipped; a --step run lists only its step.
 df_rec_text() {
-  [[ -n ${_DF_FAST_INPUTS-} && -z ${_DF_ONLY_STEP-} && $1 != rejected && -z $4 ]] || return 1
-  local _df_t _df_part _df_i _df_sep _df_n _df_workdir _df_ps=null
-  df_json_quote "$DF_WORKDIR" || return 1
+  local _df_t _df_part _df_i _df_sep _df_n _df_workdir _df_ps=null _df_err=null _df_only=null _df_end=null
+  local _df_st=pending _df_from=0 _df_to=$_DF_NSTEPS
+  df_rec_json "$DF_WORKDIR"
   _df_workdir=$_DF_JSON
-  if [[ -n $3 ]]; then df_json_quote "$3" || return 1; _df_ps=$_DF_JSON; fi
-  printf -v _df_t '{\n  "record_version": 1,\n  "run_id": "%s",\n  "skill": %s,\n  "version": %s,\n  "status": "%s",\n  "trigger": "%s",\n  "pid": %s,\n  "pid_start": %s,\n  "started_at": "%s",\n  "ended_at": null,\n  "workdir": %s,\n  "inputs": ' \
+  if [[ -n $3 ]]; then df_rec_json "$3" && _df_ps=$_DF_JSON; fi
+  if [[ -n $4 ]]; then df_rec_json "$4" && _df_err=$_DF_JSON; fi
+  if [[ -n ${_DF_ONLY_STEP-} ]]; then
+    _df_only=${_DF_STEP_JSON_ID[_DF_ONLY_STEP]} _df_from=$_DF_ONLY_STEP _df_to=$((_DF_ONLY_STEP + 1))
+  fi
+  if [[ $1 == rejected || $1 == failed ]]; then _df_end=\"$_DF_NOW\" _df_st=skipped; fi
+  printf -v _df_t '{\n  "record_version": 1,\n  "run_id": "%s",\n  "skill": %s,\n  "version": %s,\n  "status": "%s",\n  "trigger": "%s",\n  "pid": %s,\n  "pid_start": %s,\n  "started_at": "%s",\n  "ended_at": %s,\n  "workdir": %s,\n  "inputs": ' \
     "$_DF_RUN_ID" "$_DF_JSON_SKILL" "$_DF_JSON_VERSION" "$1" "$_DF_TRIGGER" "${2:-null}" "$_df_ps" "$_DF_NOW" \
-    "$_df_workdir"
-  if ((${#_DF_DECL_NAMES[@]} == 0)); then
+    "$_df_end" "$_df_workdir"
+  if ((${#_DF_MASKED_JSON[@]} == 0)); then
     _df_t+='{}'
   else
     _df_sep='{'
@@ -165,12 +168,12 @@ df_rec_text() {
     done
     _df_t+=$'\n  }'
   fi
-  _df_t+=$',\n  "only_step": null,\n  "steps": '
-  if ((_DF_NSTEPS == 0)); then _df_t+='[]'; else
+  _df_t+=$',\n  "only_step": '$_df_only$',\n  "steps": '
+  if ((_df_to == _df_from)); then _df_t+='[]'; else
     _df_sep='['
-    for ((_df_i = 0; _df_i < _DF_NSTEPS * 3; _df_i += 3)); do
-      printf -v _df_part '%s\n    {\n      "id": %s,\n      "title": %s,\n      "kind": %s,\n      "status": "pending",\n      "attempts": 0,\n      "started_at": null,\n      "ended_at": null,\n      "exit_code": null,\n      "outputs": {},\n      "error": null\n    }' \
-        "$_df_sep" "${_DF_JSON_STEPS[@]:_df_i:3}"
+    for ((_df_i = _df_from; _df_i < _df_to; _df_i++)); do
+      printf -v _df_part '%s\n    {\n      "id": %s,\n      "title": %s,\n      "kind": %s,\n      "status": "%s",\n      "attempts": 0,\n      "started_at": null,\n      "ended_at": null,\n      "exit_code": null,\n      "outputs": {},\n      "error": null\n    }' \
+        "$_df_sep" "${_DF_STEP_JSON_ID[_df_i]}" "${_DF_STEP_JSON_TITLE[_df_i]}" "${_DF_STEP_JSON_KIND[_df_i]}" "$_df_st"
       _df_t+=$_df_part _df_sep=,
     done
     _df_t+=$'\n  ]'
@@ -184,16 +187,16 @@ df_rec_text() {
     _df_sep='['
     local _df_kind _df_decision
     for ((_df_i = 0; _df_i < ${#_DF_PENDING_GUARDS[@]}; _df_i += 3)); do
-      df_json_quote "${_DF_PENDING_GUARDS[_df_i]}" && _df_kind=$_DF_JSON || return 1
-      df_json_quote "${_DF_PENDING_GUARDS[_df_i + 1]}" && _df_decision=$_DF_JSON || return 1
-      df_json_quote "${_DF_PENDING_GUARDS[_df_i + 2]}" || return 1
+      df_rec_json "${_DF_PENDING_GUARDS[_df_i]}" && _df_kind=$_DF_JSON
+      df_rec_json "${_DF_PENDING_GUARDS[_df_i + 1]}" && _df_decision=$_DF_JSON
+      df_rec_json "${_DF_PENDING_GUARDS[_df_i + 2]}"
       printf -v _df_part '%s\n    {\n      "kind": %s,\n      "decision": %s,\n      "detail": %s,\n      "at": "%s"\n    }' \
         "$_df_sep" "$_df_kind" "$_df_decision" "$_DF_JSON" "$_DF_NOW"
       _df_t+=$_df_part _df_sep=,
     done
     _df_t+=$'\n  ]'
   fi
-  _DF_REC_TEXT=$_df_t$',\n  "outputs": {},\n  "missing_outputs": [],\n  "error": null\n}\n'
+  _DF_REC_TEXT=$_df_t$',\n  "outputs": {},\n  "missing_outputs": [],\n  "error": '$_df_err$'\n}\n'
 }
 
 # Marks a record whose process is gone (killed with SIGKILL, machine restarted) as interrupted.
