@@ -52,6 +52,24 @@ std::string deployments_section(const DiagnoseInput& in) {
     return out + "\n";
 }
 
+// A fence longer than any run of backticks in the text, so a log cannot close its block early.
+std::string fence_for(const std::string& text) {
+    std::size_t longest = 0, run = 0;
+    for (const char c : text) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    return std::string(std::max<std::size_t>(3, longest + 1), '`');
+}
+
+std::string log_section(const DiagnoseInput& in) {
+    std::string out = "## The end of the run's log\n";
+    if (in.log_tail.empty())
+        return out + (in.log_note.empty() ? std::string("The log is empty.") : in.log_note) + "\n\n";
+    const std::string fence = fence_for(in.log_tail);
+    return out + fence + "text\n" + in.log_tail + (in.log_tail.back() == '\n' ? "" : "\n") + fence + "\n\n";
+}
+
 std::string failed_step_of(const std::string& record_json) {
     auto doc = json::parse(record_json, "the run record", ExitCode::protocol);
     if (!doc || !doc->IsObject()) return {};
@@ -89,6 +107,7 @@ std::string diagnose_prompt(const DiagnoseInput& in) {
     p += fmt::format("## The failed step\n{}\n",
                      failed_step.empty() ? "No step failed: the run failed before or after its steps.\n"
                                          : failed_step_section(in, failed_step));
+    p += log_section(in);
     p += guardrails_section(in);
     p += deployments_section(in);
     if (!in.workflow_text.empty())

@@ -16,11 +16,14 @@
 namespace df::monitor {
 
 inline constexpr std::size_t kDiagnoseDeployments = 5;
+inline constexpr int kDiagnoseLogLines = 100;  // the log tail asked of the service (it caps it at 16 KiB)
 
 struct DiagnoseInput {
     std::string skill;
     std::string run_id;
     std::string record_json;                // the run record as the status hook returned it
+    std::string log_tail;                   // the end of the run's log (the service masked what it knows)
+    std::string log_note;                   // why there is no log tail, when there is none
     std::optional<Manifest> manifest;       // from --skill-dir, when given
     std::string workflow_text;              // the workflow's Markdown source, when the skill folder has it
     std::vector<DeployRecord> deployments;  // newest first

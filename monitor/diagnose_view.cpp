@@ -135,6 +135,14 @@ ExitCode diagnose_view(const Options& options, World& world, std::ostream& out, 
     auto record = client.run_record(*target, in.run_id);
     if (!record) return report(err, record.error());
     in.record_json = std::move(*record);
+    // The log is evidence, not a precondition: without it the prompt says why and the agent still answers.
+    if (auto tail = client.run_log_tail(*target, in.run_id, kDiagnoseLogLines); !tail)
+        in.log_note = "The service's log could not be read: " + tail.error().message;
+    else if (!tail->kept)
+        in.log_note =
+            "The service kept no log for this run (a run started in the foreground logs to its caller).";
+    else
+        in.log_tail = (tail->truncated ? "[earlier lines left out]\n" : "") + tail->text;
     add_local_evidence(options, *config, it->second, in);
     in.secrets.push_back(gateway->token);
     const std::string prompt = diagnose_prompt(in);

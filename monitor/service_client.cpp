@@ -189,6 +189,29 @@ Result<std::string> ServiceClient::run_record(const ServiceTarget& target, const
     return body;
 }
 
+Result<RunLogTail> ServiceClient::run_log_tail(const ServiceTarget& target, const std::string& run_id,
+                                               int lines) {
+    if (!is_run_id(run_id))
+        return Error{ExitCode::usage,
+                     fmt::format("'{}' is not a run id (like 20260101T120000Z-0123abcd)", run_id)};
+    auto body =
+        get(target, fmt::format("{}?run_id={}&log=tail&lines={}", ServiceInfo{}.status_hook, run_id, lines));
+    if (!body) return body.error();
+    auto doc = json::parse(*body, target.base_url, ExitCode::protocol);
+    if (!doc || !doc->IsObject())
+        return Error{ExitCode::protocol,
+                     fmt::format("{}'s status hook did not answer a log tail", target.skill)};
+    RunLogTail tail;
+    // A service older than the log hook ignores log=tail and answers the record: no log then.
+    if (const auto* log = json::member(*doc, "log"); log && log->IsString()) {
+        tail.kept = true;
+        tail.text = log->GetString();
+        const auto* truncated = json::member(*doc, "truncated");
+        tail.truncated = truncated && truncated->IsBool() && truncated->GetBool();
+    }
+    return tail;
+}
+
 Result<RunsPage> parse_runs_page(std::string_view body, std::string_view origin) {
     auto doc = json::parse(body, fmt::format("the runs hook of {}", origin), ExitCode::protocol);
     if (!doc) return doc.error();

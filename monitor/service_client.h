@@ -50,6 +50,13 @@ struct RunsQuery {
     int limit = 20;
 };
 
+// The status hook's answer to log=tail (docs/service.md, "Run log").
+struct RunLogTail {
+    bool kept = false;  // false: the service kept no log for the run (or is older than the log hook)
+    std::string text;   // the last lines, secrets the service knows already masked
+    bool truncated = false;
+};
+
 // True for the statuses that end a run badly (the metrics hook's failure set; `rejected` is not one).
 bool is_failed_status(std::string_view status);
 // True for queued, awaiting_approval and running.
@@ -66,6 +73,8 @@ class ServiceClient {
     Result<RunsPage> runs(const ServiceTarget& target, const RunsQuery& query);
     // GET /hooks/status?run_id=ID: the run record as the service wrote it (JSON text).
     Result<std::string> run_record(const ServiceTarget& target, const std::string& run_id);
+    // GET /hooks/status?run_id=ID&log=tail&lines=N: the end of the run's log, masked by the service.
+    Result<RunLogTail> run_log_tail(const ServiceTarget& target, const std::string& run_id, int lines);
 
   private:
     Result<std::string> get(const ServiceTarget& target, const std::string& path_and_query);

@@ -31,9 +31,12 @@ std::string registry_key(const Options& options, const std::string& path) {
 
 // Records the verdict and sends a message when it changed. An error verdict (unreachable Coolify, bad
 // configuration) is no state: nothing is recorded or sent.
-void notify_on_change(const Options& options, World& world, const CheckResult& result, const std::string& key,
-                      std::int64_t now, std::ostream& err) {
-    NotifyTargets targets{options.notify_urls, options.notify_commands};
+void notify_on_change(const Options& options, const Config& config, World& world, const CheckResult& result,
+                      const std::string& key, std::int64_t now, std::ostream& err) {
+    // --notify / --notify-cmd on the command line replace the config file's notify and notify_cmd.
+    const bool flags = !options.notify_urls.empty() || !options.notify_commands.empty();
+    NotifyTargets targets = flags ? NotifyTargets{options.notify_urls, options.notify_commands}
+                                  : NotifyTargets{config.notify, config.notify_cmd};
     if (!targets.any() || (result.code != ExitCode::ok && result.code != ExitCode::failed)) return;
     auto path = alert_state_path(world.env);
     const std::string at = utc_timestamp(static_cast<std::time_t>(now));
@@ -107,7 +110,8 @@ ExitCode check_view(const Options& options, World& world, std::ostream& out, std
     // mail (which gets both streams) shows the problem once.
     if (error && options.json) report(err, *error);
     if (config && now)
-        notify_on_change(options, world, result, registry_key(options, config->registry.value), *now, err);
+        notify_on_change(options, *config, world, result, registry_key(options, config->registry.value), *now,
+                         err);
     return result.code;
 }
 

@@ -60,7 +60,34 @@ bool file_exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
-// Our config file: a flat JSON object of setting names to strings.
+// A list setting of the config file (notify, notify_cmd): a string or a list of non-empty strings.
+Status apply_list_setting(std::vector<std::string>& out, const rapidjson::Value& v, const std::string& path,
+                          const std::string& key) {
+    const auto bad = [&] {
+        return Error{
+            ExitCode::config,
+            fmt::format("the config file '{}': '{}' must be a string or a list of strings", path, key)};
+    };
+    if (v.IsString()) {
+        if (v.GetStringLength() > 0) out.emplace_back(v.GetString(), v.GetStringLength());
+    } else if (v.IsArray()) {
+        for (const auto& item : v.GetArray()) {
+            if (!item.IsString() || item.GetStringLength() == 0) return bad();
+            out.emplace_back(item.GetString(), item.GetStringLength());
+        }
+    } else {
+        return bad();
+    }
+    if (key != "notify") return ok();
+    for (const auto& url : out) {
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+            return Error{ExitCode::config,
+                         fmt::format("the config file '{}': notify takes http:// or https:// URLs", path)};
+    }
+    return ok();
+}
+
+// Our config file: a JSON object of setting names to strings (notify and notify_cmd: also lists).
 Status apply_config_file(Config& c, const std::string& path, bool must_exist) {
     if (!file_exists(path)) {
         if (must_exist)
@@ -76,6 +103,12 @@ Status apply_config_file(Config& c, const std::string& path, bool must_exist) {
         return Error{ExitCode::config, fmt::format("the config file '{}' must hold a JSON object", path)};
     for (const auto& m : doc->GetObject()) {
         const std::string key(m.name.GetString(), m.name.GetStringLength());
+        if (key == "notify" || key == "notify_cmd") {
+            if (auto s = apply_list_setting(key == "notify" ? c.notify : c.notify_cmd, m.value, path, key);
+                !s)
+                return s;
+            continue;
+        }
         const Descriptor* d = descriptor(key);
         if (!d || key == "registry_path") {
             return Error{ExitCode::config,

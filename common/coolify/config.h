@@ -43,6 +43,10 @@ struct Config {
     Setting secrets_dir;    // 0600 files holding each skill's generated service secrets
     Setting config_file;    // the file of ours that was read (or would be)
     bool insecure_http = false;
+    // `monitor --check`'s notification targets, from the config file only (a string or a list of strings
+    // each): what repeated --notify URL and --notify-cmd CMD give; flags, when any, replace both.
+    std::vector<std::string> notify;      // http:// or https:// URLs
+    std::vector<std::string> notify_cmd;  // shell commands
 };
 
 // What the command line supplied: setting name (as in docs/config.md, e.g. "git_remote") → value.

@@ -4,7 +4,8 @@
 # SERVICES real services (the compiled tests/data/monitor-nightly.md behind its own webhook, 30 run records
 # each), so every runs request is answered by a real runs hook. First, the requests are counted against a
 # logging server (one path per skill) and --check is timed against it (monitor's own cost); then against
-# the real services (their runs hooks' cost: a bash script and jq per request).
+# the real services (their runs hooks' cost: a bash script per request, jq only for runs not yet in the
+# runs index; the warm-up request builds it).
 # Usage: tests/bench/monitor_check_100.sh [build/bin] [SERVICES]   (results go into docs/performance.md by hand)
 set -euo pipefail
 DF_BIN=$(realpath "${1:-$(dirname "$0")/../../build/bin}")

@@ -3,7 +3,8 @@
 # entrypoint) on 127.0.0.1 whose scheduled runs fail, the Coolify stand-in for the apps' health. --runs,
 # --run, and --check failing on a failed last run, on a missed cron run (a fake clock, DF_MONITOR_NOW,
 # instead of waiting for the schedule), never for a removed skill; --check --offline without Coolify;
-# --notify sending exactly one message per change, also under concurrent checks; no token in any output.
+# --notify (or the config file's notify) sending exactly one message per change, also under concurrent
+# checks; the log tail hook and --diagnose's prompt holding it masked; no token in any output.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=monitor_lib.sh
@@ -14,7 +15,9 @@ source "$(dirname "$0")/service_lib.sh"
 start_standin
 SKILL=$(compile -q --out "$WORK/out" "$DF_SRC/tests/data/monitor-nightly.md") || fail "compile failed"
 token=nightly-trigger-token-0123456789
-start_service DF_TRIGGER_TOKEN="$token"
+# The secret input as `deploy --env DF_INPUT_API_TOKEN=…` gives it: in the service's environment.
+api_secret=sekret-api-token-value
+start_service DF_TRIGGER_TOKEN="$token" DF_INPUT_API_TOKEN="$api_secret"
 closed_port
 
 # What deploy would have left: the app in Coolify, the registry entry (with the deployed version's
@@ -220,10 +223,48 @@ assert_contains "$ERR" "monitor: warning: notify URL #1 (http://127.0.0.1:$CLOSE
 expect_exit 64 monitor --check --notify ftp://example.test/x
 expect_exit 64 monitor --notify "$receiver"
 
-step "--diagnose: the failed run's record, its step's commands and the guardrails go to the Gateway, no secret"
-expect_http 202 POST run "${auth[@]}" --data-binary '{"mode":"fail","api_token":"sekret-api-token-value"}'
+step "the config file's notify and notify_cmd stand for --notify and --notify-cmd; flags replace them"
+jq -n --arg url "$receiver" --arg cmd "cat >>'$WORK/config-cmd.jsonl'" '{notify: [$url], notify_cmd: $cmd}' \
+  >"$WORK/notify-config.json"
+before=$(messages)
+DF_CONFIG=$WORK/notify-config.json expect_exit 0 monitor --check
+assert_eq $((before + 1)) "$(messages)" "resolved, sent to the config file's URL"
+assert_eq resolved "$(jq -r .status "$WORK/config-cmd.jsonl")" "and given to its command"
+DF_CONFIG=$WORK/notify-config.json DF_MONITOR_NOW=$fake_fail expect_exit 1 monitor --check
+assert_eq $((before + 2)) "$(messages)" "failing, sent to the config file's URL"
+assert_eq "resolved failing" "$(jq -rs 'map(.status) | join(" ")' "$WORK/config-cmd.jsonl")" "both to its command"
+DF_CONFIG=$WORK/notify-config.json expect_exit 0 monitor --check --notify-cmd "cat >>'$WORK/flag-cmd.jsonl'"
+assert_eq $((before + 2)) "$(messages)" "a --notify-cmd flag replaces the file's notify"
+assert_eq resolved "$(jq -r .status "$WORK/flag-cmd.jsonl")" "the flag's command got the message"
+assert_eq 2 "$(wc -l <"$WORK/config-cmd.jsonl")" "and the file's notify_cmd nothing"
+jq -n '{notify: ["ftp://example.test/x"]}' >"$WORK/bad-config.json"
+DF_CONFIG=$WORK/bad-config.json expect_exit 78 monitor --check
+assert_contains "$OUT$ERR" "notify takes http:// or https:// URLs" "a bad URL in the file"
+jq -n '{notify_cmd: [1]}' >"$WORK/bad-config.json"
+DF_CONFIG=$WORK/bad-config.json expect_exit 78 monitor --check
+assert_contains "$OUT$ERR" "'notify_cmd' must be a string or a list of strings" "a bad list in the file"
+
+step "the run's log tail (status hook, log=tail): bounded, the service's secrets masked"
+expect_http 202 POST run "${auth[@]}" --data-binary '{"mode":"fail"}'
 bad_id=$(jq -r .run_id <<<"$BODY")
 wait_for_record "$bad_id" failed
+assert_contains "$(cat "$WORK/state/runs/$bad_id.log")" "token $api_secret" "the step printed its secret into its log"
+expect_http 200 GET "status?run_id=$bad_id&log=tail" "${auth[@]}"
+jq -e '.lines > 2 and .truncated == false' <<<"$BODY" >/dev/null || fail "the whole log: $BODY"
+assert_contains "$(jq -r .log <<<"$BODY")" "calling the API with token ***"$'\n'"the job was asked to fail (mode fail)" "masked log"
+assert_not_contains "$BODY" "$api_secret" "the log tail"
+expect_http 200 GET "status?run_id=$bad_id&log=tail&lines=1" "${auth[@]}"
+jq -e '.lines == 1 and .truncated == true and (.log | endswith("\n"))' <<<"$BODY" >/dev/null || fail "one line: $BODY"
+assert_eq "$(tail -n 1 "$WORK/state/runs/$bad_id.log")" "$(jq -r .log <<<"$BODY" | head -1)" "the last line"
+for q in "log=head" "log=tail&lines=0" "log=tail&lines=501" "lines=5"; do
+  expect_http 500 GET "status?run_id=$bad_id&$q" "${auth[@]}"
+  assert_eq invalid_request "$(jq -r .status <<<"$BODY")" "$q"
+done
+expect_http 500 GET "status?run_id=20250101T000000Z-00000000&log=tail" "${auth[@]}"
+assert_eq not_found "$(jq -r .status <<<"$BODY")" "no such run"
+expect_http 401 GET "status?run_id=$bad_id&log=tail"
+
+step "--diagnose: the failed run's record, its step's commands, its log tail and the guardrails go to the Gateway, no secret"
 rm -f "$WORK/gw.port"
 "$DF_BIN/gateway-standin" --port-file "$WORK/gw.port" --token gw-token-0123456789 --log "$WORK/gateway.log"   --lifetime 90 >/dev/null 2>&1 &
 on_exit "kill $! 2>/dev/null"
@@ -241,7 +282,9 @@ assert_contains "$prompt" "\"run_id\": \"$bad_id\"" "the run record"
 assert_contains "$prompt" "## Last deployments" "the deployments"
 assert_contains "$prompt" "# Workflow: Nightly Job" "the workflow text, for a diff"
 assert_contains "$prompt" '"api_token": "***"' "the secret input, masked"
-for secret in sekret-api-token-value "$token" approve-token-0123456789 gw-token-0123456789 standin-token; do
+assert_contains "$prompt" "## The end of the run's log" "the log tail's section"
+assert_contains "$prompt" "calling the API with token ***"$'\n'"the job was asked to fail (mode fail)" "the log tail"
+for secret in "$api_secret" "$token" approve-token-0123456789 gw-token-0123456789 standin-token; do
   assert_not_contains "$(jq -c .body "$WORK/gateway.log")" "$secret" "the request body"
 done
 assert_eq "Bearer gw-token-0123456789 main" "$(jq -r '"\(.authorization) \(.agent_id)"' "$WORK/gateway.log")" "credentials and agent"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the service's runs did: the run-end line on the service's stdout (detached HTTP runs through the real
 # webhook, cron runs, a denied run; the error text escaped so it cannot forge a line), the recent-runs hook
-# (newest first, status/since filters, paging, refusals) and the metrics hook (checked by promtool, which is
+# (newest first, status/since filters, paging, refusals, its index of finished runs) and the metrics hook (checked by promtool, which is
 # shown to reject a broken sample; the next cron time equals the scheduler's own computation).
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
@@ -189,6 +189,43 @@ sed 's/^df_runs{status="failed"}/df_runs{status="fa\\iled"}/' "$WORK/metrics.txt
 expect_exit 1 promtool check metrics <"$WORK/broken2.txt"
 sed 's/^# TYPE df_runs gauge/# TYPE df_runs counter/' "$WORK/metrics.txt" >"$WORK/broken3.txt"
 expect_exit 3 promtool check metrics <"$WORK/broken3.txt"
+
+step "the runs index: a finished run is summarised once, a live one is read again, a stale index is rebuilt"
+index=$WORK/state/runs/summaries.tsv
+assert_eq "df-runs-index 1" "$(head -1 "$index")" "the index's header"
+assert_eq "$(find "$WORK/state/runs" -maxdepth 1 -name '*.json' | wc -l)" "$(($(wc -l <"$index") - 1))" "a line per finished run"
+expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"y","environment":"production"}'
+live_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$live_id" awaiting_approval
+expect_http 200 GET "runs?limit=1" "${auth[@]}"
+assert_eq "$live_id awaiting_approval" "$(jq -r '.runs[] | "\(.run_id) \(.status)"' <<<"$BODY")" "the live run"
+assert_not_contains "$(cat "$index")" "$live_id" "a live run in the index"
+expect_http 200 POST approve -H "X-DF-Approve-Token: $approver" --data-binary "{\"run_id\":\"$live_id\",\"decision\":\"deny\"}"
+wait_for_record "$live_id" rejected
+expect_http 200 GET "runs?limit=1" "${auth[@]}"
+assert_eq "$live_id rejected" "$(jq -r '.runs[] | "\(.run_id) \(.status)"' <<<"$BODY")" "the run once it ended"
+assert_contains "$(cat "$index")" "$live_id"$'\t'rejected$'\t' "the ended run in the index"
+# Answers come from the index: a line changed there is what the hook answers (records are not read again).
+sed -i 's/"trigger":"http","version"/"trigger":"indexed","version"/' "$index"
+expect_http 200 GET "runs?limit=1" "${auth[@]}"
+assert_eq indexed "$(jq -r '.runs[0].trigger' <<<"$BODY")" "the summary read from the index"
+# An index written in another format is ignored and written again from the records.
+sed -i '1s/.*/df-runs-index 0/' "$index"
+expect_http 200 GET "runs?limit=1" "${auth[@]}"
+assert_eq http "$(jq -r '.runs[0].trigger' <<<"$BODY")" "the summary made again from the record"
+assert_eq "df-runs-index 1" "$(head -1 "$index")" "the index rewritten"
+# A record removed (as retention removes them) leaves the answers at once, though the index still has it.
+mk_record 20261201T000000Z-000000ee failed 2026-12-01T00:00:00.000Z 2026-12-01T00:00:01.000Z
+expect_http 200 GET "runs?status=failed" "${auth[@]}"
+assert_contains "$BODY" 20261201T000000Z-000000ee "a new record"
+rm "$WORK/state/runs/20261201T000000Z-000000ee.json"
+expect_http 200 GET "runs?status=failed" "${auth[@]}"
+assert_not_contains "$BODY" 20261201T000000Z-000000ee "a removed record"
+assert_contains "$(cat "$index")" 20261201T000000Z-000000ee "the index, not written since"
+# The status hook answers a finished run with its record, byte for byte what `run --status --json` prints.
+curl -sS -o "$WORK/status.json" "${auth[@]}" "$URL/status?run_id=$live_id" || fail "status request failed"
+DF_STATE_DIR=$WORK/state "$SKILL/run" --status "$live_id" --json >"$WORK/status.expected"
+cmp "$WORK/status.expected" "$WORK/status.json" || fail "status answer differs from run --status --json"
 
 step "the log holds no secret"
 assert_not_contains "$(cat "$WORK/service.log")" "$token" "trigger token"

@@ -92,6 +92,31 @@ TEST_CASE("config: malformed or invalid settings are config errors before anythi
     REQUIRE_FALSE(explicit_missing);
 }
 
+TEST_CASE("config: notify and notify_cmd are a string or a list of strings, from the file only") {
+    Home h;
+    const auto env = fixed_env({{"HOME", h.dir}});
+    h.write(
+        "/.config/dark-factory/config.json",
+        R"({"notify":["https://hooks.example.com/a","http://127.0.0.1:9/b"],"notify_cmd":"cat >/dev/null"})");
+    auto c = resolve_config({}, env);
+    REQUIRE(c);
+    CHECK(c->notify == std::vector<std::string>{"https://hooks.example.com/a", "http://127.0.0.1:9/b"});
+    CHECK(c->notify_cmd == std::vector<std::string>{"cat >/dev/null"});
+    h.write("/.config/dark-factory/config.json", R"({"notify":"https://hooks.example.com/a"})");
+    c = resolve_config({}, env);
+    REQUIRE(c);
+    CHECK(c->notify == std::vector<std::string>{"https://hooks.example.com/a"});
+    CHECK(c->notify_cmd.empty());
+    for (const char* bad : {R"({"notify":"ftp://x/y"})", R"({"notify":[1]})", R"({"notify_cmd":[""]})",
+                            R"({"notify_cmd":{"a":"b"}})"}) {
+        h.write("/.config/dark-factory/config.json", bad);
+        auto r = resolve_config({}, env);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == ExitCode::config);
+        CHECK(r.error().message.find("notify") != std::string::npos);
+    }
+}
+
 TEST_CASE("config: required settings and masked printing") {
     Home h;
     auto c = resolve_config({}, fixed_env({{"HOME", h.dir},

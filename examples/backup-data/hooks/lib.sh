@@ -49,6 +49,68 @@ df_check_live() {
     | .run_id | strings' "$@" </dev/null 2>/dev/null || true)
 }
 
+# The runs index, $DF_STATE_DIR/runs/summaries.tsv: after a header line, one line per finished run,
+# "RUN_ID<tab>STATUS<tab>STARTED_AT<tab>SUMMARY", SUMMARY being the run's entry in GET /hooks/runs (one
+# line of JSON). A finished run's record never changes again, so its summary is made once (by jq, in
+# runs.sh) and later requests read it here without starting a process. Only the hooks read and write it,
+# whole (temp file + rename); a line whose record is gone (retention) is dropped at the next write. The
+# header names the format: an index written by another version of these hooks is ignored and rebuilt.
+readonly DF_RUNS_INDEX_HEADER='df-runs-index 1'
+
+# df_runs_index_load ARRAY: fills the associative ARRAY with the index's lines by run id.
+df_runs_index_load() {
+  local -n _df_into=$1
+  local _df_lines=() _df_l
+  [[ -r $DF_STATE_DIR/runs/summaries.tsv ]] || return 0
+  { mapfile -t _df_lines <"$DF_STATE_DIR/runs/summaries.tsv"; } 2>/dev/null || return 0
+  [[ ${_df_lines[0]-} == "$DF_RUNS_INDEX_HEADER" ]] || return 0
+  for _df_l in "${_df_lines[@]:1}"; do
+    _df_into[${_df_l%%$'\t'*}]=$_df_l
+  done
+}
+
+# df_runs_index_save ARRAY: writes the index from ARRAY's lines of finished runs whose record is still there.
+# Two requests may write at once: the last rename wins and a summary it lacks is made again next time.
+df_runs_index_save() {
+  local -n _df_from=$1
+  local _df_id _df_rest _df_out=$DF_RUNS_INDEX_HEADER$'\n' _df_tmp="$DF_STATE_DIR/runs/summaries.tsv.$$.$RANDOM"
+  for _df_id in "${!_df_from[@]}"; do
+    _df_rest=${_df_from[$_df_id]#*$'\t'}
+    case ${_df_rest%%$'\t'*} in queued | running | awaiting_approval) continue ;; esac
+    [[ -e $DF_STATE_DIR/runs/$_df_id.json ]] && _df_out+=${_df_from[$_df_id]}$'\n'
+  done
+  { printf '%s' "$_df_out" >"$_df_tmp" && mv -f -- "$_df_tmp" "$DF_STATE_DIR/runs/summaries.tsv"; } 2>/dev/null ||
+    rm -f -- "$_df_tmp" 2>/dev/null || true
+}
+
+# df_log_tail RUN_ID LINES SECRETS...: {"run_id", "log", "lines", "truncated"}: the last LINES lines of the
+# run's log (runs/<id>.log, where a detached run's steps write), at most 16 KiB of them, as text; "log" is
+# null when the run kept no log (a run started in the foreground wrote to its caller). Masked with "***":
+# the SECRETS given (the service's tokens), and the values of the secret inputs' DF_INPUT_<NAME> variables
+# in the service's environment. A secret input's value given in a request is not known here: the record
+# masks it, a step that prints it prints it into its log.
+df_log_tail() {
+  local file=$DF_STATE_DIR/runs/$1.log text='' total=0 masks=("${@:3}") name var
+  for name in $(jq -r '.inputs[]? | select(.secret == true) | .name | ascii_upcase' "$DF_SKILL_DIR/skill.json" \
+    2>/dev/null); do
+    var=DF_INPUT_$name
+    [[ $var =~ ^[A-Z_][A-Z0-9_]*$ ]] && masks+=("${!var-}")
+  done
+  if [[ -f $file ]]; then
+    total=$(wc -l <"$file") || total=0
+    text=$(tail -n "$2" -- "$file" | tail -c 16384; printf x) || text=x
+    text=${text%x}
+  fi
+  # shellcheck disable=SC2016 # a jq program
+  jq -cn --arg id "$1" --arg text "$text" --argjson kept "$([[ -f $file ]] && echo true || echo false)" \
+    --argjson total "$total" '
+    ($ARGS.positional | map(select(length >= 4)) | sort_by(-length)) as $secrets
+    | (reduce $secrets[] as $s ($text; split($s) | join("***"))) as $log
+    | {run_id: $id, log: (if $kept then $log else null end),
+       lines: ($log | [scan("\n")] | length), truncated: (($log | [scan("\n")] | length) < $total)}' \
+    --args "${masks[@]}"
+}
+
 # df_error_json STATUS MESSAGE: the error object every hook answers with, {"error":…,"status":…}.
 df_error_json() {
   jq -cn --arg status "$1" --arg error "$2" '{error: $error, status: $status}'
