@@ -59,7 +59,7 @@ struct Options {
     std::vector<std::string> notify_urls;      // --notify URL (repeatable)
     std::string skill_dir;                     // --skill-dir DIR for --diagnose: the compiled skill folder
     std::vector<std::string> notify_commands;  // --notify-cmd CMD (repeatable)
-    std::string evidence_key;  // --key: the public key provenance entries must be signed with
+    std::string evidence_key;                  // --key: the public key provenance entries must be signed with
 };
 
 // Parses argv. Usage errors → ExitCode::usage with a message that names the flag.

@@ -192,9 +192,11 @@ run_id_pattern() {
 }
 runtime_files() {
   local list
-  list=$(sed -n 's/^set(DF_RUNTIME \(.*\))$/\1/p' "$DF_SRC/compiler/CMakeLists.txt")
+  # set(DF_RUNTIME a b\n    c d): the names between "set(DF_RUNTIME" and the first ")", over any lines.
+  list=$(awk '/^set\(DF_RUNTIME / { on = 1; sub(/^set\(DF_RUNTIME /, "") }
+    on { if (sub(/\).*$/, "")) on = 0; print }' "$DF_SRC/compiler/CMakeLists.txt")
   [[ -n $list ]] || fail "compiler/CMakeLists.txt sets no DF_RUNTIME"
-  tr ' ' '\n' <<<"$list"
+  tr -s ' \n' '\n\n' <<<"$list" | sed '/^$/d'
 }
 
 # sha256 of every file under a folder, one line each, for before/after comparisons.
