@@ -59,7 +59,17 @@ std::optional<Found> find_count(std::string_view lower_text);  // "5", "five", "
 std::string describe_seconds(long long seconds);
 std::string describe_bytes(unsigned long long bytes);
 
-// Section parsers (parse_steps.cpp, parse_items.cpp, guardrails.cpp).
+// What the list sections share (parse_items.cpp).
+// The items of a section's lists; other blocks are warned about once.
+std::vector<const Block*> list_items(ParseContext& ctx, const std::vector<const Block*>& blocks,
+                                     std::string_view section);
+// "with a=b, c=d" or "(a=b, c=d)" → "a=b, c=d".
+std::string_view strip_input_list(std::string_view text);
+// An error when a secret input is given a literal value in the workflow (which goes to git).
+void refuse_literal_secret(ParseContext& ctx, const Input& in, std::string_view value, std::string_view where,
+                           SourcePos pos);
+
+// Section parsers (parse_steps.cpp, parse_items.cpp, parse_triggers.cpp, guardrails.cpp).
 void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std::vector<Step>& steps,
                  std::string_view section);
 void parse_inputs(ParseContext& ctx, const std::vector<const Block*>& blocks);
