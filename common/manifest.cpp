@@ -88,6 +88,25 @@ void write_step(Writer& w, const Step& step) {
         w.Key("needs");
         w.Null();
     }
+    w.Key("for_each");
+    if (!step.foreach_var.empty()) {
+        w.StartObject();
+        put(w, "variable", step.foreach_var);
+        put(w, "input", step.foreach_list);
+        put(w, "continue_on_error", step.continue_on_error);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
+    w.Key("approval");
+    if (step.approval) {
+        w.StartObject();
+        put_strings(w, "approvers", step.approvers);
+        put(w, "timeout_seconds", step.approval_timeout_seconds);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
     if (step.undoes.empty()) {
         w.Key("undoes");
         w.Null();

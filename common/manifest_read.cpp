@@ -169,6 +169,18 @@ Step read_step(const Value& v, const std::string& where, std::string* problem) {
     if (const Value* u = v.IsObject() && v.HasMember("undoes") ? &v["undoes"] : nullptr; u && u->IsString()) {
         s.undoes.assign(u->GetString(), u->GetStringLength());
     }
+    if (const Value* f = r.optional_object("for_each")) {
+        ObjectReader fr(*f, where + ".for_each", problem);
+        s.foreach_var = fr.str("variable");
+        s.foreach_list = fr.str("input");
+        s.continue_on_error = fr.boolean("continue_on_error");
+    }
+    if (const Value* a = r.optional_object("approval")) {
+        ObjectReader ar(*a, where + ".approval", problem);
+        s.approval = true;
+        s.approvers = ar.strings("approvers");
+        s.approval_timeout_seconds = ar.optional_int("timeout_seconds");
+    }
     if (const Value* c = r.optional_object("if")) {
         ObjectReader cr(*c, where + ".if", problem);
         s.condition = Condition{cr.str("left"), cr.str("op") != "!=", cr.str("right")};

@@ -83,6 +83,20 @@ struct Step {
     std::string undoes;       // a rollback step's `Undoes: tag-release`: runs only if that step succeeded
     SourcePos undoes_pos;     // where the `Undoes:` bullet is; not in skill.json
     SourcePos condition_pos;  // where the `If:` bullet is; not in skill.json
+    // `Approval: required`: the run waits for a person before the step; on such a step `Timeout:` bounds
+    // that wait (compile moves it to approval_timeout_seconds) and `Approvers:` names who may decide.
+    bool approval = false;
+    std::vector<std::string> approvers;  // empty: anyone who may run `run --approve`
+    std::optional<int> approval_timeout_seconds;
+    std::string approval_written;  // the value as written (checks.cpp refuses anything but "required")
+    SourcePos approval_pos;        // where the `Approval:` bullet is; not in skill.json
+    SourcePos approvers_pos;       // where the `Approvers:` bullet is; not in skill.json
+    // `For each: item in $services`: the step runs once per item of that list input, $item set; empty: once.
+    std::string foreach_var;
+    std::string foreach_list;        // the input's name
+    std::string foreach_written;     // as written, for the errors checks.cpp reports; not in skill.json
+    SourcePos foreach_pos;           // where the `For each:` bullet is; not in skill.json
+    bool continue_on_error = false;  // `Continue on error: yes`: a failed item does not fail the step
     SourcePos pos;
 };
 

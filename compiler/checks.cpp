@@ -70,6 +70,7 @@ void check_variables(ParseContext& ctx) {
         std::set<std::string> known = declared;
         for (const auto& [sb, vars] : blocks) known.insert(vars.assigned.begin(), vars.assigned.end());
         const Step& step = (key.first ? wf.rollback : wf.steps)[static_cast<std::size_t>(key.second - 1)];
+        if (!step.foreach_var.empty()) known.insert(step.foreach_var);
         std::set<std::string> reported;
         for (const auto& [sb, vars] : blocks) {
             const std::vector<std::string_view> code_lines = split(sb->block->code, '\n');
@@ -384,9 +385,90 @@ void check_undoes(ParseContext& ctx) {
     }
 }
 
+// `Approval: required` and `Approvers: alice, bob` on a step of `## Steps`; the step's `Timeout:` becomes
+// the time the run waits for the decision.
+void check_approvals(ParseContext& ctx) {
+    for (auto& s : ctx.workflow.steps) {
+        const std::string written(trim(s.approval_written));
+        if (!s.approval_written.empty() && !s.approval) {
+            ctx.diags.error(
+                s.approval_pos,
+                written.empty()
+                    ? fmt::format("step '{}': `Approval:` needs a value: required", s.id)
+                    : fmt::format("step '{}': `Approval: {}`: the only value is `required`", s.id, written));
+        }
+        for (const auto& name : s.approvers) {
+            const bool ok =
+                !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                           c == '.' || c == '_' || c == '-' || c == '@';
+                });
+            if (!ok) {
+                ctx.diags.error(
+                    s.approvers_pos,
+                    fmt::format("step '{}': `Approvers:` '{}' is no name (letters, digits, . _ - @; "
+                                "up to 64)",
+                                s.id, name));
+                break;
+            }
+        }
+        if (!s.approvers.empty() && s.approval_written.empty()) {
+            ctx.diags.error(s.approvers_pos,
+                            fmt::format("step '{}' has `Approvers:` without `Approval: required`", s.id));
+        }
+        if (s.approval) {
+            s.approval_timeout_seconds = s.timeout_seconds;
+            s.timeout_seconds.reset();
+        }
+    }
+    for (const auto& r : ctx.workflow.rollback) {
+        if (!r.approval_written.empty()) {
+            ctx.diags.error(
+                r.approval_pos,
+                fmt::format("rollback step '{}' has `Approval:`: a rollback runs without waiting", r.id));
+        }
+    }
+}
+
+// `For each: item in $list`: a command step of `## Steps`, a variable name, a declared input.
+void check_foreach(ParseContext& ctx) {
+    auto is_name = [](const std::string& n) {
+        return !n.empty() && n.size() <= 64 && !(n[0] >= '0' && n[0] <= '9') &&
+               std::all_of(n.begin(), n.end(), [](char c) {
+                   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '_';
+               });
+    };
+    for (auto& s : ctx.workflow.steps) {
+        if (s.foreach_written.empty()) continue;
+        if (!is_name(s.foreach_var) || s.foreach_list.empty()) {
+            ctx.diags.error(s.foreach_pos, fmt::format("step '{}': `For each: {}`: write it as "
+                                                       "`For each: item in $list_input`",
+                                                       s.id, trim(s.foreach_written)));
+        } else if (std::none_of(ctx.workflow.inputs.begin(), ctx.workflow.inputs.end(),
+                                [&](const Input& in) { return in.name == s.foreach_list; })) {
+            ctx.diags.error(s.foreach_pos, fmt::format("step '{}': `For each:` goes over ${}, which is no "
+                                                       "input of the workflow",
+                                                       s.id, s.foreach_list));
+        } else if (s.kind != StepKind::command) {
+            ctx.diags.error(s.foreach_pos,
+                            fmt::format("step '{}': `For each:` needs a command step (shell blocks)", s.id));
+        }
+    }
+    for (const auto& r : ctx.workflow.rollback) {
+        if (!r.foreach_written.empty()) {
+            ctx.diags.error(r.foreach_pos, fmt::format("rollback step '{}' has `For each:`: rollback steps "
+                                                       "run once, in order",
+                                                       r.id));
+        }
+    }
+}
+
 void check_workflow(ParseContext& ctx) {
     check_needs(ctx);
     check_undoes(ctx);
+    check_approvals(ctx);
+    check_foreach(ctx);
     check_conditions(ctx);
     drop_aliases_of_required_env(ctx);
     check_variables(ctx);

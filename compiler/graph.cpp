@@ -38,7 +38,20 @@ std::vector<std::string> step_lines(const Step& step, const Policy& policy) {
         const Condition& c = *step.condition;
         lines.push_back(fmt::format("if {} {} {}", c.left, c.equals ? "==" : "!=", c.right));
     }
+    if (step.approval) {
+        std::string who = "approval";
+        for (std::size_t i = 0; i < step.approvers.size(); ++i)
+            who += (i == 0 ? " by " : ", ") + step.approvers[i];
+        if (step.approval_timeout_seconds) who += ", waits " + short_duration(*step.approval_timeout_seconds);
+        lines.push_back(who);
+    }
     return lines;
+}
+
+// A step with `Approval: required` is drawn as the approval gate it starts with.
+NodeKind node_kind(const Step& step) {
+    if (step.approval) return NodeKind::approval;
+    return step.kind == StepKind::command ? NodeKind::command : NodeKind::agent;
 }
 
 std::string approval_text(const Policy::Approval& approval) {
@@ -79,8 +92,7 @@ std::pair<std::string, std::string> add_chain(const std::vector<Step>& steps, co
     std::string first, previous;
     for (const auto& step : steps) {
         const std::string id = fmt::format("{}{}", id_prefix, step.number);
-        const NodeKind kind = step.kind == StepKind::command ? NodeKind::command : NodeKind::agent;
-        g.nodes.push_back({id, kind, step_lines(step, policy), std::string(cluster)});
+        g.nodes.push_back({id, node_kind(step), step_lines(step, policy), std::string(cluster)});
         if (previous.empty()) {
             first = id;
         } else {
@@ -103,8 +115,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> add_needs_graph(co
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const Step& step = steps[i];
         const std::string id = node_of[step.id];
-        const NodeKind kind = step.kind == StepKind::command ? NodeKind::command : NodeKind::agent;
-        g.nodes.push_back({id, kind, step_lines(step, policy), "steps"});
+        g.nodes.push_back({id, node_kind(step), step_lines(step, policy), "steps"});
         std::vector<std::string> from;
         if (!step.needs) {
             if (i > 0) from.push_back(node_of[steps[i - 1].id]);

@@ -131,6 +131,11 @@ class StepBuilder {
             if (step_.needs && step_.needs_pos.line == 0) step_.needs_pos = ctx_.pos(*p);
             if (step_.condition && step_.condition_pos.line == 0) step_.condition_pos = ctx_.pos(*p);
             if (!step_.undoes.empty() && step_.undoes_pos.line == 0) step_.undoes_pos = ctx_.pos(*p);
+            if (!step_.approval_written.empty() && step_.approval_pos.line == 0)
+                step_.approval_pos = ctx_.pos(*p);
+            if (!step_.approvers.empty() && step_.approvers_pos.line == 0) step_.approvers_pos = ctx_.pos(*p);
+            if (!step_.foreach_written.empty() && step_.foreach_pos.line == 0)
+                step_.foreach_pos = ctx_.pos(*p);
             return;
         }
         collect_code(item);
@@ -259,10 +264,62 @@ std::vector<std::string> parse_needs(std::string_view list) {
     return ids;
 }
 
+// "alice, bob" or "alice bob": the words, empty ones dropped.
+std::vector<std::string> split_list(std::string_view list) {
+    std::vector<std::string> words;
+    std::string word;
+    for (const char c : list) {
+        if (c == ',' || c == ' ' || c == '\t') {
+            if (!word.empty()) words.push_back(word);
+            word.clear();
+        } else {
+            word += c;
+        }
+    }
+    if (!word.empty()) words.push_back(word);
+    return words;
+}
+
 }  // namespace
 
 bool apply_step_directive(std::string_view plain, Step& step) {
     const std::string lower = to_lower(trim(plain));
+    if (lower.rfind("approval:", 0) == 0) {
+        // Anything but "required" is kept as written: checks.cpp reports it where it is.
+        step.approval_written = std::string(trim(trim(plain).substr(9)));
+        step.approval = to_lower(step.approval_written) == "required";
+        if (step.approval_written.empty()) step.approval_written = " ";
+        return true;
+    }
+    if (lower.rfind("for each:", 0) == 0) {
+        // `item in $services`: checks.cpp reports what does not have that form, or names no list input.
+        const std::string_view rest = trim(trim(plain).substr(9));
+        step.foreach_written = rest.empty() ? " " : std::string(rest);
+        const std::size_t in = to_lower(rest).find(" in ");
+        if (in != std::string_view::npos) {
+            step.foreach_var = std::string(trim(rest.substr(0, in)));
+            std::string_view list = trim(rest.substr(in + 4));
+            if (list.size() > 3 && list.front() == '$' && list[1] == '{' && list.back() == '}') {
+                list = list.substr(2, list.size() - 3);
+            } else if (!list.empty() && list.front() == '$') {
+                list.remove_prefix(1);
+            }
+            step.foreach_list = std::string(list);
+        }
+        return true;
+    }
+    if (lower.rfind("continue on error:", 0) == 0) {
+        const std::string_view v = trim(std::string_view(lower).substr(18));
+        if (v != "yes" && v != "true" && v != "no" && v != "false") return false;
+        step.continue_on_error = v == "yes" || v == "true";
+        return true;
+    }
+    if (lower.rfind("approvers:", 0) == 0) {
+        // As written (names are case-sensitive); checks.cpp refuses what is no name.
+        step.approvers = split_list(trim(plain).substr(10));
+        if (step.approvers.empty()) step.approvers.emplace_back();
+        return true;
+    }
     if (lower.rfind("undoes:", 0) == 0) {
         const std::string_view id = trim(std::string_view(lower).substr(7));
         step.undoes = slugify(id, 48).empty() ? std::string(id) : slugify(id, 48);

@@ -146,6 +146,19 @@ const Field<Step> kStepFields[] = {
          return out;
      }},
     {"undoes", [](const Step& s) { return s.undoes; }},
+    // `For each: item in $list`: the variable and the input (empty: the step runs once); `Continue on error`.
+    {"foreach_var", [](const Step& s) { return s.foreach_var; }},
+    {"foreach_list", [](const Step& s) { return s.foreach_list; }},
+    {"continue_on_error", [](const Step& s) { return flag(s.continue_on_error); }},
+    // `Approval: required`: "1" or empty; the approvers space-separated (names have no spaces); the wait.
+    {"approval", [](const Step& s) { return flag(s.approval); }},
+    {"approvers",
+     [](const Step& s) {
+         std::string out;
+         for (const auto& a : s.approvers) out += (out.empty() ? "" : " ") + a;
+         return out;
+     }},
+    {"approval_timeout", [](const Step& s) { return number(s.approval_timeout_seconds); }},
     // `If:`: its left side (empty without one), `==` or `!=`, and the text compared with.
     {"if_left", [](const Step& s) { return s.condition ? s.condition->left : ""; }},
     {"if_op", [](const Step& s) { return std::string(s.condition && !s.condition->equals ? "!=" : "=="); }},

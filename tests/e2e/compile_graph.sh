@@ -65,6 +65,15 @@ assert_contains "$OUT" 's4("4. Announce<br>agent<br>if release != dry-run")'
 expect_exit 0 compile -q --graph dot "$DF_SRC/tests/data/graph/needs.md"
 assert_contains "$OUT" '"s2" -> "s3" [label="needs"];'
 
+step "a step with Approval: required is drawn as an approval gate, with its approvers and wait"
+expect_exit 0 compile -q --graph mermaid "$DF_SRC/tests/data/graph/approval.md"
+# As reviewed: tests/data/graph/approval.mmd (regenerate it with compile --graph mermaid).
+assert_eq "$(cat "$DF_SRC/tests/data/graph/approval.mmd")" "$OUT" "the Mermaid graph of approval.md"
+assert_contains "$OUT" 's2{"2. Deploy<br>command<br>approval by alice, bob, waits 2 h"}'
+assert_contains "$OUT" 'class s2 approval'
+expect_exit 0 compile -q --graph dot "$DF_SRC/tests/data/graph/approval.md"
+assert_contains "$OUT" '"s2" [label="2. Deploy\ncommand\napproval by alice, bob, waits 2 h", shape=diamond'
+
 step "--graph svg is Graphviz's SVG, with the step titles"
 expect_exit 0 compile -q --graph svg "$DF_SRC/workflow-templates/backup-data.md"
 assert_contains "$OUT" "<svg" "the SVG"

@@ -102,12 +102,13 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     std::istringstream s(text);
     for (std::string line; std::getline(s, line);) lines.push_back(line);
     // The header, the three lines of names, then the values in the order the names give.
-    REQUIRE(lines.size() == 4 + 27 + 14 + 8);
+    REQUIRE(lines.size() == 4 + 27 + 20 + 8);
     CHECK(lines[0] == df::compiler::kRunFieldsHeader);
     CHECK(lines[1].rfind("run name version title run_timeout_seconds ", 0) == 0);
     CHECK(lines[2] ==
-          "step id kind title timeout_seconds retries commands needs undoes if_left if_op if_right json_id "
-          "json_title json_kind");
+          "step id kind title timeout_seconds retries commands needs undoes foreach_var foreach_list "
+          "continue_on_error approval approvers approval_timeout if_left if_op if_right json_id json_title "
+          "json_kind");
     CHECK(lines[3] == "input name type required has_default default secret env_alias choices");
     // value reads the value of the field named `name` as the executor does: by its position among the names.
     const auto value = [&](std::size_t names_line, std::string_view name, std::size_t first,
@@ -132,7 +133,7 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     CHECK(value(2, "commands", 31) ==
           "echo a\\\\nb\\nsecond line\\n");                         // a backslash doubled, newlines as \n
     CHECK(value(2, "json_title", 31) == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
-    CHECK(std::vector<std::string>(lines.begin() + 45, lines.end()) ==
+    CHECK(std::vector<std::string>(lines.begin() + 51, lines.end()) ==
           std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "ENV", "dev\\nprod\\n"});
 
     df::compiler::Diagnostics diags;

@@ -258,12 +258,14 @@ df_execute() {
         df_pend_skip steps "$_df_ri" "$_df_next" "$_df_mi" "$((_df_mi + 1))"
         continue
       fi
-      df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" && continue
+      df_step_gate "$_df_mi" "$_df_ri" && df_run_step steps "$_df_ri" "$_df_mi" "$_df_next" "$((_df_mi + 1))" &&
+        continue
       df_step_failed "$_df_mi"
       break
     done
   fi
-  if [[ $_df_status != succeeded && -n $_DF_AUTO_ROLLBACK && -z $_DF_OPT_STEP ]]; then
+  # A run a person stopped at a step's approval ends `rejected`: nothing failed, so nothing rolls back.
+  if [[ $_df_status != succeeded && $_df_status != rejected && -n $_DF_AUTO_ROLLBACK && -z $_DF_OPT_STEP ]]; then
     df_run_rollback "$_df_status"
     [[ -z $_DF_ROLLBACK_STATUS ]] || _df_status=$_DF_ROLLBACK_STATUS
   fi
@@ -277,6 +279,7 @@ df_step_failed() {
   case $_DF_STEP_RESULT in
     run_timed_out) _df_status=timed_out _df_err="the run's time limit of $_DF_RUN_TIMEOUT s was reached in step ${_DF_STEP_ID[$1]}" ;;
     timed_out) _df_status=timed_out _df_err="step ${_DF_STEP_ID[$1]} timed out: $_DF_ERR" ;;
+    rejected) _df_status=rejected _df_err="step ${_DF_STEP_ID[$1]}: $_DF_ERR" ;;
     *) _df_status=failed _df_err="step ${_DF_STEP_ID[$1]} failed: $_DF_ERR" ;;
   esac
 }
@@ -373,6 +376,7 @@ df_on_signal() {
   [[ -z $_DF_SLEEP_PID ]] || kill "$_DF_SLEEP_PID" 2>/dev/null
   _DF_SLEEP_PID=''
   [[ -z ${_DF_GRAPH_PIDS[*]-} ]] || df_graph_stop
+  [[ -z ${_DF_ITEM_PIDS[*]-} ]] || df_stop_items
   if [[ -n $_DF_CHILD ]]; then
     if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
   fi
@@ -448,7 +452,7 @@ def plan_step($m; $s; $num; $inputs; $agent):
   {id: $s.id, number: $s.number, title: $s.title, kind: $s.kind,
    timeout_seconds: ($s.timeout_seconds // $m.policy.step_timeout_seconds),
    retries: ($s.retries // $m.policy.retries), instructions: $s.instructions,
-   needs: $s.needs, if: $s.if}
+   needs: $s.needs, if: $s.if, for_each: $s.for_each, approval: $s.approval}
   + (if $s.kind == "command" then {commands: $s.commands}
      else {request: request($m; $s; $num; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
      end);
@@ -477,6 +481,8 @@ def indent: split("\n")[] | "      " + .;
 def step: "\(.number). \(.id) (\(.kind)): \(.title)",
   (if .needs != null then "   needs: \(if .needs == [] then "none (starts with the run)" else .needs | join(", ") end)" else empty end),
   (if .if != null then "   if: \(.if.left) \(.if.op) \(.if.right)" else empty end),
+  (if .for_each != null then "   for each: \(.for_each.variable) in $\(.for_each.input)\(if .for_each.continue_on_error then " (continue on error)" else "" end)" else empty end),
+  (if .approval != null then "   approval: required\(if (.approval.approvers | length) > 0 then " by \(.approval.approvers | join(", "))" else "" end)\(if .approval.timeout_seconds then ", waits \(.approval.timeout_seconds) s" else "" end)" else empty end),
   "   time limit: \(if .timeout_seconds then "\(.timeout_seconds) s" else "none" end); retries: \(.retries)",
   (if .kind == "command" then (.instructions[] | "   - " + .), "   commands:", (.commands | rtrimstr("\n") | indent)
    else "   request to the Gateway (model \(.request.model)):",

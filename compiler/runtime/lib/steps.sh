@@ -81,6 +81,8 @@ df_step_process() {
   export DF_COMPLETED_STEPS=${_df_done# }
   export DF_OUTPUT=$_DF_OUT_FILE DF_RUN_ID=$_DF_RUN_ID DF_WORKDIR DF_SKILL_DIR=$_DF_SKILL_DIR \
     DF_STATE_DIR=$_DF_STATE DF_STEP_ID=$_DF_CUR_STEP_ID
+  # One item of a `For each:` step (df_foreach_exec): its variable wins over an input of that name.
+  [[ -z ${_DF_ITEM_VAR-} ]] || export "$_DF_ITEM_VAR=$_DF_ITEM" DF_ITEM_INDEX=$_DF_ITEM_INDEX
   unset BASH_ENV ENV
   trap - HUP
   [[ -z ${_DF_SLOT_FD:-} ]] || exec {_DF_SLOT_FD}>&-
@@ -300,7 +302,9 @@ df_run_step() {
       df_log "$_DF_RUN_ID: step $_df_label $_DF_CUR_STEP_ID ($_df_kind): running, attempt $_df_attempt"
       df_now
       _df_start=$_DF_NOW_MS
-      if [[ $_df_kind == command ]]; then
+      if [[ -n ${_DF_STEP_FOREACH_VAR[$_df_mi]-} ]]; then
+        df_foreach_exec "$_df_mi" "$_DF_LIMIT_S" "$_df_sec" "$_df_ri"
+      elif [[ $_df_kind == command ]]; then
         df_exec_command "$_df_mi" "$_DF_LIMIT_S"
       else
         df_exec_agent "$_df_mi" "$_DF_LIMIT_S" "$_df_label"

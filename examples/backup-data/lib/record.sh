@@ -236,7 +236,8 @@ def show: if type == "string" then tojson else tostring end;
 "started \(.started_at)  ended \(.ended_at // "-")",
 (if .error then "error: \(.error)" else empty end),
 (if .approval.required then "approval: \(.approval.status)\(if .approval.by then " by \(.approval.by | show)" else "" end)" else empty end),
-((.steps + .rollback)[] | "  \(.id) (\(.kind)): \(.status), \(.attempts) attempt\(if .attempts == 1 then "" else "s" end)\(if .exit_code != null then ", exit \(.exit_code)" else "" end)\(if .error then ": \(.error)" else "" end)"),
+((.steps + .rollback)[] | "  \(.id) (\(.kind)): \(.status), \(.attempts) attempt\(if .attempts == 1 then "" else "s" end)\(if .exit_code != null then ", exit \(.exit_code)" else "" end)\(if .error then ": \(.error)" else "" end)",
+  (.approval? // empty | "    approval: \(.status)\(if .by then " by \(.by | show) at \(.at)" else "" end)")),
 (.outputs | to_entries[] | "  output \(.key) = \(.value | show)"),
 (if (.missing_outputs | length) > 0 then "missing outputs: \(.missing_outputs | join(", "))" else empty end)'
 
@@ -310,7 +311,7 @@ df_prune_history() {
     _df_id=${_df_f##*/}
     _df_id=${_df_id%.json}
     [[ $_df_id =~ $_DF_RUN_ID_RE && $_df_f == "$_DF_RUNS/$_df_id.json" ]] || continue
-    rm -rf -- "$_DF_RUNS/$_df_id.log" "$_DF_RUNS/$_df_id.decision" "$_DF_RUNS/$_df_id.tmp" "$_DF_STATE/work/$_df_id"
+    rm -rf -- "$_DF_RUNS/$_df_id.log" "$_DF_RUNS/$_df_id.decision" "$_DF_RUNS/$_df_id.decision-"* "$_DF_RUNS/$_df_id.tmp" "$_DF_STATE/work/$_df_id"
     rm -f -- "$_df_f"
   done
   return 0
@@ -343,7 +344,19 @@ df_cmd_decide() {
   df_rec_check_lost
   [[ $_DF_REC_STATUS == awaiting_approval ]] ||
     df_die "$_DF_EXIT_DATA" "run $_df_id is $_DF_REC_STATUS, not awaiting approval"
-  local _df_file=$_DF_RUNS/$_df_id.decision _df_by=${_DF_OPT_BY:-${USER:-cli}}
+  local _df_file=$_DF_RUNS/$_df_id.decision _df_by=${_DF_OPT_BY:-${USER:-cli}} _df_gate
+  # A step waiting at its `Approval: required` (one at a time): its own decision file, and its approvers.
+  _df_gate=$(jq -r 'first(.steps[] | select(.approval.status? == "pending") | [.id] + .approval.approvers
+    | join(" ")) // (if .approval.status == "pending" then "" else "-" end)' "$_DF_REC") ||
+    df_die "$_DF_EXIT_DATA" "cannot read the record of run $_df_id"
+  # Between two gates (the record said awaiting_approval a moment ago): nothing to decide on.
+  [[ $_df_gate != - ]] || df_die "$_DF_EXIT_DATA" "run $_df_id is running, not awaiting approval"
+  if [[ -n $_df_gate ]]; then
+    _df_file+=-${_df_gate%% *}
+    local _df_who=" ${_df_gate#* } "
+    [[ $_df_gate != *" "* || $_df_who == *" $_df_by "* ]] ||
+      df_die "$_DF_EXIT_DATA" "$_df_by may not decide on step ${_df_gate%% *} of run $_df_id; its approvers are:${_df_who% }"
+  fi
   df_now
   # How the decision came (evidence reports it): the approve hook sets DF_EVENT, a person at a shell does not.
   local _df_via="command line"

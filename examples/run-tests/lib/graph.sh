@@ -160,7 +160,7 @@ df_graph_start() {
   (
     trap 'df_graph_step_stop' INT TERM HUP
     _DF_PARALLEL=1 _DF_PEND=() _DF_PEND_ARGS=() _DF_PENDING_GUARDS=()
-    df_run_step steps "$1" "$1" -1 "$(($1 + 1))"
+    df_step_gate "$1" "$1" && df_run_step steps "$1" "$1" -1 "$(($1 + 1))"
     printf '%s\n%s\n' "$_DF_STEP_RESULT" "${_DF_ERR//$'\n'/ }" >"$_DF_TMP/result-$1"
   ) &
   _DF_GRAPH_PIDS[$!]=$1
@@ -169,6 +169,7 @@ df_graph_start() {
 df_graph_step_stop() {
   trap '' INT TERM HUP
   [[ -z $_DF_SLEEP_PID ]] || kill "$_DF_SLEEP_PID" 2>/dev/null
+  [[ -z ${_DF_ITEM_PIDS[*]-} ]] || df_stop_items
   if [[ -n $_DF_CHILD ]]; then
     if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
   fi
@@ -188,4 +189,133 @@ df_graph_stop() {
 df_prefix_lines() {
   local _df_l
   while IFS= read -r _df_l || [[ -n $_df_l ]]; do printf '[%s] %s\n' "$1" "$_df_l"; done >&2
+}
+
+# --- `For each: item in $list` (docs/run.md, "One step over a list") ---
+
+# df_foreach_items MANIFEST_INDEX: _DF_ITEMS, the items of the step's list input: the elements of a JSON
+# array (strings as they are, others as JSON), else its lines, else its comma-separated parts; each
+# trimmed, empty ones dropped. Returns 1 when the value starts like a JSON array but is none.
+df_foreach_items() {
+  local _df_v=${_DF_IN[${_DF_STEP_FOREACH_LIST[$1]}]-} _df_x
+  local -a _df_parts=()
+  _DF_ITEMS=()
+  if [[ $_df_v =~ ^[[:space:]]*\[ ]]; then
+    jq -j 'if type == "array" then .[] | (if type == "string" then . else tojson end)
+      | gsub("\u0000"; "") + "\u0000" else error("not an array") end' <<<"$_df_v" >"$_DF_TMP/items-$1" 2>/dev/null ||
+      return 1
+    mapfile -d '' _df_parts <"$_DF_TMP/items-$1"
+  elif [[ $_df_v == *$'\n'* ]]; then
+    mapfile -t _df_parts <<<"$_df_v"
+  else
+    IFS=, read -r -d '' -a _df_parts <<<"$_df_v"
+  fi
+  for _df_x in "${_df_parts[@]}"; do
+    _df_x=${_df_x#"${_df_x%%[![:space:]]*}"}
+    _df_x=${_df_x%"${_df_x##*[![:space:]]}"}
+    [[ -z $_df_x ]] || _DF_ITEMS+=("$_df_x")
+  done
+}
+
+# df_foreach_exec MANIFEST_INDEX LIMIT_S SECTION RECORD_INDEX: the command step once per item, each in a process group of its own
+# with the item in its variable (and DF_ITEM_INDEX), at most policy.max_parallel_steps (default 4) at a
+# time, each under the step's time limit. Every item runs; then the outputs are collected (df_foreach_end).
+# Sets _DF_RC and _DF_ERR.
+df_foreach_exec() {
+  _DF_SCRIPT=$_DF_TMP/step-$1.sh _DF_LIMIT=$2 _DF_AGENT=null
+  [[ -f $_DF_SCRIPT ]] || printf '%s' "${_DF_STEP_COMMANDS[$1]}" >"$_DF_SCRIPT" ||
+    df_die "$_DF_EXIT_IO" "cannot write $_DF_SCRIPT"
+  : >"$_DF_OUT_FILE"
+  if ! df_foreach_items "$1"; then
+    _DF_RC=1 _DF_ERR="input ${_DF_STEP_FOREACH_LIST[$1]} starts with [ but is not a JSON array"
+    return
+  fi
+  local _df_n=${#_DF_ITEMS[@]} _df_max=${_DF_M[max_parallel_steps]:-0} _df_k=0 _df_j _df_pid _df_rc _df_pfd
+  ((_df_max > 0)) || _df_max=4
+  local _df_out=$_DF_OUT_FILE
+  local -a _df_codes=()
+  declare -gA _DF_ITEM_PIDS=()
+  _DF_ITEM_VAR=${_DF_STEP_FOREACH_VAR[$1]}
+  df_log "$_DF_RUN_ID: step $_DF_CUR_STEP_ID: $_df_n item(s), at most $_df_max at a time"
+  while ((_df_k < _df_n || ${#_DF_ITEM_PIDS[@]})); do
+    while ((_df_k < _df_n && ${#_DF_ITEM_PIDS[@]} < _df_max)); do
+      _DF_ITEM=${_DF_ITEMS[_df_k]} _DF_ITEM_INDEX=$_df_k _DF_OUT_FILE=$_df_out.item-$_df_k
+      : >"$_DF_OUT_FILE"
+      # The prefixing process stays out of the item's process group (see df_exec_command).
+      exec {_df_pfd}> >(df_prefix_lines "$_DF_CUR_STEP_ID:$((_df_k + 1))")
+      df_step_process 2>&"$_df_pfd" &
+      _df_pid=$!
+      exec {_df_pfd}>&-
+      [[ -z ${_DF_SETPGID-} || $_DF_LIMIT -gt 0 ]] || setpgid "$_df_pid" "$_df_pid" 2>/dev/null
+      _DF_ITEM_PIDS[$_df_pid]=$_df_k
+      _df_k=$((_df_k + 1))
+    done
+    _df_pid=''
+    wait -n -p _df_pid "${!_DF_ITEM_PIDS[@]}"
+    _df_rc=$?
+    [[ -n $_df_pid && -n ${_DF_ITEM_PIDS[$_df_pid]+set} ]] || continue
+    _df_j=${_DF_ITEM_PIDS[$_df_pid]}
+    _df_codes[_df_j]=$_df_rc
+    unset "_DF_ITEM_PIDS[$_df_pid]"
+    df_stop_group "$_df_pid"
+  done
+  _DF_OUT_FILE=$_df_out _DF_ITEM_VAR=''
+  df_foreach_end "$1" "$3" "$4" "$_df_n" "${_df_codes[@]}"
+}
+
+# df_foreach_end MANIFEST_INDEX SECTION RECORD_INDEX N CODE...: each item's status in the record's step (.items), the outputs
+# as one JSON array per name in item order (null for an item that did not publish it), and the step's
+# result: failed when an item failed, unless `Continue on error: yes`.
+df_foreach_end() {
+  local _df_mi=$1 _df_sec=$2 _df_ri=$3 _df_n=$4 _df_k _df_j _df_l _df_name _df_items='' _df_failed=0 _df_first=''
+  shift 4
+  local -A _df_arr=() _df_val=()
+  local -a _df_names=()
+  for ((_df_k = 0; _df_k < _df_n; _df_k++)); do
+    local _df_code=${1:-1}
+    shift
+    _df_val=()
+    while IFS= read -r _df_l || [[ -n $_df_l ]]; do
+      [[ $_df_l =~ ^([A-Za-z_][A-Za-z0-9_]{0,63})=(.*)$ ]] || continue
+      _df_val[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+      [[ -n ${_df_arr[${BASH_REMATCH[1]}]+set} ]] && continue
+      _df_names+=("${BASH_REMATCH[1]}")
+      _df_arr[${BASH_REMATCH[1]}]=''
+      for ((_df_j = 0; _df_j < _df_k; _df_j++)); do _df_arr[${BASH_REMATCH[1]}]+=null,; done
+    done <"$_DF_OUT_FILE.item-$_df_k"
+    for _df_name in "${_df_names[@]}"; do
+      if [[ -n ${_df_val[$_df_name]+set} ]]; then
+        df_rec_json "${_df_val[$_df_name]}"
+        _df_arr[$_df_name]+=$_DF_JSON,
+      else
+        _df_arr[$_df_name]+=null,
+      fi
+    done
+    df_rec_json "${_DF_ITEMS[_df_k]}"
+    if ((_df_code == 0)); then
+      _df_items+=",{\"item\":$_DF_JSON,\"status\":\"succeeded\",\"exit_code\":0}"
+    else
+      _df_items+=",{\"item\":$_DF_JSON,\"status\":\"failed\",\"exit_code\":$_df_code}"
+      _df_failed=$((_df_failed + 1))
+      [[ -n $_df_first ]] || _df_first="item $((_df_k + 1)) (${_DF_ITEMS[_df_k]}) exit status $_df_code"
+    fi
+  done
+  for _df_name in "${_df_names[@]}"; do printf '%s=[%s]\n' "$_df_name" "${_df_arr[$_df_name]%,}"; done >"$_DF_OUT_FILE"
+  df_rec '(if $sec == "steps" then .steps else .rollback end)[$ri].items = $items' \
+    --arg sec "$_df_sec" --argjson ri "$_df_ri" --argjson items "[${_df_items#,}]"
+  _DF_RC=0 _DF_ERR=''
+  ((_df_failed)) || return 0
+  if [[ -n ${_DF_STEP_CONTINUE_ON_ERROR[_df_mi]-} ]]; then
+    df_log "$_DF_RUN_ID: step $_DF_CUR_STEP_ID: $_df_failed of $_df_n item(s) failed (continue on error): first $_df_first"
+    return 0
+  fi
+  _DF_RC=1 _DF_ERR="$_df_failed of $_df_n item(s) failed; first $_df_first"
+}
+
+# df_stop_items: the run or its step is stopped: every running item's process group is.
+df_stop_items() {
+  local _df_pid
+  for _df_pid in "${!_DF_ITEM_PIDS[@]}"; do kill -TERM -- "-$_df_pid" 2>/dev/null; done
+  for _df_pid in "${!_DF_ITEM_PIDS[@]}"; do df_stop_group "$_df_pid"; done
+  _DF_ITEM_PIDS=()
 }

@@ -91,28 +91,40 @@ df_approval_needed() {
   fi
 }
 
-# Waits for `run --approve/--deny` (a decision file beside the record) until the approval times out.
-# Returns 0 approved, 1 denied, 2 expired.
+# df_await_approval [MANIFEST_INDEX RECORD_INDEX]: waits for `run --approve/--deny` (a decision file beside
+# the record) until the approval times out. Without arguments it is the run's gate (the approval guardrail,
+# before step 1; record field .approval); with them the gate of a step with `Approval: required` (its
+# Timeout: or the approval guardrail's; record field .steps[i].approval, decision file RUN_ID.decision-ID).
+# Sets _DF_DECIDED_BY. Returns 0 approved, 1 denied, 2 expired.
 df_await_approval() {
-  local _df_file=$_DF_RUNS/$_DF_RUN_ID.decision _df_deadline _df_waited=0
-  df_now
-  _df_deadline=$((_DF_NOW_MS + _DF_APPROVAL_TIMEOUT * 1000))
-  local _df_why="input $_DF_APPROVAL_INPUT is \"$_DF_APPROVAL_EQUALS\""
+  local _df_file=$_DF_RUNS/$_DF_RUN_ID.decision _df_deadline _df_waited=0 _df_timeout=$_DF_APPROVAL_TIMEOUT
+  local _df_p='["approval"]' _df_set='.status = "awaiting_approval" | .pid = ($pid | tonumber) | .pid_start = ($ps | nullable)'
+  local _df_why="input $_DF_APPROVAL_INPUT is \"$_DF_APPROVAL_EQUALS\"" _df_who=''
   [[ -n $_DF_APPROVAL_INPUT ]] || _df_why="every run needs approval"
+  if (($#)); then
+    _df_file+=-${_DF_STEP_ID[$1]} _df_timeout=${_DF_STEP_APPROVAL_TIMEOUT[$1]:-$_DF_APPROVAL_TIMEOUT}
+    _df_p="[\"steps\",$2,\"approval\"]" _df_who=${_DF_STEP_APPROVERS[$1]-}
+    _df_set='.status = "awaiting_approval" | setpath($p; {required: true, approvers: ($who | split(" ") | map(select(. != ""))),
+      status: null, by: null, at: null, expires_at: null})'
+    _df_why="step ${_DF_STEP_ID[$1]} needs approval${_df_who:+ by ${_df_who// /, }}"
+  fi
+  df_now
+  _df_deadline=$((_DF_NOW_MS + _df_timeout * 1000))
   df_guard approval waiting "$_df_why; approve with: run --approve $_DF_RUN_ID (or --deny); \
-expires after $_DF_APPROVAL_TIMEOUT s"
+expires after $_df_timeout s"
   df_proc_start "$BASHPID"
-  df_rec '.status = "awaiting_approval" | .pid = ($pid | tonumber) | .pid_start = ($ps | nullable)
-    | .approval.status = "pending" | .approval.expires_at = $expires' \
-    --arg pid "$BASHPID" --arg ps "$_DF_PROC_START" \
+  df_rec "$_df_set"' | setpath($p + ["status"]; "pending") | setpath($p + ["expires_at"]; $expires)' \
+    --arg pid "$BASHPID" --arg ps "$_DF_PROC_START" --argjson p "$_df_p" --arg who "$_df_who" \
     --arg expires "$(TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%S)TZ' "$((_df_deadline / 1000))")" || return 2
   while :; do
     if [[ -f $_df_file ]]; then
       local -a _df_d
       mapfile -d '' _df_d < <(jq -j '[.decision, .by, .at][] | tostring + "\u0000"' "$_df_file" 2>/dev/null)
       if [[ ${_df_d[0]:-} == approved || ${_df_d[0]:-} == denied ]]; then
-        df_guard approval "${_df_d[0]}" "by ${_df_d[1]:-unknown}"
-        df_rec '.approval.status = $d | .approval.by = $by | .approval.at = $at' \
+        _DF_DECIDED_BY=${_df_d[1]:-unknown}
+        df_guard approval "${_df_d[0]}" "${1+step ${_DF_STEP_ID[$1]} }by $_DF_DECIDED_BY"
+        df_rec 'setpath($p + ["status"]; $d) | setpath($p + ["by"]; $by) | setpath($p + ["at"]; $at)
+          | if $step then .status = "running" else . end' --argjson p "$_df_p" --argjson step "$(($# > 0))" \
           --arg d "${_df_d[0]}" --arg by "${_df_d[1]:-}" --arg at "${_df_d[2]:-}"
         [[ ${_df_d[0]} == approved ]] && return 0
         return 1
@@ -120,12 +132,33 @@ expires after $_DF_APPROVAL_TIMEOUT s"
     fi
     df_now
     if ((_DF_NOW_MS >= _df_deadline)); then
-      df_guard approval expired "no decision within $_DF_APPROVAL_TIMEOUT s"
-      df_rec '.approval.status = "expired"'
+      df_guard approval expired "${1+step ${_DF_STEP_ID[$1]}: }no decision within $_df_timeout s"
+      df_rec 'setpath($p + ["status"]; "expired")' --argjson p "$_df_p"
       return 2
     fi
     # Poll briskly at first, then once a second.
     if ((_df_waited < 50)); then df_sleep 0.2; else df_sleep 1; fi
     _df_waited=$((_df_waited + 1))
   done
+}
+
+# df_step_gate MANIFEST_INDEX RECORD_INDEX: a step with `Approval: required` waits for its decision before it
+# starts; steps running beside it go on, and such gates are asked one at a time (a lock), so that
+# `run --approve RUN_ID` always means the one pending step. Returns 1, the step skipped in the record and
+# _DF_STEP_RESULT=rejected, when it is denied or the wait expires.
+df_step_gate() {
+  [[ -n ${_DF_STEP_APPROVAL[$1]-} ]] || return 0
+  local _df_fd='' _df_rc=0
+  if [[ -n ${_DF_PARALLEL-} ]] && exec {_df_fd}>>"$_DF_TMP/approval.lock"; then flock "$_df_fd"; fi
+  df_await_approval "$1" "$2" || _df_rc=$?
+  [[ -z $_df_fd ]] || exec {_df_fd}>&-
+  case $_df_rc in
+    0) return 0 ;;
+    1) _DF_ERR="approval denied by $_DF_DECIDED_BY" ;;
+    *) _DF_ERR="approval expired: no decision within ${_DF_STEP_APPROVAL_TIMEOUT[$1]:-$_DF_APPROVAL_TIMEOUT} s" ;;
+  esac
+  _DF_STEP_RESULT=rejected
+  df_log "$_DF_RUN_ID: step $(($1 + 1)) ${_DF_STEP_ID[$1]}: $_DF_ERR"
+  df_rec '.steps[$i] |= (.status = "skipped" | .ended_at = $now | .error = $e)' --argjson i "$2" --arg e "$_DF_ERR"
+  return 1
 }
