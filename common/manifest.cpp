@@ -218,6 +218,7 @@ std::string write_manifest(const Manifest& m) {
     w.EndArray();
     write_steps(w, "steps", wf.steps);
     write_steps(w, "rollback", wf.rollback);
+    write_steps(w, "on_failure", wf.on_failure);
     w.Key("guardrails");
     w.StartArray();
     for (const auto& g : wf.guardrails) {

@@ -86,8 +86,8 @@ class ObjectReader {
         return out;
     }
     // The member `key` when it is an array, else nullptr (and a problem is recorded).
-    const Value* array(const char* key) {
-        const Value* f = field(key);
+    const Value* array(const char* key, bool optional = false) {
+        const Value* f = field(key, optional);
         if (f && !f->IsArray()) return fail(key, "an array"), nullptr;
         return f;
     }
@@ -189,9 +189,9 @@ Step read_step(const Value& v, const std::string& where, std::string* problem) {
     return s;
 }
 
-std::vector<Step> read_steps(ObjectReader& r, const char* key, std::string* problem) {
+std::vector<Step> read_steps(ObjectReader& r, const char* key, std::string* problem, bool optional = false) {
     std::vector<Step> steps;
-    if (const Value* a = r.array(key)) {
+    if (const Value* a = r.array(key, optional)) {
         for (rapidjson::SizeType i = 0; i < a->Size(); ++i) {
             steps.push_back(read_step((*a)[i], fmt::format("{}[{}]", key, i), problem));
         }
@@ -265,6 +265,8 @@ void read_workflow_lists(const Value& doc, Workflow& wf, std::string* problem) {
     }
     wf.steps = read_steps(r, "steps", problem);
     wf.rollback = read_steps(r, "rollback", problem);
+    // Skills compiled before `## On Failure` existed have no such list.
+    wf.on_failure = read_steps(r, "on_failure", problem, true);
     if (const Value* a = r.array("guardrails")) {
         for (rapidjson::SizeType i = 0; i < a->Size(); ++i) {
             ObjectReader gr((*a)[i], fmt::format("guardrails[{}]", i), problem);

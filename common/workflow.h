@@ -194,7 +194,8 @@ struct Workflow {
     std::vector<Input> inputs;
     std::vector<Output> outputs;
     std::vector<Step> steps;
-    std::vector<Step> rollback;  // `## Rollback`: run after a failure when auto-rollback is on
+    std::vector<Step> rollback;    // `## Rollback`: run after a failure when auto-rollback is on
+    std::vector<Step> on_failure;  // `## On Failure`: run after every failed run, after any rollback
     std::vector<Guardrail> guardrails;
     Policy policy;
     std::vector<Trigger> triggers;  // always includes http

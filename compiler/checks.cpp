@@ -62,14 +62,17 @@ void check_variables(ParseContext& ctx) {
     for (const auto& env : wf.requirements.env) declared.insert(env);
 
     // The blocks of one step share its assignments (they run as one script).
-    std::map<std::pair<bool, int>, std::vector<std::pair<const ShellBlock*, ShellVars>>> by_step;
+    std::map<std::pair<StepList, int>, std::vector<std::pair<const ShellBlock*, ShellVars>>> by_step;
     for (const auto& sb : ctx.shell_blocks) {
-        by_step[{sb.rollback, sb.step_number}].emplace_back(&sb, scan_shell_vars(sb.block->code));
+        by_step[{sb.list, sb.step_number}].emplace_back(&sb, scan_shell_vars(sb.block->code));
     }
     for (const auto& [key, blocks] : by_step) {
         std::set<std::string> known = declared;
         for (const auto& [sb, vars] : blocks) known.insert(vars.assigned.begin(), vars.assigned.end());
-        const Step& step = (key.first ? wf.rollback : wf.steps)[static_cast<std::size_t>(key.second - 1)];
+        const auto& list = key.first == StepList::rollback     ? wf.rollback
+                           : key.first == StepList::on_failure ? wf.on_failure
+                                                               : wf.steps;
+        const Step& step = list[static_cast<std::size_t>(key.second - 1)];
         if (!step.foreach_var.empty()) known.insert(step.foreach_var);
         std::set<std::string> reported;
         for (const auto& [sb, vars] : blocks) {
@@ -174,7 +177,7 @@ bool looks_like_gate(std::string_view title) {
 
 // A prose step titled like a gate is carried out by an agent: nobody is asked, nothing waits.
 void check_prose_gates(ParseContext& ctx) {
-    for (const auto* list : {&ctx.workflow.steps, &ctx.workflow.rollback}) {
+    for (const auto* list : {&ctx.workflow.steps, &ctx.workflow.rollback, &ctx.workflow.on_failure}) {
         for (const auto& step : *list) {
             if (step.kind != StepKind::agent) continue;
             if (!looks_like_gate(step.title)) continue;
@@ -191,7 +194,7 @@ void check_prose_gates(ParseContext& ctx) {
 
 void check_unread_advice(ParseContext& ctx) {
     const Workflow& wf = ctx.workflow;
-    for (const auto* list : {&wf.steps, &wf.rollback}) {
+    for (const auto* list : {&wf.steps, &wf.rollback, &wf.on_failure}) {
         for (const auto& step : *list) {
             if (step.kind == StepKind::agent) return;
         }
@@ -464,7 +467,30 @@ void check_foreach(ParseContext& ctx) {
     }
 }
 
+// `## On Failure` steps run in order after a failed run: no `Needs:`, `If:`, `Undoes:`, `Approval:` or
+// `For each:`.
+void check_on_failure_steps(ParseContext& ctx) {
+    for (const auto& s : ctx.workflow.on_failure) {
+        const char* what = s.needs                       ? "Needs:"
+                           : s.condition                 ? "If:"
+                           : !s.undoes.empty()           ? "Undoes:"
+                           : !s.approval_written.empty() ? "Approval:"
+                           : !s.foreach_written.empty()  ? "For each:"
+                                                         : nullptr;
+        if (!what) continue;
+        const SourcePos at = s.needs                       ? s.needs_pos
+                             : s.condition                 ? s.condition_pos
+                             : !s.undoes.empty()           ? s.undoes_pos
+                             : !s.approval_written.empty() ? s.approval_pos
+                                                           : s.foreach_pos;
+        ctx.diags.error(at, fmt::format("on-failure step '{}' has `{}`: `## On Failure` steps run in order, "
+                                        "one after another, after any failed run",
+                                        s.id, what));
+    }
+}
+
 void check_workflow(ParseContext& ctx) {
+    check_on_failure_steps(ctx);
     check_needs(ctx);
     check_undoes(ctx);
     check_approvals(ctx);

@@ -174,16 +174,22 @@ Graph build_graph(const Workflow& wf) {
     if (!wf.inputs.empty()) g.edges.push_back({"inputs", entries.front(), "", true, true, false});
     for (const auto& s : sinks) g.edges.push_back({s, "ok", "", false, false, false});
 
-    // On failure: the rollback steps when auto-rollback is on, then the failed end.
+    // On failure: the rollback steps when auto-rollback is on, then the `## On Failure` steps, then the
+    // failed end. The first edge leaves the steps' cluster, dashed and labelled.
     if (first.empty()) return g;
-    if (wf.policy.auto_rollback && !wf.rollback.empty()) {
-        g.clusters.push_back({"rollback", "Rollback"});
-        const auto [rb_first, rb_last] = add_chain(wf.rollback, wf.policy, "r", "rollback", g);
-        g.edges.push_back({"steps", rb_first, "on failure", true, true, false});
-        g.edges.push_back({rb_last, "failed", "", false, false, false});
-    } else {
-        g.edges.push_back({"steps", "failed", "on failure", true, true, false});
-    }
+    std::string from = "steps";
+    auto follow = [&](const std::vector<Step>& chain, std::string_view prefix, std::string_view cluster,
+                      std::string_view title) {
+        g.clusters.push_back({std::string(cluster), std::string(title)});
+        const auto [chain_first, chain_last] = add_chain(chain, wf.policy, prefix, cluster, g);
+        const bool from_steps = from == "steps";
+        g.edges.push_back({from, chain_first, from_steps ? "on failure" : "", from_steps, from_steps, false});
+        from = chain_last;
+    };
+    if (wf.policy.auto_rollback && !wf.rollback.empty()) follow(wf.rollback, "r", "rollback", "Rollback");
+    if (!wf.on_failure.empty()) follow(wf.on_failure, "f", "on_failure", "On Failure");
+    const bool from_steps = from == "steps";
+    g.edges.push_back({from, "failed", from_steps ? "on failure" : "", from_steps, from_steps, false});
     return g;
 }
 

@@ -43,7 +43,7 @@ std::string strip_step_number(std::string title, int* written) {
 
 class StepBuilder {
   public:
-    StepBuilder(ParseContext& ctx, Step& step, bool rollback) : ctx_(ctx), step_(step), rollback_(rollback) {}
+    StepBuilder(ParseContext& ctx, Step& step, StepList list) : ctx_(ctx), step_(step), list_(list) {}
 
     // A block that belongs to the step: paragraphs describe it, lists instruct, shell blocks run.
     void add(const Block& b) {
@@ -91,7 +91,7 @@ class StepBuilder {
             }
             if (!step_.commands.empty() && step_.commands.back() != '\n') step_.commands += '\n';
             step_.commands += b.code;
-            ctx_.shell_blocks.push_back({rollback_, step_.number, &b});
+            ctx_.shell_blocks.push_back({list_, step_.number, &b});
         } else {
             if (b.language.empty() && !b.code.empty() && b.fenced) {
                 ctx_.diags.warning(
@@ -149,7 +149,7 @@ class StepBuilder {
 
     ParseContext& ctx_;
     Step& step_;
-    bool rollback_;
+    StepList list_;
 };
 
 Step new_step(ParseContext& ctx, std::string title, const Block& at, std::size_t index) {
@@ -169,7 +169,7 @@ Step new_step(ParseContext& ctx, std::string title, const Block& at, std::size_t
 
 // List style: the leading bold text of the item's first paragraph is the title; without it, the first
 // sentence is.
-void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& steps, bool rollback) {
+void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& steps, StepList list) {
     const Block* para = first_paragraph(item);
     std::string title, rest_markdown;
     if (para) {
@@ -203,7 +203,7 @@ void step_from_item(ParseContext& ctx, const Block& item, std::vector<Step>& ste
     title = strip_step_number(title, &written);
     Step step = new_step(ctx, title.empty() ? fmt::format("Step {}", steps.size() + 1) : title,
                          para ? *para : item, steps.size());
-    StepBuilder builder(ctx, step, rollback);
+    StepBuilder builder(ctx, step, list);
     builder.add_description(rest_markdown);
     bool first = true;
     for (const auto& c : item.children) {
@@ -360,7 +360,9 @@ void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std
         }
     }
     std::optional<StepBuilder> current;
-    const bool rollback = section == "Rollback";
+    const StepList list = section == "Rollback"     ? StepList::rollback
+                          : section == "On Failure" ? StepList::on_failure
+                                                    : StepList::steps;
     bool warned_loose = false;
     auto loose = [&](const Block& b) {
         if (!warned_loose) {
@@ -380,19 +382,19 @@ void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std
                 ctx.diags.warning(ctx.pos(*b), fmt::format("step numbered {} is step {} of {}", written,
                                                            steps.back().number, section));
             }
-            current.emplace(ctx, steps.back(), rollback);
+            current.emplace(ctx, steps.back(), list);
             continue;
         }
         if (step_level == 0 && (b->type == BlockType::ordered_list || b->type == BlockType::bullet_list)) {
             if (current) current->finish();
             current.reset();
             for (const auto& item : b->children) {
-                step_from_item(ctx, *item, steps, rollback);
+                step_from_item(ctx, *item, steps, list);
                 check_count(ctx, steps, *item);
             }
             // Blocks after a list but before the next one (an unindented ```sh under an item) join its last
             // step.
-            if (!steps.empty()) current.emplace(ctx, steps.back(), rollback);
+            if (!steps.empty()) current.emplace(ctx, steps.back(), list);
             continue;
         }
         if (current) {

@@ -18,9 +18,12 @@ inline constexpr char kCodeOpen = '\x01';
 inline constexpr char kCodeClose = '\x02';
 
 // A shell block of a command step, kept for the checks that run once the whole workflow is read.
+// The three lists of steps a workflow has.
+enum class StepList { steps, rollback, on_failure };
+
 struct ShellBlock {
-    bool rollback = false;  // in `## Rollback`, else in `## Steps`
-    int step_number = 0;    // 1-based, in its section
+    StepList list = StepList::steps;  // `## Steps`, `## Rollback` or `## On Failure`
+    int step_number = 0;              // 1-based, in its section
     const Block* block = nullptr;
 };
 

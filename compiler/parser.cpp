@@ -14,6 +14,16 @@
 namespace df::compiler {
 namespace {
 
+// Does a section hold steps (a list or headings), rather than prose only?
+bool has_step_blocks(const std::vector<const Block*>& blocks) {
+    for (const Block* b : blocks) {
+        if (b->type == BlockType::heading || b->type == BlockType::ordered_list ||
+            b->type == BlockType::bullet_list)
+            return true;
+    }
+    return false;
+}
+
 // Headings are matched case-insensitively, ignoring punctuation; each section has the names people use.
 Section classify(std::string_view heading) {
     static const std::map<std::string, Section> names = {{"description", Section::description},
@@ -41,7 +51,6 @@ Section classify(std::string_view heading) {
                                                          {"safety", Section::guardrails},
                                                          {"error handling", Section::error_handling},
                                                          {"errors", Section::error_handling},
-                                                         {"on failure", Section::error_handling},
                                                          {"failure handling", Section::error_handling},
                                                          {"example usage", Section::example_usage},
                                                          {"example", Section::example_usage},
@@ -55,6 +64,10 @@ Section classify(std::string_view heading) {
                                                          {"roll back", Section::rollback},
                                                          {"rollback steps", Section::rollback},
                                                          {"undo", Section::rollback},
+                                                         {"on failure", Section::on_failure},
+                                                         {"on failure steps", Section::on_failure},
+                                                         {"when it fails", Section::on_failure},
+                                                         {"if it fails", Section::on_failure},
                                                          {"requires", Section::prerequisites},
                                                          {"requirements", Section::prerequisites},
                                                          {"prerequisites", Section::prerequisites},
@@ -181,11 +194,11 @@ void check_references(ParseContext& ctx) {
     // slug alike ("Build & Test", "Build/Test") get -2, -3, … in order, as heading anchors do, so an id
     // changes only when a step of the same slug is added before it.
     std::set<std::string> seen;
-    for (auto* list : {&wf.steps, &wf.rollback}) {
+    for (auto* list : {&wf.steps, &wf.rollback, &wf.on_failure}) {
         for (auto& step : *list) seen.insert(step.id);
     }
     std::map<std::string, int> used;
-    for (auto* list : {&wf.steps, &wf.rollback}) {
+    for (auto* list : {&wf.steps, &wf.rollback, &wf.on_failure}) {
         for (auto& step : *list) {
             if (used[step.id]++ == 0) continue;
             std::string id;
@@ -220,10 +233,10 @@ Workflow parse_workflow(const SourceFile& source, Diagnostics& diags) {
 
     // Sections are read in dependency order (guardrails refer to inputs and rollback steps), whatever
     // order the author wrote them in.
-    const std::array order = {Section::description,    Section::inputs,        Section::outputs,
-                              Section::prerequisites,  Section::steps,         Section::rollback,
-                              Section::triggers,       Section::example_usage, Section::guardrails,
-                              Section::error_handling, Section::unknown};
+    const std::array order = {Section::description,   Section::inputs,         Section::outputs,
+                              Section::prerequisites, Section::steps,          Section::rollback,
+                              Section::on_failure,    Section::triggers,       Section::example_usage,
+                              Section::guardrails,    Section::error_handling, Section::unknown};
     std::map<Section, const SectionBlocks*> first_of;
     for (const auto& s : sections) {
         if (s.section == Section::unknown) continue;
@@ -265,6 +278,17 @@ Workflow parse_workflow(const SourceFile& source, Diagnostics& diags) {
                 }
                 case Section::rollback:
                     parse_steps(ctx, s.blocks, wf.rollback, "Rollback");
+                    break;
+                case Section::on_failure:
+                    // Steps when it has a list or step headings; prose alone stays advice, as it was
+                    // before `## On Failure` steps existed.
+                    if (has_step_blocks(s.blocks)) {
+                        parse_steps(ctx, s.blocks, wf.on_failure, "On Failure");
+                    } else {
+                        const std::string text = render_markdown(s.blocks);
+                        wf.error_handling =
+                            wf.error_handling.empty() ? text : wf.error_handling + "\n\n" + text;
+                    }
                     break;
                 case Section::triggers:
                     triggers_seen = true, parse_triggers(ctx, s.blocks);

@@ -30,6 +30,7 @@ enum class Section {
     example_usage,
     triggers,
     rollback,
+    on_failure,
     prerequisites,
     unknown
 };

@@ -9,10 +9,13 @@ namespace df::compiler {
 std::string guardrail_report(const SourceFile& source, const Workflow& workflow) {
     std::string out;
     // Each step's kind first, so an author sees at once which steps will call a model.
-    for (const auto* list : {&workflow.steps, &workflow.rollback}) {
+    for (const auto* list : {&workflow.steps, &workflow.rollback, &workflow.on_failure}) {
         for (const auto& s : *list) {
             out += fmt::format("{}:{}: {}step {} \"{}\": {}\n", source.name(), s.pos.line,
-                               list == &workflow.rollback ? "rollback " : "", s.id, s.title,
+                               list == &workflow.rollback     ? "rollback "
+                               : list == &workflow.on_failure ? "on-failure "
+                                                              : "",
+                               s.id, s.title,
                                s.kind == StepKind::command ? "command (runs its shell blocks)"
                                                            : "agent (an OpenClaw agent carries it out)");
         }

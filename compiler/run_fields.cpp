@@ -123,6 +123,7 @@ const Field<Manifest> kRunFields[] = {
     {"history_runs", [](const Manifest& m) { return std::to_string(m.workflow.policy.history_runs); }},
     {"steps", [](const Manifest& m) { return std::to_string(m.workflow.steps.size()); }},
     {"rollback", [](const Manifest& m) { return std::to_string(m.workflow.rollback.size()); }},
+    {"on_failure", [](const Manifest& m) { return std::to_string(m.workflow.on_failure.size()); }},
     {"inputs", [](const Manifest& m) { return std::to_string(m.workflow.inputs.size()); }},
     {"output_env", output_env},
     {"json_name", [](const Manifest& m) { return jq_quote(m.workflow.name); }},
@@ -246,6 +247,7 @@ std::string run_fields(const Manifest& m) {
     add_values(text, m, kRunFields);
     for (const auto& s : m.workflow.steps) add_values(text, s, kStepFields);
     for (const auto& s : m.workflow.rollback) add_values(text, s, kStepFields);
+    for (const auto& s : m.workflow.on_failure) add_values(text, s, kStepFields);
     for (const auto& in : m.workflow.inputs) add_values(text, in, kInputFields);
     return text;
 }

@@ -74,6 +74,15 @@ assert_contains "$OUT" 'class s2 approval'
 expect_exit 0 compile -q --graph dot "$DF_SRC/tests/data/graph/approval.md"
 assert_contains "$OUT" '"s2" [label="2. Deploy\ncommand\napproval by alice, bob, waits 2 h", shape=diamond'
 
+step "on failure: the rollback chain, then the On Failure chain, then the failed end"
+expect_exit 0 compile -q --graph mermaid "$DF_SRC/tests/data/graph/on-failure.md"
+# The whole graph, as reviewed: tests/data/graph/on-failure.mmd (regenerate it with compile --graph mermaid).
+assert_eq "$(cat "$DF_SRC/tests/data/graph/on-failure.mmd")" "$OUT" "the Mermaid graph of on-failure.md"
+assert_contains "$OUT" 'steps -.->|"on failure"| r1'
+assert_contains "$OUT" 'r1 --> f1'
+assert_contains "$OUT" 'f2 --> failed'
+assert_contains "$OUT" 'subgraph on_failure ["On Failure"]'
+
 step "--graph svg is Graphviz's SVG, with the step titles"
 expect_exit 0 compile -q --graph svg "$DF_SRC/workflow-templates/backup-data.md"
 assert_contains "$OUT" "<svg" "the SVG"

@@ -214,7 +214,9 @@ df_rec_check_lost() {
   _DF_RUN_ID=${_DF_RUN_ID%.json}
   df_rec '.status = "interrupted" | .ended_at = $now
     | .error = "the run'"'"'s process (pid \(.pid)) is gone: it was killed (SIGKILL?) or the machine restarted"
-    | (.steps, .rollback) |= map(if .status == "running" then .status = "interrupted" | .ended_at = $now else . end)' ||
+    | (.steps, .rollback, .on_failure) |= (if . == null then null
+        else map(if .status == "running" then .status = "interrupted" | .ended_at = $now else . end) end)
+    | if .on_failure == null then del(.on_failure) else . end' ||
     return 0
   _DF_REC_STATUS=interrupted
   # Its own process could not leave the run's evidence: the ledger entry is made now (lib/evidence.sh).
@@ -236,12 +238,12 @@ def show: if type == "string" then tojson else tostring end;
 "started \(.started_at)  ended \(.ended_at // "-")",
 (if .error then "error: \(.error)" else empty end),
 (if .approval.required then "approval: \(.approval.status)\(if .approval.by then " by \(.approval.by | show)" else "" end)" else empty end),
-((.steps + .rollback)[] | "  \(.id) (\(.kind)): \(.status), \(.attempts) attempt\(if .attempts == 1 then "" else "s" end)\(if .exit_code != null then ", exit \(.exit_code)" else "" end)\(if .error then ": \(.error)" else "" end)",
+((.steps + .rollback + (.on_failure // []))[] | "  \(.id) (\(.kind)): \(.status), \(.attempts) attempt\(if .attempts == 1 then "" else "s" end)\(if .exit_code != null then ", exit \(.exit_code)" else "" end)\(if .error then ": \(.error)" else "" end)",
   (.approval? // empty | "    approval: \(.status)\(if .by then " by \(.by | show) at \(.at)" else "" end)")),
 (.outputs | to_entries[] | "  output \(.key) = \(.value | show)"),
 (if (.missing_outputs | length) > 0 then "missing outputs: \(.missing_outputs | join(", "))" else empty end)'
 
-# The style lines that colour graph.mmd (compile's Mermaid graph; node ids s<N>, r<N>, approval, ok, failed)
+# The style lines that colour graph.mmd (compile's Mermaid graph; node ids s<N>, r<N>, f<N>, approval, ok, failed)
 # by a record: each step by its status, the approval gate by its decision, the end the run reached. A
 # node's `style` wins over the classes compile gave it.
 _DF_JQ_GRAPH='
@@ -257,6 +259,7 @@ _DF_JQ_GRAPH='
   | if $n then paint("\($prefix)\($n)"; $s.status) else empty end;
 (.steps[] | node($m[0].steps; "s")),
 (.rollback[] | node($m[0].rollback; "r")),
+((.on_failure // [])[] | node($m[0].on_failure // []; "f")),
 (if .approval.required then paint("approval"; {approved: "succeeded", pending: "running", denied: "failed",
   expired: "timed_out"}[.approval.status] // "pending") else empty end),
 (if .status == "succeeded" then paint("ok"; "succeeded")

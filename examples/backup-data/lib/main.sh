@@ -269,6 +269,8 @@ df_execute() {
     df_run_rollback "$_df_status"
     [[ -z $_DF_ROLLBACK_STATUS ]] || _df_status=$_DF_ROLLBACK_STATUS
   fi
+  # `## On Failure` steps (lib/on_failure.sh) after any failure, whatever the rollback did.
+  [[ $_df_status == succeeded || -n $_DF_OPT_STEP ]] || df_run_on_failure "$_df_status" "$_df_err"
   df_finish "$_df_status" "$_df_err"
 }
 
@@ -344,10 +346,11 @@ df_finish() {
   local _df_status=$1 _df_err=$2
   df_release_slot
   df_rec '.status = $st | .ended_at = $now | .error = (if $err == "" then .error else $err end)
-    | (.steps, .rollback) |= map(if .status == "pending" then .status = "skipped"
+    | (.steps, .rollback, .on_failure) |= (if . == null then null else map(if .status == "pending" then .status = "skipped"
         elif .status == "running" then .status = (if $st == "interrupted" then "interrupted" else "failed" end)
           | .ended_at = $now
-        else . end)
+        else . end) end)
+    | if .on_failure == null then del(.on_failure) else . end
     | .outputs as $o
     | .missing_outputs = (if .only_step == null and $st != "rejected" and $st != "interrupted" then
         [$m[0].outputs[].name | select(. as $n | $o | has($n) | not)] else [] end)' \
@@ -474,7 +477,8 @@ $m[0] as $m | $m.policy as $p
    max_parallel_steps: $p.max_parallel_steps,
    steps: [$m.steps | to_entries[] | select($only < 0 or .key == $only)
            | plan_step($m; .value; "\(.key + 1)"; $inputs; $agent)],
-   rollback: (if $only >= 0 then [] else [$m.rollback | to_entries[] | plan_step($m; .value; "R\(.key + 1)"; $inputs; $agent)] end)}'
+   rollback: (if $only >= 0 then [] else [$m.rollback | to_entries[] | plan_step($m; .value; "R\(.key + 1)"; $inputs; $agent)] end),
+   on_failure: (if $only >= 0 then [] else [($m.on_failure // []) | to_entries[] | plan_step($m; .value; "F\(.key + 1)"; $inputs; $agent)] end)}'
 
 readonly _DF_JQ_PLAN_TEXT='
 def indent: split("\n")[] | "      " + .;
@@ -493,7 +497,8 @@ def step: "\(.number). \(.id) (\(.kind)): \(.title)",
 (if .start_order then "", "Start order (the steps of a wave start together once those they need have succeeded\(if .max_parallel_steps then ", at most \(.max_parallel_steps) at a time" else "" end)):",
    (.start_order | to_entries[] | "  \(.key + 1). \(.value | join(", "))") else empty end),
 "", "Steps:", (.steps[] | step),
-(if (.rollback | length) > 0 then "", "Rollback steps (after a failure):", (.rollback[] | step) else empty end)'
+(if (.rollback | length) > 0 then "", "Rollback steps (after a failure):", (.rollback[] | step) else empty end),
+(if (.on_failure | length) > 0 then "", "On-failure steps (after any failed run, with DF_FAILED_STEP and DF_RUN_ERROR):", (.on_failure[] | step) else empty end)'
 
 df_dry_run() {
   local _df_plan

@@ -220,7 +220,7 @@ agent steps, or carry out this step yourself and run the command steps with --st
   jq -n --slurpfile m "$_DF_MANIFEST" --slurpfile r "$_DF_REC" --argjson mi "$1" --arg num "$3" \
     --argjson inputs "$_DF_INPUTS_MASKED" --arg run "$_DF_RUN_ID" --arg workdir "$DF_WORKDIR" \
     --arg agent "$_df_agent" \
-    "$_DF_JQ_PROMPT"'($m[0].steps + $m[0].rollback)[$mi] as $s
+    "$_DF_JQ_PROMPT"'($m[0].steps + $m[0].rollback + ($m[0].on_failure // []))[$mi] as $s
       | request($m[0]; $s; $num; $inputs; $r[0].outputs; $run; $workdir; $agent)' >"$_df_body" || {
     _DF_ERR="cannot build the Gateway request (jq failed)"
     return

@@ -28,7 +28,7 @@ df_load_run() {
 # fields, then one value a line with \ written \\ and a newline \n, which printf %b reverses exactly; nothing
 # is eval'd), and sets the manifest's variables from it (df_set_manifest). Each value is read by its name:
 # a run field into _DF_M[name]; a step field into _DF_STEP_<NAME> (steps are numbered 0..N-1, rollback steps
-# follow); an input field into _DF_DECL_<NAME> keyed by the input's name (_DF_DECL_NAMES: the names in
+# follow, then on-failure steps); an input field into _DF_DECL_<NAME> keyed by the input's name (_DF_DECL_NAMES: the names in
 # order). Exit 65 when it is missing, of another version or damaged.
 df_load_fields() {
   local _df_file=$_DF_SKILL_DIR/skill.fields _df_i _df_k _df_at=4 _df_n _df_name
@@ -50,13 +50,13 @@ df_load_fields() {
   done
   declare -gA _DF_M=()
   for _df_name in "${_df_run[@]:1}"; do printf -v "_DF_M[$_df_name]" '%b' "${_df_lines[_df_at++]-}"; done
-  [[ ${_DF_M[steps]-} =~ ^[0-9]+$ && ${_DF_M[rollback]-} =~ ^[0-9]+$ && ${_DF_M[inputs]-} =~ ^[0-9]+$ ]] ||
-    df_die "$_DF_EXIT_DATA" "$_df_damaged"
-  _df_n=$((${#_df_run[@]} - 1 + (${#_df_step[@]} - 1) * (_DF_M[steps] + _DF_M[rollback])
+  [[ ${_DF_M[steps]-} =~ ^[0-9]+$ && ${_DF_M[rollback]-} =~ ^[0-9]+$ && ${_DF_M[on_failure]-} =~ ^[0-9]+$ &&
+    ${_DF_M[inputs]-} =~ ^[0-9]+$ ]] || df_die "$_DF_EXIT_DATA" "$_df_damaged"
+  _df_n=$((${#_df_run[@]} - 1 + (${#_df_step[@]} - 1) * (_DF_M[steps] + _DF_M[rollback] + _DF_M[on_failure])
     + (${#_df_input[@]} - 1) * _DF_M[inputs]))
   ((${#_df_lines[@]} == 4 + _df_n)) || df_die "$_DF_EXIT_DATA" "$_df_damaged"
   for _df_name in "${_df_step[@]:1}"; do declare -ga "_DF_STEP_${_df_name^^}=()"; done
-  for ((_df_i = 0; _df_i < _DF_M[steps] + _DF_M[rollback]; _df_i++)); do
+  for ((_df_i = 0; _df_i < _DF_M[steps] + _DF_M[rollback] + _DF_M[on_failure]; _df_i++)); do
     for _df_name in "${_df_step[@]:1}"; do
       printf -v "_DF_STEP_${_df_name^^}[$_df_i]" '%b' "${_df_lines[_df_at++]}"
     done
@@ -90,7 +90,7 @@ df_set_manifest() {
   _DF_CONC_MAX=${_df_m[concurrency_max_runs]} _DF_CONC_KEY=${_df_m[concurrency_key_input]}
   _DF_AUTO_ROLLBACK=${_df_m[auto_rollback]} _DF_HISTORY_DAYS=${_df_m[history_days]:-30}
   _DF_HISTORY_RUNS=${_df_m[history_runs]:-1000}
-  _DF_NSTEPS=${_df_m[steps]} _DF_NROLLBACK=${_df_m[rollback]}
+  _DF_NSTEPS=${_df_m[steps]} _DF_NROLLBACK=${_df_m[rollback]} _DF_NONFAILURE=${_df_m[on_failure]}
   _DF_JSON_SKILL=${_df_m[json_name]} _DF_JSON_VERSION=${_df_m[json_version]}
 }
 

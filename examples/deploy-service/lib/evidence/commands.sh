@@ -122,6 +122,7 @@ $r[0] as $r | ($m[0] // null) as $m
      secret_salt: $e.secret_salt,
      steps: [$r.steps[] | step($cmds; $e.agent_calls)],
      rollback: [$r.rollback[] | step($cmds; $e.agent_calls)],
+     on_failure: [($r.on_failure // [])[] | step($cmds; $e.agent_calls)],
      outputs: $r.outputs, missing_outputs: $r.missing_outputs,
      approval: ($r.approval + (if $d then {via: ($d.via // "command line")} else {} end)),
      guardrails: $r.guardrails,
@@ -136,7 +137,7 @@ $r[0] as $r | ($m[0] // null) as $m
 df_ev_command_digests() {
   local -a _df_f _df_ids=() _df_files=()
   local _df_i _df_sep='{'
-  mapfile -d '' _df_f < <(jq -j '(.steps + .rollback)[] | select(.kind == "command")
+  mapfile -d '' _df_f < <(jq -j '(.steps + .rollback + (.on_failure // []))[] | select(.kind == "command")
     | .id + "\u0000" + .commands + "\u0000"' "$_DF_MANIFEST")
   _DF_EV_CMDS='{}'
   for ((_df_i = 0; _df_i + 1 < ${#_df_f[@]}; _df_i += 2)); do
