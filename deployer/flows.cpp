@@ -353,11 +353,18 @@ Outcome deploy_skill(Session& s, const Skill& skill, const std::string& id, cons
         case WaitEnd::interrupted:
             return conclude_error(s, o, id, Error{ExitCode::interrupted, "interrupted"});
         case WaitEnd::timed_out: {
-            (void)s.api.cancel_deployment(o.deployment_uuid);  // so it cannot land unnoticed later
+            // Cancelled so that it cannot land unnoticed later; when the cancel fails, the message says so.
+            const auto cancelled = s.api.cancel_deployment(o.deployment_uuid);
+            const auto limit = deploy_timeout(s, &skill).count();
             return conclude(
                 s, o, id, "timed_out", ExitCode::timed_out,
-                fmt::format("the deployment did not finish within {} s and was cancelled; raise --timeout",
-                            deploy_timeout(s, &skill).count()));
+                cancelled
+                    ? fmt::format("the deployment did not finish within {} s and was cancelled; raise "
+                                  "--timeout",
+                                  limit)
+                    : fmt::format("the deployment did not finish within {} s and could not be cancelled "
+                                  "({}): it may still finish; raise --timeout",
+                                  limit, cancelled.error().message));
         }
         case WaitEnd::failed:
         case WaitEnd::cancelled: {

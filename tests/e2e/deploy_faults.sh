@@ -47,6 +47,16 @@ echo "# v3" >>"$WORK/skills/hello/README.md"
 expect_exit 5 d --timeout 2s "$WORK/skills/hello"
 assert_eq timed_out "$(reg '.skills.hello.status')"
 assert_eq cancelled-by-user "$(control state | jq -r '.deployments[-1].status')"
+
+step "the same when the cancel fails: exit 5, and the message says the deployment may still finish"
+echo "# v4" >>"$WORK/skills/hello/README.md"
+control faults '{"path_prefix":"/api/v1/deployments/","method":"POST","count":1,"status":500}' >/dev/null
+expect_exit 5 d --timeout 2s "$WORK/skills/hello"
+assert_contains "$ERR" "could not be cancelled"
+assert_contains "$ERR" "it may still finish"
+assert_eq timed_out "$(reg '.skills.hello.status')"
+assert_eq 1 "$(jq -s 'map(select(.path | endswith("/cancel"))) | length' <(tail -n 3 "$STANDIN_LOG"))" \
+  "cancel requests (a POST is not re-sent)"
 control config '{"build_seconds":0.2}' >/dev/null
 
 echo ok
