@@ -50,7 +50,7 @@ TEST_CASE("every skill carries the executor, byte for byte from compiler/runtime
     df::compiler::Diagnostics d1, d2;
     const auto a = df::compiler::generate_skill(manifest("First"), d1);
     const auto b = df::compiler::generate_skill(manifest("Second `$(rm -rf /)`"), d2);
-    REQUIRE(std::size(df::compiler::runtime::kFiles) == 11);
+    REQUIRE(std::size(df::compiler::runtime::kFiles) == 12);
     for (const std::string_view name : df::compiler::runtime::kFiles) {
         const std::string path(name);
         INFO(path);
