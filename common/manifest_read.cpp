@@ -88,14 +88,20 @@ class ObjectReader {
     // The member `key` when it is an array, else nullptr (and a problem is recorded).
     const Value* array(const char* key, bool optional = false) {
         const Value* f = field(key, optional);
-        if (f && !f->IsArray()) return fail(key, "an array"), nullptr;
+        if (f && !f->IsArray()) {
+            fail(key, "an array");
+            return nullptr;
+        }
         return f;
     }
     // The member `key` when it is an object or null; nullptr for null.
     const Value* optional_object(const char* key) {
         const Value* f = field(key, true);
         if (!f || f->IsNull()) return nullptr;
-        if (!f->IsObject()) return fail(key, "an object or null"), nullptr;
+        if (!f->IsObject()) {
+            fail(key, "an object or null");
+            return nullptr;
+        }
         return f;
     }
     std::string path(const char* key) const { return where_.empty() ? key : where_ + "." + key; }

@@ -291,7 +291,8 @@ Workflow parse_workflow(const SourceFile& source, Diagnostics& diags) {
                     }
                     break;
                 case Section::triggers:
-                    triggers_seen = true, parse_triggers(ctx, s.blocks);
+                    triggers_seen = true;
+                    parse_triggers(ctx, s.blocks);
                     break;
                 case Section::example_usage:
                     parse_example_usage(ctx, s.blocks);
