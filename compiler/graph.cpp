@@ -38,6 +38,10 @@ std::vector<std::string> step_lines(const Step& step, const Policy& policy) {
         const Condition& c = *step.condition;
         lines.push_back(fmt::format("if {} {} {}", c.left, c.equals ? "==" : "!=", c.right));
     }
+    if (!step.foreach_var.empty()) {
+        lines.push_back(fmt::format("for each {} in {}{}", step.foreach_var, step.foreach_list,
+                                    step.continue_on_error ? ", continue on error" : ""));
+    }
     if (step.approval) {
         std::string who = "approval";
         for (std::size_t i = 0; i < step.approvers.size(); ++i)

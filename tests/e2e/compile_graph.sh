@@ -83,6 +83,29 @@ assert_contains "$OUT" 'r1 --> f1'
 assert_contains "$OUT" 'f2 --> failed'
 assert_contains "$OUT" 'subgraph on_failure ["On Failure"]'
 
+step "a For each step carries its list on its node"
+cat >"$WORK/fanout.md" <<'MD'
+# Workflow: Fan Out
+
+## Inputs
+- `services` (required): the services, comma-separated
+
+## Steps
+### 1. Deploy each service
+- For each: service in $services
+- Continue on error: yes
+
+```sh
+echo "deploying $service"
+```
+MD
+expect_exit 0 compile -q --graph mermaid "$WORK/fanout.md"
+assert_contains "$OUT" 's1["1. Deploy each service<br>command<br>for each service in services, continue on error"]'
+node "$mermaid_check" /dev/stdin <<<"$OUT" >/dev/null || fail "mermaid rejects the For each graph"
+expect_exit 0 compile -q --graph dot "$WORK/fanout.md"
+assert_contains "$OUT" 'for each service in services, continue on error'
+dot -Tsvg <<<"$OUT" >/dev/null || fail "dot rejects the For each graph"
+
 step "--graph svg is Graphviz's SVG, with the step titles"
 expect_exit 0 compile -q --graph svg "$DF_SRC/workflow-templates/backup-data.md"
 assert_contains "$OUT" "<svg" "the SVG"
