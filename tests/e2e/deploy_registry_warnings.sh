@@ -44,7 +44,8 @@ rollback_entry() {
   on_exit mend_registry
   expect_exit 0 d "$WORK/skills/hello"
   echo "# v2" >>"$WORK/skills/hello/README.md"
-  control apps/df-hello '{"fail_builds":true}' >/dev/null
+  # Only this build fails: the rollback's build, which may start as soon as a poll is let through, succeeds.
+  control apps/df-hello '{"fail_next_builds":1}' >/dev/null
   control faults '{"path_prefix":"/api/v1/deployments/","method":"GET","count":-1,"hold":true}' >/dev/null
   in_background d --auto-rollback "$WORK/skills/hello"
   # Polls are let through one by one until the deployment has failed; the poll held then reads it, and
@@ -56,7 +57,6 @@ rollback_entry() {
   done
   break_registry
   curl -sf -X DELETE "$URL/_standin/faults" >/dev/null
-  control apps/df-hello '{"fail_builds":false}' >/dev/null
   control release '{}' >/dev/null
   wait_background
   assert_contains "$ERR" "hello: warning: the registry does not show the rollback yet: cannot"

@@ -95,6 +95,8 @@ void Server::control(const httplib::Request& req, httplib::Response& res) {
         if (!a) return send(res, 404, R"({"message":"no such app"})");
         if (auto s = df::json::opt_str(doc, "status")) a->status = *s;
         if (auto b = df::json::opt_bool(doc, "fail_builds")) a->fail_builds = *b;
+        if (const auto* n = df::json::member(doc, "fail_next_builds"); n && n->IsInt())
+            a->fail_next_builds = n->GetInt();
         if (auto b = df::json::opt_bool(doc, "unhealthy")) a->unhealthy = *b;
         if (const auto* lines = df::json::member(doc, "append_log"); lines && lines->IsArray()) {
             for (const auto& l : lines->GetArray()) a->runtime_log.push_back(df::json::text(l));

@@ -228,7 +228,8 @@ void State::build(const std::string& id) {
         Deployment* d = deployment(id);
         App* a = d ? app(d->app_uuid) : nullptr;
         if (!a) return;
-        fail_build = a->fail_builds;
+        fail_build = a->fail_builds || a->fail_next_builds > 0;
+        if (a->fail_next_builds > 0) --a->fail_next_builds;
         unhealthy = a->unhealthy;
     }
     if (fail_build)

@@ -40,6 +40,7 @@ struct App {
     std::vector<Env> envs;
     std::vector<std::string> tags;
     bool fail_builds = false;              // fault: every build fails
+    int fail_next_builds = 0;              // fault: the next N builds fail (no reset, so no race)
     bool unhealthy = false;                // fault: the new container never gets healthy
     std::vector<std::string> runtime_log;  // container log lines (control: append_log); empty → a default
     std::string running_commit;
