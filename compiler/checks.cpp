@@ -309,10 +309,10 @@ std::set<std::size_t> runs_after(const std::vector<Step>& steps, std::size_t i) 
     std::map<std::string, std::size_t> index;
     for (std::size_t k = 0; k < steps.size(); ++k) index.emplace(steps[k].id, k);
     std::set<std::size_t> seen;
-    std::vector<std::size_t> todo{i};
-    while (!todo.empty()) {
-        const std::size_t k = todo.back();
-        todo.pop_back();
+    std::vector<std::size_t> pending{i};
+    while (!pending.empty()) {
+        const std::size_t k = pending.back();
+        pending.pop_back();
         std::vector<std::size_t> deps;
         if (!steps[k].needs) {
             if (k > 0) deps.push_back(k - 1);
@@ -322,7 +322,7 @@ std::set<std::size_t> runs_after(const std::vector<Step>& steps, std::size_t i) 
             }
         }
         for (const std::size_t d : deps) {
-            if (seen.insert(d).second) todo.push_back(d);
+            if (seen.insert(d).second) pending.push_back(d);
         }
     }
     return seen;

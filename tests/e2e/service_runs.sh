@@ -11,6 +11,7 @@ source "$(dirname "$0")/service_lib.sh"
 setup_service_test
 command -v promtool >/dev/null || fail "promtool is missing (Debian package prometheus; bin/setup installs it)"
 # Query variables inherited from the service's environment must not stand in for missing parameters.
+# shellcheck disable=SC2154  # token and approver: set by setup_service_test (service_lib.sh)
 start_service DF_TRIGGER_TOKEN="$token" DF_APPROVE_TOKEN="$approver" DF_QUERY_LIMIT=1 DF_QUERY_STATUS=succeeded
 auth=(-H "X-DF-Token: $token")
 
