@@ -152,7 +152,7 @@ step "programs a detached run starts before its first step: none"
 # itself (its #!/usr/bin/env bash), the next one the first step's. What comes between them stood between
 # run --detach and its first step (counted, not timed: a benchmark measures time).
 mkdir -p "$WORK/wrap"
-for prog in bash mkdir mv rm ln unlink jq readlink head cat sleep setsid timeout flock sha256sum; do
+for prog in bash mkdir mv rm ln unlink jq readlink head cat sleep setsid env timeout flock sha256sum; do
   real=$(command -v "$prog") || fail "no $prog"
   printf '#!/bin/bash\necho %s >>"$PROG_LOG"\nexec %q "$@"\n' "$prog" "$real" >"$WORK/wrap/$prog"
   chmod +x "$WORK/wrap/$prog"
@@ -175,13 +175,13 @@ before_step() {
 }
 [[ -r /usr/lib/bash/mkdir ]] || skip "Debian's bash-builtins is not installed (./bin/setup installs it)"
 assert_eq "" "$(before_step plain)" "programs before the first step, with bash's loadable builtins and no terminal"
-# Without them: mkdir for the run's folders, setsid for the step; the record's rename (mv) and the runner's
+# Without them: mkdir for the run's folders, setsid and env for the step (see the terminal case below); the record's rename (mv) and the runner's
 # 0.1 s timer (sleep) start alongside the step and may note themselves first.
-assert_eq "mkdir setsid" "$(before_step no-loadables | tr ' ' '\n' | grep -v -e '^mv$' -e '^sleep$' | xargs)" \
+assert_eq "env mkdir setsid" "$(before_step no-loadables | tr ' ' '\n' | grep -v -e '^mv$' -e '^sleep$' | xargs)" \
   "programs before the first step, without them"
 # With a controlling terminal (script(1) gives it one) the step gets a session of its own, and the detached
-# run outlives the terminal (it ignores the hangup when script ends).
-assert_eq "setsid" "$(before_step terminal)" "programs before the first step, with a terminal"
+# run outlives the terminal (it ignores the hangup when script ends; env gives the step the default back).
+assert_eq "env setsid" "$(before_step terminal)" "programs before the first step, with a terminal"
 
 step "a record write waits until the first record is in place"
 nojson

@@ -90,4 +90,43 @@ wait_status "$ID" interrupted
 assert_eq "interrupted by SIGTERM" "$(field "$ID" .error)" error
 wait_for no_process_left "$MARK2"
 assert_contains "$(cat "$SKILL/state/runs/$ID.log")" "$ID interrupted"
+
+step "a detached run started from a terminal survives its hangup, even one that comes before its step has left it"
+# script(1) gives run --detach a terminal, which hangs up on the process group of the background run and
+# its step's starter when the shell script(1) started ends. Wrappers hold setsid and timeout (the programs
+# that take a step off the terminal) until the terminal has hung up, and the shell ends only once a wrapper
+# has started, so the hangup comes inside that window every time.
+command -v script >/dev/null || skip "script(1) (bsdutils) is not installed"
+mkdir -p "$WORK/hold"
+for prog in setsid timeout; do
+  { printf '#!/bin/bash\ntouch "$STARTED"\nfor _ in {1..600}; do [[ -e $HUNG_UP ]] && break; sleep 0.1; done\n'
+    printf 'exec %q "$@"\n' "$(command -v "$prog")"; } >"$WORK/hold/$prog"
+  chmod +x "$WORK/hold/$prog"
+done
+# hangup_run: starts a run of $SKILL from a terminal that hangs up once the step's starter has reached a
+# wrapper; says when it has; prints the run id.
+hangup_run() {
+  export STARTED=$WORK/started-$RANDOM HUNG_UP=$WORK/hung-up-$RANDOM
+  local out
+  out=$(SHELL=/bin/bash PATH="$WORK/hold:$PATH" script -qec "$(printf '%q ' "$SKILL/run" --detach);
+    for _ in {1..600}; do [[ -e \$STARTED ]] && break; sleep 0.1; done" /dev/null </dev/null)
+  touch "$HUNG_UP"
+  grep -o '"run_id":"[^"]*"' <<<"$out" | cut -d'"' -f4
+}
+for limit in '' '- Timeout: 5 minutes'; do
+  skill "hup${limit:+-bounded}" <<MD
+# Workflow: Hangup
+
+## Steps
+### 1. Report
+$limit
+\`\`\`sh
+echo "ignored=\$(( 0x\$(awk '/^SigIgn:/ { print \$2 }' /proc/self/status) & 1 ))" >> "\$DF_OUTPUT"
+\`\`\`
+MD
+  ID=$(hangup_run)
+  [[ -n $ID ]] || fail "no run id from run --detach under script(1)"
+  wait_status "$ID" succeeded
+  assert_eq 0 "$(field "$ID" '.outputs.ignored')" "SIGHUP ignored in the step (${limit:-no timeout})"
+done
 echo PASS
