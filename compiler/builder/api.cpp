@@ -153,7 +153,7 @@ void add_routes(httplib::Server& server, Workspace& ws) {
             key_string(w, "root", ws.root());
             w.Key("files");
             w.StartArray();
-            for (const auto& file : list_workflows(ws.root())) w.String(file.c_str());
+            for (const auto& file : ws.list()) w.String(file.c_str());
             w.EndArray();
         });
     });

@@ -25,12 +25,6 @@ extern char** environ;
 namespace df::compiler::builder {
 namespace {
 
-Result<Loaded> read_loaded(const std::string& file) {
-    auto text = read_file(file, kMaxSourceBytes);
-    if (!text) return text.error();
-    return Loaded{*text, sha256_hex(*text)};
-}
-
 // A temporary folder removed when it goes out of scope.
 class TempDir {
   public:
@@ -88,9 +82,12 @@ Result<int> spawn_into(const std::vector<std::string>& args, const std::string& 
 }  // namespace
 
 Result<Loaded> Workspace::load(std::string_view path) const {
-    const auto file = resolve_inside(root_, path);
+    const auto place = folder_.place(path);
+    if (!place) return place.error();
+    const auto file = place->read(kMaxSourceBytes);
     if (!file) return file.error();
-    return read_loaded(*file);
+    if (!*file) return Error{ExitCode::no_input, fmt::format("'{}' does not exist", path)};
+    return Loaded{(*file)->bytes, sha256_hex((*file)->bytes)};
 }
 
 Checked Workspace::check(std::string_view path, const std::string& text) const {
@@ -106,18 +103,13 @@ Checked Workspace::check(std::string_view path, const std::string& text) const {
 }
 
 Result<Loaded> Workspace::save(std::string_view path, const std::string& text, std::string_view base_sha256) {
-    const auto file = resolve_inside(root_, path);
-    if (!file) return file.error();
+    const auto place = folder_.place(path);
+    if (!place) return place.error();
     const std::lock_guard lock(write_mutex_);
-    struct stat st {};
-    const bool exists = ::lstat(file->c_str(), &st) == 0;
-    std::string on_disk;
-    if (exists) {
-        const auto current = read_loaded(*file);
-        if (!current) return current.error();
-        on_disk = current->sha256;
-    }
-    if (on_disk != base_sha256) {
+    const auto file = place->read(kMaxSourceBytes);
+    if (!file) return file.error();
+    const bool exists = file->has_value();
+    if ((exists ? sha256_hex((*file)->bytes) : std::string()) != base_sha256) {
         return Error{ExitCode::temp_fail,
                      exists ? fmt::format("{} changed on disk since it was loaded; nothing saved (reload it, "
                                           "or copy your text first)",
@@ -125,8 +117,8 @@ Result<Loaded> Workspace::save(std::string_view path, const std::string& text, s
                             : fmt::format("{} is gone from disk; nothing saved", path)};
     }
     // The new file keeps the old one's permissions (a private workflow stays private).
-    const mode_t mode = exists ? (st.st_mode & 07777) : 0644;
-    if (auto s = write_file_atomic(*file, text, mode); !s) return s.error();
+    const mode_t mode = exists ? (*file)->mode : 0644;
+    if (auto s = place->replace(text, mode, !exists); !s) return s.error();
     return Loaded{text, sha256_hex(text)};
 }
 
@@ -134,10 +126,11 @@ Result<Loaded> Workspace::create(std::string_view path, std::string_view title,
                                  std::string_view description) {
     const auto text = new_workflow(title, description);
     if (!text) return text.error();
-    const auto file = resolve_inside(root_, path);
+    const auto place = folder_.place(path);
+    if (!place) return place.error();
+    const auto file = place->read(kMaxSourceBytes);
     if (!file) return file.error();
-    struct stat st {};
-    if (::lstat(file->c_str(), &st) == 0) {
+    if (file->has_value()) {
         return Error{ExitCode::cant_create, fmt::format("{} exists already; open it from the list", path)};
     }
     return save(path, *text, "");

@@ -8,8 +8,10 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
+#include "compiler/builder/paths.h"
 
 namespace df::compiler::builder {
 
@@ -31,14 +33,15 @@ struct DryRun {
 
 class Workspace {
   public:
-    // `root`: the folder given to --edit; every path is relative to it.
-    explicit Workspace(std::string root) : root_(std::move(root)) {}
+    // `folder`: the one given to --edit, opened; every path is relative to it.
+    explicit Workspace(Folder folder) : folder_(std::move(folder)) {}
 
-    const std::string& root() const { return root_; }
+    const std::string& root() const { return folder_.path(); }
+    std::vector<std::string> list() const { return folder_.list(); }
     Result<Loaded> load(std::string_view path) const;
     Checked check(std::string_view path, const std::string& text) const;
     // Atomic; refused (ExitCode::temp_fail) when the file on disk is no longer the one `base_sha256` names
-    // (empty: the file must not exist yet).
+    // (empty: the file must not exist yet, and a file that appears meanwhile is not replaced).
     Result<Loaded> save(std::string_view path, const std::string& text, std::string_view base_sha256);
     Result<Loaded> create(std::string_view path, std::string_view title, std::string_view description);
     // Compiles the text into a temporary folder and runs its `run --dry-run --NAME=VALUE…` (argv, no shell).
@@ -46,7 +49,7 @@ class Workspace {
                            const std::map<std::string, std::string>& inputs) const;
 
   private:
-    std::string root_;
+    Folder folder_;
     mutable std::mutex compile_mutex_;  // one compile at a time: the compiler was written for one thread
     std::mutex write_mutex_;            // the conflict check and the rename happen together
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The builder's HTTP contract (compile --edit DIR), with curl: the token, the Host check, paths kept under
-# DIR, the save's conflict check and atomic rename, the dry run's inputs as data, a clean stop on SIGINT.
+# DIR (no symlink followed, even one swapped in after a load), the save's conflict check and atomic rename,
+# the dry run's inputs as data, a clean stop on SIGINT.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/builder_lib.sh"
 command -v curl >/dev/null || skip "curl is not installed"
@@ -75,9 +76,37 @@ for path in ../outside/secret.md /etc/passwd.md "$WORK/outside/secret.md" escape
   [[ $CODE == 400 || $CODE == 404 ]] || fail "saving $path answered $CODE: $BODY"
 done
 assert_eq "# Workflow: Secret" "$(cat "$WORK/outside/secret.md")" "the file outside"
-test ! -e "$WORK/evil.md" || fail "a file was written outside the folder"
-api -G --data-urlencode "path=alias.md" "$BASE/api/file"
-assert_eq 200 "$CODE" "a symlink that stays inside"
+assert_eq "secret.md" "$(ls -A "$WORK/outside")" "the folder outside"
+
+step "a symlink is never followed, not even one that stays inside; the error says why"
+for path in escape.md out/secret.md out/new.md alias.md; do
+  api -G --data-urlencode "path=$path" "$BASE/api/file"
+  assert_eq 400 "$CODE" "GET $path"
+  assert_contains "$BODY" "'$path' is refused: it is or passes through a symlink, and the builder follows none"
+  post /api/save "$(jq -n --arg p "$path" '{path: $p, text: "# Workflow: Pwned\n", sha256: ""}')"
+  assert_eq 400 "$CODE" "saving $path"
+  assert_contains "$BODY" "is or passes through a symlink"
+done
+assert_eq "existing.md" "$(readlink "$FLOWS/alias.md")" "the symlink inside, after a save to it was refused"
+
+step "a folder swapped for a symlink after its file was loaded: the save is refused, nothing outside changes"
+printf '# Workflow: Swapped\n' >"$FLOWS/sub/swap.md"
+api -G --data-urlencode "path=sub/swap.md" "$BASE/api/file"
+sha=$(jq -r .sha256 <<<"$BODY")
+mv "$FLOWS/sub" "$WORK/sub-moved"
+ln -s "$WORK/outside" "$FLOWS/sub"
+cp "$WORK/outside/secret.md" "$WORK/outside/swap.md"
+post /api/save "$(jq -n --arg s "$(sha256sum <"$WORK/outside/swap.md" | cut -d' ' -f1)" \
+  '{path: "sub/swap.md", text: "# Workflow: Pwned\n", sha256: $s}')"
+assert_eq 400 "$CODE" "saving through the swapped folder: $BODY"
+assert_contains "$BODY" "'sub/swap.md' is refused: it is or passes through a symlink"
+assert_eq "# Workflow: Secret" "$(cat "$WORK/outside/swap.md")" "the file outside, named like the saved one"
+api -G --data-urlencode "path=sub/swap.md" "$BASE/api/file"
+assert_eq 400 "$CODE" "reading through the swapped folder"
+assert_not_contains "$BODY" "Secret" "the answer for sub/swap.md"
+rm "$FLOWS/sub" "$WORK/outside/swap.md"
+mv "$WORK/sub-moved" "$FLOWS/sub"
+[[ $sha == "$(sha256sum <"$FLOWS/sub/swap.md" | cut -d' ' -f1)" ]] || fail "the real sub/swap.md changed"
 
 step "a save refuses to overwrite a file changed on disk since it was loaded"
 api -G --data-urlencode "path=existing.md" "$BASE/api/file"
