@@ -56,6 +56,9 @@ void send_loaded(httplib::Response& res, const Loaded& loaded) {
     send_json(res, 200, [&](Writer& w) {
         key_string(w, "text", loaded.text);
         key_string(w, "sha256", loaded.sha256);
+        key_string(w, "line_endings", loaded.style.crlf ? "crlf" : "lf");
+        w.Key("final_newline");
+        w.Bool(loaded.style.final_newline);
     });
 }
 

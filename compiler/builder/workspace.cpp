@@ -81,13 +81,51 @@ Result<int> spawn_into(const std::vector<std::string>& args, const std::string& 
 
 }  // namespace
 
+LineStyle line_style_of(std::string_view bytes) {
+    std::size_t lf = 0, crlf = 0;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (bytes[i] != '\n') continue;
+        ++lf;
+        if (i > 0 && bytes[i - 1] == '\r') ++crlf;
+    }
+    return LineStyle{crlf * 2 > lf, bytes.empty() || bytes.back() == '\n'};
+}
+
+std::string with_lf(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+        out += text[i];
+    }
+    return out;
+}
+
+std::string in_line_style(std::string_view text, LineStyle style) {
+    std::string lf(text);
+    if (style.final_newline) {
+        if (!lf.empty() && lf.back() != '\n') lf += '\n';
+    } else {
+        while (!lf.empty() && lf.back() == '\n') lf.pop_back();
+    }
+    if (!style.crlf) return lf;
+    std::string out;
+    out.reserve(lf.size() + lf.size() / 32);
+    for (const char c : lf) {
+        if (c == '\n') out += '\r';
+        out += c;
+    }
+    return out;
+}
+
 Result<Loaded> Workspace::load(std::string_view path) const {
     const auto place = folder_.place(path);
     if (!place) return place.error();
     const auto file = place->read(kMaxSourceBytes);
     if (!file) return file.error();
     if (!*file) return Error{ExitCode::no_input, fmt::format("'{}' does not exist", path)};
-    return Loaded{(*file)->bytes, sha256_hex((*file)->bytes)};
+    const std::string& bytes = (*file)->bytes;
+    return Loaded{with_lf(bytes), sha256_hex(bytes), line_style_of(bytes)};
 }
 
 Checked Workspace::check(std::string_view path, const std::string& text) const {
@@ -116,10 +154,12 @@ Result<Loaded> Workspace::save(std::string_view path, const std::string& text, s
                                           path)
                             : fmt::format("{} is gone from disk; nothing saved", path)};
     }
-    // The new file keeps the old one's permissions (a private workflow stays private).
+    // The new file keeps the old one's permissions (a private workflow stays private) and line style.
     const mode_t mode = exists ? (*file)->mode : 0644;
-    if (auto s = place->replace(text, mode, !exists); !s) return s.error();
-    return Loaded{text, sha256_hex(text)};
+    const LineStyle style = exists ? line_style_of((*file)->bytes) : LineStyle{};
+    const std::string lf = with_lf(text), bytes = in_line_style(lf, style);
+    if (auto s = place->replace(bytes, mode, !exists); !s) return s.error();
+    return Loaded{lf, sha256_hex(bytes), style};
 }
 
 Result<Loaded> Workspace::create(std::string_view path, std::string_view title,

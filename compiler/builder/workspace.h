@@ -15,9 +15,21 @@
 
 namespace df::compiler::builder {
 
+// How a file ends its lines. The page's editor (a textarea) knows only LF, so the text it gets and sends
+// has LF line endings; a save puts the file's own style back.
+struct LineStyle {
+    bool crlf = false;          // most lines end in CR LF
+    bool final_newline = true;  // the last line ends in a line break (an empty file counts as one)
+};
+LineStyle line_style_of(std::string_view bytes);
+std::string with_lf(std::string_view text);  // every CR LF as LF
+// `text` (LF) with `style`'s line endings and final line break.
+std::string in_line_style(std::string_view text, LineStyle style);
+
 struct Loaded {
-    std::string text;
-    std::string sha256;  // of the bytes on disk when loaded: a save sends it back (conflict check)
+    std::string text;    // with LF line endings
+    std::string sha256;  // of the bytes on disk: a save sends it back (conflict check)
+    LineStyle style;     // of the file on disk
 };
 
 struct Checked {
@@ -40,7 +52,8 @@ class Workspace {
     std::vector<std::string> list() const { return folder_.list(); }
     Result<Loaded> load(std::string_view path) const;
     Checked check(std::string_view path, const std::string& text) const;
-    // Atomic; refused (ExitCode::temp_fail) when the file on disk is no longer the one `base_sha256` names
+    // Atomic, in the line style of the file it replaces (LF and a final line break for a new one); refused
+    // (ExitCode::temp_fail) when the file on disk is no longer the one `base_sha256` names
     // (empty: the file must not exist yet, and a file that appears meanwhile is not replaced).
     Result<Loaded> save(std::string_view path, const std::string& text, std::string_view base_sha256);
     Result<Loaded> create(std::string_view path, std::string_view title, std::string_view description);

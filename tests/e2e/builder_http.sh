@@ -135,6 +135,36 @@ exec {old}<&-
 leftovers=$(find "$FLOWS" -name '.*' -type f)
 assert_eq "" "$leftovers" "temporary files left in the folder"
 
+step "a CRLF file comes to the page with LF and is saved with CRLF again; so is a missing final line break"
+# save_as_page FILE TEXT: loads FILE as the page does, saves TEXT (LF, as a browser's textarea sends it)
+save_as_page() {
+  api -G --data-urlencode "path=$1" "$BASE/api/file"
+  LOADED=$BODY
+  post /api/save "$(jq -n --arg p "$1" --arg t "$2" --arg s "$(jq -r .sha256 <<<"$LOADED")" \
+    '{path: $p, text: $t, sha256: $s}')"
+  assert_eq 200 "$CODE" "saving $1: $BODY"
+  assert_eq "$(sha256sum <"$FLOWS/$1" | cut -d' ' -f1)" "$(jq -r .sha256 <<<"$BODY")" "the hash of the saved $1"
+}
+printf '# Workflow: Windows\r\n\r\n## Description\r\nWritten on Windows.\r\n' >"$FLOWS/crlf.md"
+save_as_page crlf.md $'# Workflow: Windows\n\n## Description\nEdited in the page.\n'
+assert_eq crlf "$(jq -r .line_endings <<<"$LOADED")" "the line endings the page is told"
+assert_eq true "$(jq -r .final_newline <<<"$LOADED")" "the final line break the page is told"
+[[ $(jq -r .text <<<"$LOADED") != *$'\r'* ]] || fail "the page got carriage returns"
+printf '# Workflow: Windows\r\n\r\n## Description\r\nEdited in the page.\r\n' >"$WORK/expected"
+cmp "$FLOWS/crlf.md" "$WORK/expected" || fail "crlf.md lost its CRLF line endings: $(od -c "$FLOWS/crlf.md" | head)"
+printf '# Workflow: Bare\n\n## Description\nNo line break at the end.' >"$FLOWS/bare.md"
+save_as_page bare.md $'# Workflow: Bare\n\n## Description\nStill none.\n'
+assert_eq false "$(jq -r .final_newline <<<"$LOADED")" "the final line break of bare.md"
+printf '# Workflow: Bare\n\n## Description\nStill none.' >"$WORK/expected"
+cmp "$FLOWS/bare.md" "$WORK/expected" || fail "bare.md gained a final line break"
+printf '# Workflow: Both\r\n\r\n## Description\r\nCRLF, no break at the end.' >"$FLOWS/both.md"
+save_as_page both.md $'# Workflow: Both\r\n\r\n## Description\r\nA client that sends CRLF.\r\n'
+printf '# Workflow: Both\r\n\r\n## Description\r\nA client that sends CRLF.' >"$WORK/expected"
+cmp "$FLOWS/both.md" "$WORK/expected" || fail "both.md: $(od -c "$FLOWS/both.md" | tail -3)"
+post /api/save '{"path": "sub/new-lf.md", "text": "# Workflow: Fresh", "sha256": ""}'
+assert_eq 200 "$CODE" "saving a new file: $BODY"
+assert_eq "$(printf '# Workflow: Fresh\n' | od -c)" "$(od -c <"$FLOWS/sub/new-lf.md")" "a new file: LF, a final line break"
+
 step "a new workflow is created once; a second create of the same file is refused"
 post /api/new '{"path":"sub/new.md","title":"Brand New","description":"Made by the builder."}'
 assert_eq 200 "$CODE" "creating sub/new.md: $BODY"

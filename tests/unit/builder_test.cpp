@@ -5,6 +5,7 @@
 
 #include "compiler/builder/markdown_edit.h"
 #include "compiler/builder/server.h"
+#include "compiler/builder/workspace.h"
 #include "tests/unit/support.h"
 
 using namespace df;
@@ -140,4 +141,16 @@ TEST_CASE("builder server: only its own Host is answered (DNS rebinding)") {
     CHECK_FALSE(host_allowed("evil.example:8080", 8080));
     CHECK_FALSE(host_allowed("127.0.0.1:8081", 8080));
     CHECK_FALSE(host_allowed("", 8080));
+}
+
+TEST_CASE("builder save: a file's line endings and final line break are kept; the page gets LF") {
+    CHECK(line_style_of("a\r\nb\r\n").crlf);
+    CHECK_FALSE(line_style_of("a\nb\r\nc\n").crlf);  // mostly LF
+    CHECK(line_style_of("a\r\nb").final_newline == false);
+    CHECK(line_style_of("").final_newline);
+    CHECK(with_lf("a\r\nb\r\n\r") == "a\nb\n\r");  // a lone CR is text, not a line ending
+    CHECK(in_line_style("a\nb\n", {true, true}) == "a\r\nb\r\n");
+    CHECK(in_line_style("a\nb\n\n", {true, false}) == "a\r\nb");
+    CHECK(in_line_style("a\nb", {false, true}) == "a\nb\n");
+    CHECK(in_line_style("", {false, true}) == "");
 }

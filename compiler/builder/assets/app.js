@@ -82,6 +82,11 @@ async function openFile(path) {
   state.sha256 = data.sha256;
   state.saved = data.text;
   $("current").textContent = path;
+  // The editor shows LF; a save puts the file's own line style back. Said only when it is not the usual.
+  const style = [];
+  if (data.line_endings === "crlf") style.push("CRLF line endings");
+  if (!data.final_newline) style.push("no line break at the end");
+  $("file-style").textContent = style.length ? `(${style.join(", ")}: kept on save)` : "";
   $("editor").disabled = false;
   $("save").disabled = false;
   setText(data.text);
