@@ -18,6 +18,7 @@
 #include "compiler/builder/markdown_edit.h"
 #include "compiler/builder/paths.h"
 #include "compiler/compile.h"
+#include "compiler/parser.h"
 #include "compiler/source.h"
 
 extern char** environ;
@@ -137,7 +138,15 @@ Checked Workspace::check(std::string_view path, const std::string& text) const {
     std::ostringstream out, err;
     const std::lock_guard lock(compile_mutex_);
     const ExitCode code = run_compile(options, in, out, err);
-    return Checked{static_cast<int>(code), err.str(), code == ExitCode::ok ? out.str() : std::string()};
+    Checked checked{static_cast<int>(code), err.str(), code == ExitCode::ok ? out.str() : std::string(), {}};
+    // The step ids, also while the workflow has errors (the edge form offers them; compile's report does
+    // not list steps then).
+    Diagnostics ignored;
+    const SourceFile source(std::string(path), text, ignored);
+    if (source.usable()) {
+        for (const auto& step : parse_workflow(source, ignored).steps) checked.step_ids.push_back(step.id);
+    }
+    return checked;
 }
 
 Result<Loaded> Workspace::save(std::string_view path, const std::string& text, std::string_view base_sha256) {

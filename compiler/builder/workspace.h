@@ -33,9 +33,10 @@ struct Loaded {
 };
 
 struct Checked {
-    int exit_code = 0;        // what `compile --check FILE` exits with
-    std::string diagnostics;  // what it prints on stderr: diagnostics, then the guardrail report
-    std::string svg;          // the graph, when the workflow compiles and Graphviz's dot is there
+    int exit_code = 0;                  // what `compile --check FILE` exits with
+    std::string diagnostics;            // what it prints on stderr: diagnostics, then the guardrail report
+    std::string svg;                    // the graph, when the workflow compiles and Graphviz's dot is there
+    std::vector<std::string> step_ids;  // the ids the parser gives the steps (what `Needs:` names), in order
 };
 
 struct DryRun {

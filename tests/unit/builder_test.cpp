@@ -5,6 +5,7 @@
 
 #include "compiler/builder/markdown_edit.h"
 #include "compiler/builder/server.h"
+#include "compiler/builder/step_forms.h"
 #include "compiler/builder/workspace.h"
 #include "tests/unit/support.h"
 
@@ -153,4 +154,47 @@ TEST_CASE("builder save: a file's line endings and final line break are kept; th
     CHECK(in_line_style("a\nb\n\n", {true, false}) == "a\r\nb");
     CHECK(in_line_style("a\nb", {false, true}) == "a\nb\n");
     CHECK(in_line_style("", {false, true}) == "");
+}
+
+TEST_CASE("builder forms: Needs edges are added and removed one id at a time") {
+    const std::string text =
+        "# Workflow: X\n\n## Steps\n1. **Build**\n   - Needs: none\n2. **Lint**\n"
+        "   - Lint it\n3. **Ship**\n   - Ship it\n";
+    CHECK(needed_ids("build and lint, test") == std::vector<std::string>{"build", "lint", "test"});
+    CHECK(needed_ids("none").empty());
+    std::string edited = must(add_need(text, 2, "build"));
+    edited = must(add_need(edited, 2, "lint"));
+    CHECK(edited.find("3. **Ship**\n   - Needs: build, lint\n   - Ship it\n") != std::string::npos);
+    CHECK(must(add_need(text, 0, "lint")).find("   - Needs: lint\n") != std::string::npos);  // none gives way
+    CHECK_FALSE(add_need(edited, 2, "Build"));  // already there (ids ignore case)
+    CHECK_FALSE(add_need(edited, 2, "a, b"));   // not one id
+    CHECK_FALSE(add_need(edited, 7, "build"));  // no such step
+    edited = must(remove_need(edited, 2, "build"));
+    CHECK(edited.find("   - Needs: lint\n") != std::string::npos);
+    CHECK(must(remove_need(edited, 2, "lint")) == text);  // the last id takes the bullet with it
+    CHECK_FALSE(remove_need(text, 1, "build"));
+    const auto parsed = df::test::parse(must(add_need(text, 2, "build")));
+    CHECK(parsed.ok());
+    REQUIRE(parsed.wf.steps[2].needs);
+    CHECK(*parsed.wf.steps[2].needs == std::vector<std::string>{"build"});
+}
+
+TEST_CASE("builder forms: a child workflow is Uses: and With: bullets; an empty child removes both") {
+    const std::string text = "# Workflow: X\n\n## Steps\n1. **Prepare**\n   - Get ready\n";
+    const std::string used = must(set_uses(text, 0, "child.md", "name=$who, mode=fast"));
+    CHECK(used ==
+          "# Workflow: X\n\n## Steps\n1. **Prepare**\n   - Uses: child.md\n   - With: name=$who, "
+          "mode=fast\n   - Get ready\n");
+    CHECK(must(set_uses(used, 0, "", "")) == text);
+    CHECK_FALSE(set_uses(text, 0, "child.txt", ""));
+    CHECK_FALSE(set_uses(text, 0, "", "a=1"));  // inputs for no child
+}
+
+TEST_CASE("builder forms: triggers are written from their kind") {
+    CHECK(must(trigger_bullet("http", "", "")) == "http");
+    CHECK(must(trigger_bullet("cron", "0 3 * * *", "")) == "cron: 0 3 * * *");
+    CHECK(must(trigger_bullet("cron", "@daily", "keep=3, mode=full")) == "cron: @daily (keep=3, mode=full)");
+    CHECK_FALSE(trigger_bullet("cron", "", ""));
+    CHECK_FALSE(trigger_bullet("http", "0 3 * * *", ""));
+    CHECK_FALSE(trigger_bullet("webhook", "", ""));
 }
