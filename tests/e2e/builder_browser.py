@@ -41,6 +41,29 @@ def start_browser():
     return webdriver.Chrome(service=Service(DRIVER), options=options)
 
 
+def keyboard_reaches_every_labelled_control(d):
+    """Every input, select, text area and button has a label, and Tab, from the first field on, reaches each
+    one that is shown and enabled (the list of workflows, the editor, the forms and each item's buttons)."""
+    unlabelled = d.execute_script("""
+      return Array.from(document.querySelectorAll('input, select, textarea, button'))
+        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+        .map((e) => e.id || e.outerHTML);""")
+    assert not unlabelled, f"controls without a label: {unlabelled}"
+    controls = d.execute_script("""
+      const all = Array.from(document.querySelectorAll('input, select, textarea, button'))
+        .filter((e) => !e.disabled && e.offsetParent !== null);
+      all.forEach((e, i) => { e.dataset.control = i; });
+      return all.length;""")
+    assert controls > 40, f"only {controls} controls found: the page did not load its forms"
+    reached = set()
+    d.find_element(By.ID, "new-path").click()
+    for _ in range(controls * 2):
+        reached.add(d.execute_script("return document.activeElement.dataset.control || ''"))
+        d.switch_to.active_element.send_keys(Keys.TAB)
+    reached.discard("")
+    assert len(reached) == controls, f"Tab reached {len(reached)} of {controls} controls"
+
+
 def run(d):
     wait = WebDriverWait(d, WAIT)
     by_id = lambda i: d.find_element(By.ID, i)  # noqa: E731
@@ -196,23 +219,7 @@ def run(d):
     assert 'who = "Ada"' in text_of("dry-output"), text_of("dry-output")
 
     step("the keyboard reaches every control, and every control has a label")
-    unlabelled = d.execute_script("""
-      return Array.from(document.querySelectorAll('input, select, textarea, button'))
-        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
-        .map((e) => e.id || e.outerHTML);""")
-    assert not unlabelled, f"controls without a label: {unlabelled}"
-    controls = d.execute_script("""
-      const all = Array.from(document.querySelectorAll('input, select, textarea, button'))
-        .filter((e) => !e.disabled && e.offsetParent !== null);
-      all.forEach((e, i) => { e.dataset.control = i; });
-      return all.length;""")
-    reached = set()
-    by_id("new-path").click()
-    for _ in range(controls * 2):
-        reached.add(d.execute_script("return document.activeElement.dataset.control || ''"))
-        d.switch_to.active_element.send_keys(Keys.TAB)
-    reached.discard("")
-    assert len(reached) == controls, f"Tab reached {len(reached)} of {controls} controls"
+    keyboard_reaches_every_labelled_control(d)
 
     with open(os.path.join(out_dir, "page-diagnostics.txt"), "w") as f:
         f.write(by_id("diagnostics").get_attribute("textContent"))
