@@ -8,6 +8,7 @@
 #include "common/json.h"
 #include "compiler/builder/markdown_edit.h"
 #include "compiler/builder/paths.h"
+#include "compiler/builder/step_forms.h"
 
 namespace df::compiler::builder {
 
@@ -56,6 +57,9 @@ void send_loaded(httplib::Response& res, const Loaded& loaded) {
     send_json(res, 200, [&](Writer& w) {
         key_string(w, "text", loaded.text);
         key_string(w, "sha256", loaded.sha256);
+        key_string(w, "line_endings", loaded.style.crlf ? "crlf" : "lf");
+        w.Key("final_newline");
+        w.Bool(loaded.style.final_newline);
     });
 }
 
@@ -78,6 +82,15 @@ void write_outline(Writer& w, std::string_view text) {
             w.StartObject();
             for (const auto& [key, value] : item.fields) key_string(w, key.c_str(), value);
             w.EndObject();
+            if (section.section == Section::steps) {  // the ids its Needs: names, one edge each
+                w.Key("needs");
+                w.StartArray();
+                for (const auto& [key, value] : item.fields) {
+                    if (key != "Needs") continue;
+                    for (const auto& id : needed_ids(value)) w.String(id.c_str());
+                }
+                w.EndArray();
+            }
             w.EndObject();
         }
         w.EndArray();
@@ -106,7 +119,8 @@ std::size_t index_of(const rapidjson::Value& v) {
 }
 
 // One form's edit of the text: {"op": "add_input" | "add_output" | "add_bullet" | "add_step" | "remove" |
-// "move" | "set_field", "text": …, and the form's fields}.
+// "move" | "set_field" | "add_need" | "remove_need" | "set_uses" | "add_trigger", "text": …, and the form's
+// fields}.
 Result<std::string> apply_edit(const rapidjson::Value& v) {
     const std::string op = json::str(v, "op"), text = json::str(v, "text");
     const Section section = classify_section(json::str(v, "section"));
@@ -132,6 +146,15 @@ Result<std::string> apply_edit(const rapidjson::Value& v) {
         return move_item(text, section, index_of(v), static_cast<int>(json::integer(v, "delta")));
     if (op == "set_field")
         return set_step_field(text, index_of(v), json::str(v, "key"), json::str(v, "value"));
+    if (op == "add_need") return add_need(text, index_of(v), json::str(v, "id"));
+    if (op == "remove_need") return remove_need(text, index_of(v), json::str(v, "id"));
+    if (op == "set_uses") return set_uses(text, index_of(v), json::str(v, "child"), json::str(v, "with"));
+    if (op == "add_trigger") {
+        const auto bullet =
+            trigger_bullet(json::str(v, "kind"), json::str(v, "schedule"), json::str(v, "inputs"));
+        if (!bullet) return bullet.error();
+        return add_bullet(text, Section::triggers, *bullet);
+    }
     return Error{ExitCode::usage, "unknown edit '" + op + "'"};
 }
 
@@ -153,7 +176,7 @@ void add_routes(httplib::Server& server, Workspace& ws) {
             key_string(w, "root", ws.root());
             w.Key("files");
             w.StartArray();
-            for (const auto& file : list_workflows(ws.root())) w.String(file.c_str());
+            for (const auto& file : ws.list()) w.String(file.c_str());
             w.EndArray();
         });
     });
@@ -172,6 +195,10 @@ void add_routes(httplib::Server& server, Workspace& ws) {
             w.Int(checked.exit_code);
             key_string(w, "diagnostics", checked.diagnostics);
             key_string(w, "svg", checked.svg);
+            w.Key("step_ids");
+            w.StartArray();
+            for (const auto& id : checked.step_ids) w.String(id.c_str());
+            w.EndArray();
             write_outline(w, text);
         });
     });

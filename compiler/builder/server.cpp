@@ -124,10 +124,9 @@ bool host_allowed(std::string_view host, int port) {
 ExitCode serve(const std::string& dir, std::ostream& out, std::ostream& err) {
     const auto token = new_token();
     if (!token) return df::report(err, token.error());
-    if (::access(dir.c_str(), R_OK | X_OK) != 0) {
-        return df::report(err, Error{ExitCode::no_input, fmt::format("{}: {}", dir, errno_text(errno))});
-    }
-    Workspace workspace(dir);
+    auto folder = Folder::open(dir);
+    if (!folder) return df::report(err, folder.error());
+    Workspace workspace(std::move(*folder));
     httplib::Server server;
     // A browser keeps up to six connections open; each holds a worker until its keep-alive ends.
     server.new_task_queue = [] { return new httplib::ThreadPool(8); };

@@ -18,18 +18,13 @@
 #include "compiler/builder/markdown_edit.h"
 #include "compiler/builder/paths.h"
 #include "compiler/compile.h"
+#include "compiler/parser.h"
 #include "compiler/source.h"
 
 extern char** environ;
 
 namespace df::compiler::builder {
 namespace {
-
-Result<Loaded> read_loaded(const std::string& file) {
-    auto text = read_file(file, kMaxSourceBytes);
-    if (!text) return text.error();
-    return Loaded{*text, sha256_hex(*text)};
-}
 
 // A temporary folder removed when it goes out of scope.
 class TempDir {
@@ -87,10 +82,51 @@ Result<int> spawn_into(const std::vector<std::string>& args, const std::string& 
 
 }  // namespace
 
+LineStyle line_style_of(std::string_view bytes) {
+    std::size_t lf = 0, crlf = 0;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (bytes[i] != '\n') continue;
+        ++lf;
+        if (i > 0 && bytes[i - 1] == '\r') ++crlf;
+    }
+    return LineStyle{crlf * 2 > lf, bytes.empty() || bytes.back() == '\n'};
+}
+
+std::string with_lf(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+        out += text[i];
+    }
+    return out;
+}
+
+std::string in_line_style(std::string_view text, LineStyle style) {
+    std::string lf(text);
+    if (style.final_newline) {
+        if (!lf.empty() && lf.back() != '\n') lf += '\n';
+    } else {
+        while (!lf.empty() && lf.back() == '\n') lf.pop_back();
+    }
+    if (!style.crlf) return lf;
+    std::string out;
+    out.reserve(lf.size() + lf.size() / 32);
+    for (const char c : lf) {
+        if (c == '\n') out += '\r';
+        out += c;
+    }
+    return out;
+}
+
 Result<Loaded> Workspace::load(std::string_view path) const {
-    const auto file = resolve_inside(root_, path);
+    const auto place = folder_.place(path);
+    if (!place) return place.error();
+    const auto file = place->read(kMaxSourceBytes);
     if (!file) return file.error();
-    return read_loaded(*file);
+    if (!*file) return Error{ExitCode::no_input, fmt::format("'{}' does not exist", path)};
+    const std::string& bytes = (*file)->bytes;
+    return Loaded{with_lf(bytes), sha256_hex(bytes), line_style_of(bytes)};
 }
 
 Checked Workspace::check(std::string_view path, const std::string& text) const {
@@ -102,42 +138,48 @@ Checked Workspace::check(std::string_view path, const std::string& text) const {
     std::ostringstream out, err;
     const std::lock_guard lock(compile_mutex_);
     const ExitCode code = run_compile(options, in, out, err);
-    return Checked{static_cast<int>(code), err.str(), code == ExitCode::ok ? out.str() : std::string()};
+    Checked checked{static_cast<int>(code), err.str(), code == ExitCode::ok ? out.str() : std::string(), {}};
+    // The step ids, also while the workflow has errors (the edge form offers them; compile's report does
+    // not list steps then).
+    Diagnostics ignored;
+    const SourceFile source(std::string(path), text, ignored);
+    if (source.usable()) {
+        for (const auto& step : parse_workflow(source, ignored).steps) checked.step_ids.push_back(step.id);
+    }
+    return checked;
 }
 
 Result<Loaded> Workspace::save(std::string_view path, const std::string& text, std::string_view base_sha256) {
-    const auto file = resolve_inside(root_, path);
-    if (!file) return file.error();
+    const auto place = folder_.place(path);
+    if (!place) return place.error();
     const std::lock_guard lock(write_mutex_);
-    struct stat st {};
-    const bool exists = ::lstat(file->c_str(), &st) == 0;
-    std::string on_disk;
-    if (exists) {
-        const auto current = read_loaded(*file);
-        if (!current) return current.error();
-        on_disk = current->sha256;
-    }
-    if (on_disk != base_sha256) {
+    const auto file = place->read(kMaxSourceBytes);
+    if (!file) return file.error();
+    const bool exists = file->has_value();
+    if ((exists ? sha256_hex((*file)->bytes) : std::string()) != base_sha256) {
         return Error{ExitCode::temp_fail,
                      exists ? fmt::format("{} changed on disk since it was loaded; nothing saved (reload it, "
                                           "or copy your text first)",
                                           path)
                             : fmt::format("{} is gone from disk; nothing saved", path)};
     }
-    // The new file keeps the old one's permissions (a private workflow stays private).
-    const mode_t mode = exists ? (st.st_mode & 07777) : 0644;
-    if (auto s = write_file_atomic(*file, text, mode); !s) return s.error();
-    return Loaded{text, sha256_hex(text)};
+    // The new file keeps the old one's permissions (a private workflow stays private) and line style.
+    const mode_t mode = exists ? (*file)->mode : 0644;
+    const LineStyle style = exists ? line_style_of((*file)->bytes) : LineStyle{};
+    const std::string lf = with_lf(text), bytes = in_line_style(lf, style);
+    if (auto s = place->replace(bytes, mode, !exists); !s) return s.error();
+    return Loaded{lf, sha256_hex(bytes), style};
 }
 
 Result<Loaded> Workspace::create(std::string_view path, std::string_view title,
                                  std::string_view description) {
     const auto text = new_workflow(title, description);
     if (!text) return text.error();
-    const auto file = resolve_inside(root_, path);
+    const auto place = folder_.place(path);
+    if (!place) return place.error();
+    const auto file = place->read(kMaxSourceBytes);
     if (!file) return file.error();
-    struct stat st {};
-    if (::lstat(file->c_str(), &st) == 0) {
+    if (file->has_value()) {
         return Error{ExitCode::cant_create, fmt::format("{} exists already; open it from the list", path)};
     }
     return save(path, *text, "");

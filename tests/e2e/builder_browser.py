@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The builder in a real headless Chromium (Selenium + chromedriver, Debian packages).
 
-Usage: builder_browser.py URL OUT_DIR. Creates a workflow from empty with the page's forms and keyboard,
+Usage: builder_browser.py URL OUT_DIR FLOWS (the folder the builder serves). Creates a workflow from empty with the page's forms and keyboard,
 waits for the graph and the compiler's diagnostics to follow, saves, runs a dry run, and leaves in OUT_DIR
 what the page showed (page-diagnostics.txt, page-exit-code.txt) and a screenshot (builder.png), for
 builder_browser.sh to compare with the command line. Exit 77 when Chromium or Selenium is missing.
@@ -25,7 +25,7 @@ if not (os.access(CHROMIUM, os.X_OK) and os.access(DRIVER, os.X_OK)):
     print("SKIP: chromium and chromium-driver are not installed", file=sys.stderr)
     sys.exit(77)
 
-url, out_dir = sys.argv[1], sys.argv[2]
+url, out_dir, flows = sys.argv[1], sys.argv[2], sys.argv[3]
 WAIT = int(os.environ.get("DF_WAIT_SECONDS", "60"))
 
 
@@ -39,6 +39,29 @@ def start_browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1500"):
         options.add_argument(arg)
     return webdriver.Chrome(service=Service(DRIVER), options=options)
+
+
+def keyboard_reaches_every_labelled_control(d):
+    """Every input, select, text area and button has a label, and Tab, from the first field on, reaches each
+    one that is shown and enabled (the list of workflows, the editor, the forms and each item's buttons)."""
+    unlabelled = d.execute_script("""
+      return Array.from(document.querySelectorAll('input, select, textarea, button'))
+        .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+        .map((e) => e.id || e.outerHTML);""")
+    assert not unlabelled, f"controls without a label: {unlabelled}"
+    controls = d.execute_script("""
+      const all = Array.from(document.querySelectorAll('input, select, textarea, button'))
+        .filter((e) => !e.disabled && e.offsetParent !== null);
+      all.forEach((e, i) => { e.dataset.control = i; });
+      return all.length;""")
+    assert controls > 40, f"only {controls} controls found: the page did not load its forms"
+    reached = set()
+    d.find_element(By.ID, "new-path").click()
+    for _ in range(controls * 2):
+        reached.add(d.execute_script("return document.activeElement.dataset.control || ''"))
+        d.switch_to.active_element.send_keys(Keys.TAB)
+    reached.discard("")
+    assert len(reached) == controls, f"Tab reached {len(reached)} of {controls} controls"
 
 
 def run(d):
@@ -61,6 +84,23 @@ def run(d):
     d.get(url)
     until_text("files", "existing.md")
     assert "token=" not in d.current_url, "the token stays in the address bar"
+
+    def until_error(needle):
+        wait.until(EC.visibility_of_element_located((By.ID, "error")))
+        until_text("error", needle)
+
+    def editor_has(needle, present=True):
+        wait.until(lambda _: (needle in by_id("editor").get_attribute("value")) == present)
+
+    step("a save over a file changed on disk meanwhile is refused, and the page says why")
+    d.find_element(By.XPATH, "//ul[@id='files']//button[text()='existing.md']").click()
+    until_text("current", "existing.md")
+    with open(os.path.join(flows, "existing.md"), "a") as f:
+        f.write("- Changed on disk\n")
+    by_id("editor").send_keys(Keys.CONTROL, Keys.END)
+    by_id("editor").send_keys("\n- Changed in the page\n")
+    by_id("editor").send_keys(Keys.CONTROL, "s")
+    until_error("Saving: existing.md changed on disk since it was loaded; nothing saved")
 
     step("a new workflow from empty, created with the keyboard (Enter in the form)")
     fill("new-path", "hello.md")
@@ -114,9 +154,48 @@ def run(d):
     by_id("add-guardrail").click()
     until_text("items-guardrails", "Be kind advice")
 
-    step("a broken line gives an error with file:line:col, and removing it clears it")
-    by_id("trigger-text").send_keys("cron: 99 * * * *")
+    step("an edge (Needs:) added with its form: the Markdown, the graph and the list of edges follow")
+    Select(by_id("edge-step")).select_by_visible_text("2. Greet")
+    wait.until(lambda _: "plan (1. Plan)" in text_of("edge-needs"))
+    Select(by_id("edge-needs")).select_by_value("plan")
+    by_id("add-edge").click()
+    editor_has("   - Timeout: 2 minutes\n   - Needs: plan\n")
+    until_text("edges", "2. Greet needs plan")
+    wait.until(lambda _: ">needs<" in by_id("graph").get_attribute("innerHTML"))
+    by_id("add-edge").click()
+    until_error("Adding the edge: step 2 needs 'plan' already")
+    d.find_element(By.CSS_SELECTOR, "button[aria-label='Remove edge: 2. Greet needs plan']").click()
+    editor_has("- Needs: plan", present=False)
+    wait.until(lambda _: "needs plan" not in text_of("edges"))
+
+    step("a child workflow (Uses:, With:) set with its form writes the bullets a person would; emptied, they go")
+    Select(by_id("uses-step")).select_by_visible_text("1. Plan")
+    fill("uses-with", "who=$who")
+    by_id("set-uses").click()
+    until_error("name the child workflow too")
+    fill("uses-child", "child.md")
+    fill("uses-with", "who=$who")
+    by_id("set-uses").click()
+    editor_has("1. **Plan**\n   - Uses: child.md\n   - With: who=$who\n")
+    wait.until(lambda _: by_id("uses-child").get_attribute("value") == "")  # the form empties after a success
+    Select(by_id("uses-step")).select_by_visible_text("1. Plan")
+    by_id("set-uses").click()
+    editor_has("- Uses: child.md", present=False)
+    editor_has("- With: who=$who", present=False)
+
+    step("an output added with its form")
+    fill("output-name", "greeting")
+    fill("output-description", "What was said")
+    by_id("add-output").click()
+    until_text("items-outputs", "`greeting`: What was said")
+
+    step("a trigger form without its schedule says so; a broken schedule gives file:line:col, and removing it clears it")
+    Select(by_id("trigger-kind")).select_by_value("cron")
     by_id("add-trigger").click()
+    until_error("a cron trigger needs a schedule")
+    by_id("trigger-schedule").send_keys("99 * * * *")
+    by_id("add-trigger").click()
+    editor_has("## Triggers\n- cron: 99 * * * *\n")
     until_text("diagnostics", "error:")
     until_text("status", "exit 1")
     d.find_element(By.CSS_SELECTOR, "button[aria-label='Remove triggers item 1']").click()
@@ -138,6 +217,9 @@ def run(d):
     by_id("dry-run").click()
     until_text("dry-output", "exit 0")
     assert 'who = "Ada"' in text_of("dry-output"), text_of("dry-output")
+
+    step("the keyboard reaches every control, and every control has a label")
+    keyboard_reaches_every_labelled_control(d)
 
     with open(os.path.join(out_dir, "page-diagnostics.txt"), "w") as f:
         f.write(by_id("diagnostics").get_attribute("textContent"))

@@ -17,7 +17,7 @@ cp "$DF_SRC/workflow-templates/backup-data.md" "$WORK/flows/existing.md"
 start_builder "$WORK/flows"
 
 step "the page, driven by Chromium"
-/usr/bin/python3 "$DF_SRC/tests/e2e/builder_browser.py" "$URL" "$ARTEFACTS"
+/usr/bin/python3 "$DF_SRC/tests/e2e/builder_browser.py" "$URL" "$ARTEFACTS" "$WORK/flows"
 
 step "the saved file compiles on the command line exactly as the page showed"
 cd "$WORK/flows"

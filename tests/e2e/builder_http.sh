@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The builder's HTTP contract (compile --edit DIR), with curl: the token, the Host check, paths kept under
-# DIR, the save's conflict check and atomic rename, the dry run's inputs as data, a clean stop on SIGINT.
+# DIR (no symlink followed, even one swapped in after a load), the save's conflict check and atomic rename,
+# the dry run's inputs as data, a clean stop on SIGINT.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/builder_lib.sh"
 command -v curl >/dev/null || skip "curl is not installed"
@@ -75,9 +76,37 @@ for path in ../outside/secret.md /etc/passwd.md "$WORK/outside/secret.md" escape
   [[ $CODE == 400 || $CODE == 404 ]] || fail "saving $path answered $CODE: $BODY"
 done
 assert_eq "# Workflow: Secret" "$(cat "$WORK/outside/secret.md")" "the file outside"
-test ! -e "$WORK/evil.md" || fail "a file was written outside the folder"
-api -G --data-urlencode "path=alias.md" "$BASE/api/file"
-assert_eq 200 "$CODE" "a symlink that stays inside"
+assert_eq "secret.md" "$(ls -A "$WORK/outside")" "the folder outside"
+
+step "a symlink is never followed, not even one that stays inside; the error says why"
+for path in escape.md out/secret.md out/new.md alias.md; do
+  api -G --data-urlencode "path=$path" "$BASE/api/file"
+  assert_eq 400 "$CODE" "GET $path"
+  assert_contains "$BODY" "'$path' is refused: it is or passes through a symlink, and the builder follows none"
+  post /api/save "$(jq -n --arg p "$path" '{path: $p, text: "# Workflow: Pwned\n", sha256: ""}')"
+  assert_eq 400 "$CODE" "saving $path"
+  assert_contains "$BODY" "is or passes through a symlink"
+done
+assert_eq "existing.md" "$(readlink "$FLOWS/alias.md")" "the symlink inside, after a save to it was refused"
+
+step "a folder swapped for a symlink after its file was loaded: the save is refused, nothing outside changes"
+printf '# Workflow: Swapped\n' >"$FLOWS/sub/swap.md"
+api -G --data-urlencode "path=sub/swap.md" "$BASE/api/file"
+sha=$(jq -r .sha256 <<<"$BODY")
+mv "$FLOWS/sub" "$WORK/sub-moved"
+ln -s "$WORK/outside" "$FLOWS/sub"
+cp "$WORK/outside/secret.md" "$WORK/outside/swap.md"
+post /api/save "$(jq -n --arg s "$(sha256sum <"$WORK/outside/swap.md" | cut -d' ' -f1)" \
+  '{path: "sub/swap.md", text: "# Workflow: Pwned\n", sha256: $s}')"
+assert_eq 400 "$CODE" "saving through the swapped folder: $BODY"
+assert_contains "$BODY" "'sub/swap.md' is refused: it is or passes through a symlink"
+assert_eq "# Workflow: Secret" "$(cat "$WORK/outside/swap.md")" "the file outside, named like the saved one"
+api -G --data-urlencode "path=sub/swap.md" "$BASE/api/file"
+assert_eq 400 "$CODE" "reading through the swapped folder"
+assert_not_contains "$BODY" "Secret" "the answer for sub/swap.md"
+rm "$FLOWS/sub" "$WORK/outside/swap.md"
+mv "$WORK/sub-moved" "$FLOWS/sub"
+[[ $sha == "$(sha256sum <"$FLOWS/sub/swap.md" | cut -d' ' -f1)" ]] || fail "the real sub/swap.md changed"
 
 step "a save refuses to overwrite a file changed on disk since it was loaded"
 api -G --data-urlencode "path=existing.md" "$BASE/api/file"
@@ -105,6 +134,36 @@ cmp <(cat <&"$old") "$WORK/changed-on-disk.md" || fail "the old file changed und
 exec {old}<&-
 leftovers=$(find "$FLOWS" -name '.*' -type f)
 assert_eq "" "$leftovers" "temporary files left in the folder"
+
+step "a CRLF file comes to the page with LF and is saved with CRLF again; so is a missing final line break"
+# save_as_page FILE TEXT: loads FILE as the page does, saves TEXT (LF, as a browser's textarea sends it)
+save_as_page() {
+  api -G --data-urlencode "path=$1" "$BASE/api/file"
+  LOADED=$BODY
+  post /api/save "$(jq -n --arg p "$1" --arg t "$2" --arg s "$(jq -r .sha256 <<<"$LOADED")" \
+    '{path: $p, text: $t, sha256: $s}')"
+  assert_eq 200 "$CODE" "saving $1: $BODY"
+  assert_eq "$(sha256sum <"$FLOWS/$1" | cut -d' ' -f1)" "$(jq -r .sha256 <<<"$BODY")" "the hash of the saved $1"
+}
+printf '# Workflow: Windows\r\n\r\n## Description\r\nWritten on Windows.\r\n' >"$FLOWS/crlf.md"
+save_as_page crlf.md $'# Workflow: Windows\n\n## Description\nEdited in the page.\n'
+assert_eq crlf "$(jq -r .line_endings <<<"$LOADED")" "the line endings the page is told"
+assert_eq true "$(jq -r .final_newline <<<"$LOADED")" "the final line break the page is told"
+[[ $(jq -r .text <<<"$LOADED") != *$'\r'* ]] || fail "the page got carriage returns"
+printf '# Workflow: Windows\r\n\r\n## Description\r\nEdited in the page.\r\n' >"$WORK/expected"
+cmp "$FLOWS/crlf.md" "$WORK/expected" || fail "crlf.md lost its CRLF line endings: $(od -c "$FLOWS/crlf.md" | head)"
+printf '# Workflow: Bare\n\n## Description\nNo line break at the end.' >"$FLOWS/bare.md"
+save_as_page bare.md $'# Workflow: Bare\n\n## Description\nStill none.\n'
+assert_eq false "$(jq -r .final_newline <<<"$LOADED")" "the final line break of bare.md"
+printf '# Workflow: Bare\n\n## Description\nStill none.' >"$WORK/expected"
+cmp "$FLOWS/bare.md" "$WORK/expected" || fail "bare.md gained a final line break"
+printf '# Workflow: Both\r\n\r\n## Description\r\nCRLF, no break at the end.' >"$FLOWS/both.md"
+save_as_page both.md $'# Workflow: Both\r\n\r\n## Description\r\nA client that sends CRLF.\r\n'
+printf '# Workflow: Both\r\n\r\n## Description\r\nA client that sends CRLF.' >"$WORK/expected"
+cmp "$FLOWS/both.md" "$WORK/expected" || fail "both.md: $(od -c "$FLOWS/both.md" | tail -3)"
+post /api/save '{"path": "sub/new-lf.md", "text": "# Workflow: Fresh", "sha256": ""}'
+assert_eq 200 "$CODE" "saving a new file: $BODY"
+assert_eq "$(printf '# Workflow: Fresh\n' | od -c)" "$(od -c <"$FLOWS/sub/new-lf.md")" "a new file: LF, a final line break"
 
 step "a new workflow is created once; a second create of the same file is refused"
 post /api/new '{"path":"sub/new.md","title":"Brand New","description":"Made by the builder."}'

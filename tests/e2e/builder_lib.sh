@@ -13,11 +13,13 @@ start_builder() {
   URL=$(<"$WORK/url")
 }
 
-# stop_builder SIGNAL: sends it and expects a clean stop: exit 0 and the note on stderr.
+# stop_builder SIGNAL: sends it and expects a clean stop: exit 0 and the note on stderr. In the asan preset
+# the exit code carries AddressSanitizer's and LeakSanitizer's verdict; a failure shows their report.
 stop_builder() {
   kill "-$1" "$BUILDER"
   local code=0
   wait "$BUILDER" || code=$?
+  ((code == 0)) || echo "the builder's stderr:" "$(cat "$WORK/builder.err")" >&2
   assert_eq 0 "$code" "the builder's exit code after SIG$1"
   assert_contains "$(cat "$WORK/builder.err")" "the builder stopped"
 }

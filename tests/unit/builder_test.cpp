@@ -1,14 +1,12 @@
-// The builder's own logic without a browser: which paths it serves, how its forms edit the Markdown, the
-// token and Host checks. The edits are checked by the text they write and by the compiler reading it back.
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
-
+// The builder's own logic without a browser: how its forms edit the Markdown, the token and Host checks
+// (which files it serves: builder_paths_test.cpp). The edits are checked by the text they write and by the
+// compiler reading it back.
 #include <catch2/catch.hpp>
 
 #include "compiler/builder/markdown_edit.h"
-#include "compiler/builder/paths.h"
 #include "compiler/builder/server.h"
+#include "compiler/builder/step_forms.h"
+#include "compiler/builder/workspace.h"
 #include "tests/unit/support.h"
 
 using namespace df;
@@ -22,56 +20,7 @@ std::string must(const Result<std::string>& r) {
     return *r;
 }
 
-// A scratch folder with a workflow, a subfolder, a compiled skill folder and symlinks in and out.
-struct Tree {
-    std::string root;
-    Tree() {
-        char pattern[] = "/tmp/df-builder-test.XXXXXX";
-        root = ::mkdtemp(pattern);
-        namespace fs = std::filesystem;
-        fs::create_directories(root + "/sub");
-        fs::create_directories(root + "/skill");
-        fs::create_directories(root + "/.hidden");
-        for (const char* f :
-             {"/a.md", "/sub/b.md", "/skill/SKILL.md", "/skill/skill.json", "/.hidden/c.md", "/notes.txt"}) {
-            std::ofstream(root + f) << "# Workflow: X\n";
-        }
-        fs::create_directory_symlink("/etc", root + "/out");
-        fs::create_symlink("/etc/hostname", root + "/escape.md");
-        fs::create_symlink("a.md", root + "/alias.md");
-    }
-    ~Tree() { std::filesystem::remove_all(root); }
-};
-
 }  // namespace
-
-TEST_CASE("builder paths: only relative *.md paths without hidden or parent components") {
-    CHECK(check_relative_path("a.md"));
-    CHECK(check_relative_path("flows/deploy.md"));
-    for (const char* bad : {"", "/etc/passwd.md", "../x.md", "a/../../x.md", "./a.md", "a//b.md", ".git/x.md",
-                            "a.txt", "a.md/", "md", "a\\b.md", "a\nb.md"}) {
-        INFO(bad);
-        CHECK_FALSE(check_relative_path(bad));
-    }
-}
-
-TEST_CASE("builder paths: resolve_inside keeps to the folder, symlinks included") {
-    const Tree t;
-    const std::string real_root = std::filesystem::canonical(t.root);
-    CHECK(*resolve_inside(t.root, "a.md") == real_root + "/a.md");
-    CHECK(*resolve_inside(t.root, "new.md") == real_root + "/new.md");  // may not exist yet
-    CHECK(*resolve_inside(t.root, "alias.md") == real_root + "/a.md");  // a symlink that stays inside
-    CHECK_FALSE(resolve_inside(t.root, "escape.md"));                   // a symlink leading out
-    CHECK_FALSE(resolve_inside(t.root, "out/passwd.md"));               // a folder leading out
-    CHECK_FALSE(resolve_inside(t.root, "missing/x.md"));                // no such folder
-    CHECK_FALSE(resolve_inside(t.root, "../a.md"));
-    CHECK(resolve_inside(t.root, "escape.md").error().message.find("leading out") != std::string::npos);
-}
-
-TEST_CASE("builder paths: the list holds workflows, not skill folders, hidden folders or other files") {
-    const Tree t;
-    CHECK(list_workflows(t.root) == std::vector<std::string>{"a.md", "sub/b.md"});
-}
 
 TEST_CASE("builder edits: a workflow built from empty with the forms compiles") {
     std::string text = must(new_workflow("Say Hello", "Greets someone."));
@@ -193,4 +142,59 @@ TEST_CASE("builder server: only its own Host is answered (DNS rebinding)") {
     CHECK_FALSE(host_allowed("evil.example:8080", 8080));
     CHECK_FALSE(host_allowed("127.0.0.1:8081", 8080));
     CHECK_FALSE(host_allowed("", 8080));
+}
+
+TEST_CASE("builder save: a file's line endings and final line break are kept; the page gets LF") {
+    CHECK(line_style_of("a\r\nb\r\n").crlf);
+    CHECK_FALSE(line_style_of("a\nb\r\nc\n").crlf);  // mostly LF
+    CHECK(line_style_of("a\r\nb").final_newline == false);
+    CHECK(line_style_of("").final_newline);
+    CHECK(with_lf("a\r\nb\r\n\r") == "a\nb\n\r");  // a lone CR is text, not a line ending
+    CHECK(in_line_style("a\nb\n", {true, true}) == "a\r\nb\r\n");
+    CHECK(in_line_style("a\nb\n\n", {true, false}) == "a\r\nb");
+    CHECK(in_line_style("a\nb", {false, true}) == "a\nb\n");
+    CHECK(in_line_style("", {false, true}) == "");
+}
+
+TEST_CASE("builder forms: Needs edges are added and removed one id at a time") {
+    const std::string text =
+        "# Workflow: X\n\n## Steps\n1. **Build**\n   - Needs: none\n2. **Lint**\n"
+        "   - Lint it\n3. **Ship**\n   - Ship it\n";
+    CHECK(needed_ids("build and lint, test") == std::vector<std::string>{"build", "lint", "test"});
+    CHECK(needed_ids("none").empty());
+    std::string edited = must(add_need(text, 2, "build"));
+    edited = must(add_need(edited, 2, "lint"));
+    CHECK(edited.find("3. **Ship**\n   - Needs: build, lint\n   - Ship it\n") != std::string::npos);
+    CHECK(must(add_need(text, 0, "lint")).find("   - Needs: lint\n") != std::string::npos);  // none gives way
+    CHECK_FALSE(add_need(edited, 2, "Build"));  // already there (ids ignore case)
+    CHECK_FALSE(add_need(edited, 2, "a, b"));   // not one id
+    CHECK_FALSE(add_need(edited, 7, "build"));  // no such step
+    edited = must(remove_need(edited, 2, "build"));
+    CHECK(edited.find("   - Needs: lint\n") != std::string::npos);
+    CHECK(must(remove_need(edited, 2, "lint")) == text);  // the last id takes the bullet with it
+    CHECK_FALSE(remove_need(text, 1, "build"));
+    const auto parsed = df::test::parse(must(add_need(text, 2, "build")));
+    CHECK(parsed.ok());
+    REQUIRE(parsed.wf.steps[2].needs);
+    CHECK(*parsed.wf.steps[2].needs == std::vector<std::string>{"build"});
+}
+
+TEST_CASE("builder forms: a child workflow is Uses: and With: bullets; an empty child removes both") {
+    const std::string text = "# Workflow: X\n\n## Steps\n1. **Prepare**\n   - Get ready\n";
+    const std::string used = must(set_uses(text, 0, "child.md", "name=$who, mode=fast"));
+    CHECK(used ==
+          "# Workflow: X\n\n## Steps\n1. **Prepare**\n   - Uses: child.md\n   - With: name=$who, "
+          "mode=fast\n   - Get ready\n");
+    CHECK(must(set_uses(used, 0, "", "")) == text);
+    CHECK_FALSE(set_uses(text, 0, "child.txt", ""));
+    CHECK_FALSE(set_uses(text, 0, "", "a=1"));  // inputs for no child
+}
+
+TEST_CASE("builder forms: triggers are written from their kind") {
+    CHECK(must(trigger_bullet("http", "", "")) == "http");
+    CHECK(must(trigger_bullet("cron", "0 3 * * *", "")) == "cron: 0 3 * * *");
+    CHECK(must(trigger_bullet("cron", "@daily", "keep=3, mode=full")) == "cron: @daily (keep=3, mode=full)");
+    CHECK_FALSE(trigger_bullet("cron", "", ""));
+    CHECK_FALSE(trigger_bullet("http", "0 3 * * *", ""));
+    CHECK_FALSE(trigger_bullet("webhook", "", ""));
 }

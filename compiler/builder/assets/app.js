@@ -64,6 +64,10 @@ async function loadFiles() {
     item.append(button);
     list.append(item);
   }
+  // The child workflows a step can use: the other files in the open one's folder, named relative to it.
+  const folder = state.path && state.path.includes("/") ? state.path.slice(0, state.path.lastIndexOf("/") + 1) : "";
+  const siblings = data.files.filter((f) => f !== state.path && f.startsWith(folder) && !f.slice(folder.length).includes("/"));
+  $("uses-files").replaceChildren(...siblings.map((f) => new Option(f.slice(folder.length))));
 }
 
 function setText(text) {
@@ -82,6 +86,11 @@ async function openFile(path) {
   state.sha256 = data.sha256;
   state.saved = data.text;
   $("current").textContent = path;
+  // The editor shows LF; a save puts the file's own line style back. Said only when it is not the usual.
+  const style = [];
+  if (data.line_endings === "crlf") style.push("CRLF line endings");
+  if (!data.final_newline) style.push("no line break at the end");
+  $("file-style").textContent = style.length ? `(${style.join(", ")}: kept on save)` : "";
   $("editor").disabled = false;
   $("save").disabled = false;
   setText(data.text);
@@ -144,15 +153,39 @@ function fillList(section, kinds) {
       itemButton({ text: "Remove", aria: `Remove ${name}` }, edit("remove", {})));
     list.append(li);
   });
-  if (section.section === "steps") {
-    // Rebuilt only when the steps changed, so a check while someone uses the list does not reset it.
-    const select = $("field-step");
-    const labels = section.items.map((item, index) => `${index + 1}. ${item.text}`);
-    if (labels.join("\n") === Array.from(select.options, (o) => o.text).join("\n")) return;
-    const chosen = select.value;
-    select.replaceChildren(...labels.map((label, index) => new Option(label, index)));
-    if (chosen && chosen < section.items.length) select.value = chosen;
+}
+
+// Fills a select with [value, label] options. Rebuilt only when they changed, so a check while someone uses
+// the select does not reset it.
+function fillSelect(select, options) {
+  const labels = options.map(([, label]) => label);
+  if (labels.join("\n") === Array.from(select.options, (o) => o.text).join("\n")) return;
+  const chosen = select.value;
+  select.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
+  if (options.some(([v]) => String(v) === chosen)) select.value = chosen;
+}
+
+// The steps' selects, and the edges: each `Needs:` id of each step, with a Remove button. `ids` are the
+// step ids the compiler gives the steps (what `Needs:` names), in order.
+function fillSteps(steps, ids) {
+  const labels = steps.items.map((item, index) => `${index + 1}. ${item.text}`);
+  for (const select of document.querySelectorAll(".step-select")) {
+    fillSelect(select, labels.map((label, index) => [index, label]));
   }
+  fillSelect($("edge-needs"), ids.map((id, index) => [id, `${id} (${labels[index] || "a step"})`]));
+  const list = $("edges");
+  list.replaceChildren();
+  steps.items.forEach((item, index) => {
+    for (const id of item.needs || []) {
+      const name = `${labels[index]} needs ${id}`;
+      const li = document.createElement("li");
+      const text = document.createElement("span");
+      text.textContent = name;
+      li.append(text, itemButton({ text: "Remove", aria: `Remove edge: ${name}` },
+        () => attempt(`Removing the edge ${name}`, () => edit_("remove_need", "steps", index, { id }))));
+      list.append(li);
+    }
+  });
 }
 
 async function check() {
@@ -166,6 +199,7 @@ async function check() {
   drawGraph(data.svg);
   const kinds = guardrailKinds(data.diagnostics);
   data.outline.forEach((section) => fillList(section, kinds));
+  fillSteps(data.outline.find((section) => section.section === "steps"), data.step_ids);
 }
 
 function scheduleCheck() {
@@ -174,18 +208,22 @@ function scheduleCheck() {
   state.timer = setTimeout(() => attempt("Checking", check), 300);
 }
 
-async function edit_(op, section, index, extra) {
+// `done` runs as soon as the edit is made, before the check: a form empties its fields then, so that
+// nothing typed into them meanwhile is lost.
+async function edit_(op, section, index, extra, done) {
   if (state.path === null) throw new Error("open or create a workflow first");
   const data = await api("POST", "/api/edit", { op, section, index, text: $("editor").value, ...extra });
   setText(data.text);
+  if (done) done();
   await check();
 }
 
 function formEdit(button, what, build, clear) {
   $(button).addEventListener("click", () => attempt(what, async () => {
     const request = build();
-    await edit_(request.op, request.section || "", request.index || 0, request);
-    for (const id of clear) $(id).value = "";
+    await edit_(request.op, request.section || "", request.index || 0, request, () => {
+      for (const id of clear) $(id).value = "";
+    });
   }));
 }
 
@@ -208,11 +246,19 @@ function wireForms() {
   formEdit("add-output", "Adding the output", () => ({
     op: "add_output", name: value("output-name"), description: value("output-description"),
   }), ["output-name", "output-description"]);
+  formEdit("add-edge", "Adding the edge", () => ({
+    op: "add_need", index: Number(value("edge-step")), id: value("edge-needs"),
+  }), []);
+  formEdit("set-uses", "Setting the child workflow", () => ({
+    op: "set_uses", index: Number(value("uses-step")), child: value("uses-child"), with: value("uses-with"),
+  }), ["uses-child", "uses-with"]);
+  formEdit("add-trigger", "Adding the trigger", () => ({
+    op: "add_trigger", kind: value("trigger-kind"), schedule: value("trigger-schedule"), inputs: value("trigger-inputs"),
+  }), ["trigger-schedule", "trigger-inputs"]);
   const bullet = (button, section, input, what) => formEdit(button, what, () => ({
     op: "add_bullet", section, bullet: value(input),
   }), [input]);
   bullet("add-guardrail", "guardrails", "guardrail-text", "Adding the guardrail");
-  bullet("add-trigger", "triggers", "trigger-text", "Adding the trigger");
   bullet("add-requires", "requires", "requires-text", "Adding the requirement");
   for (const button of document.querySelectorAll(".phrasing")) {
     button.addEventListener("click", () => {
