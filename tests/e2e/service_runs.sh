@@ -228,7 +228,26 @@ curl -sS -o "$WORK/status.json" "${auth[@]}" "$URL/status?run_id=$live_id" || fa
 DF_STATE_DIR=$WORK/state "$SKILL/run" --status "$live_id" --json >"$WORK/status.expected"
 cmp "$WORK/status.expected" "$WORK/status.json" || fail "status answer differs from run --status --json"
 
+step "a secret input given in the request is masked in the run's log, its log tail and the service's log"
+key=sk-live-0123456789abcdef
+expect_http 202 POST run "${auth[@]}" --data-binary "{\"message\":\"m\",\"api_key\":\"$key\"}"
+key_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$key_id" succeeded
+wait_for grep -q "run: $key_id: succeeded" "$WORK/state/runs/$key_id.log"
+assert_contains "$(cat "$WORK/state/runs/$key_id.log")" $'calling the API with key ***\nand on stderr: ***' "the run's log"
+assert_not_contains "$(cat "$WORK/state/runs/$key_id.log")" "$key" "the run's log"
+expect_http 200 GET "status?run_id=$key_id&log=tail" "${auth[@]}"
+assert_contains "$(jq -r .log <<<"$BODY")" "calling the API with key ***" "the log tail"
+assert_not_contains "$BODY" "$key" "the log tail"
+# A value shorter than 4 characters is not masked: it would mask ordinary text (as for the service's tokens).
+expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"m","api_key":"abc"}'
+short_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$short_id" succeeded
+wait_for grep -q "run: $short_id: succeeded" "$WORK/state/runs/$short_id.log"
+assert_contains "$(cat "$WORK/state/runs/$short_id.log")" "calling the API with key abc" "a short value"
+
 step "the log holds no secret"
+assert_not_contains "$(cat "$WORK/service.log")" "$key" "secret input"
 assert_not_contains "$(cat "$WORK/service.log")" "$token" "trigger token"
 assert_not_contains "$(cat "$WORK/service.log")" "$approver" "approve token"
 echo "ok"

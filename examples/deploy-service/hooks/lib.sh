@@ -87,8 +87,8 @@ df_runs_index_save() {
 # run's log (runs/<id>.log, where a detached run's steps write), at most 16 KiB of them, as text; "log" is
 # null when the run kept no log (a run started in the foreground wrote to its caller). Masked with "***":
 # the SECRETS given (the service's tokens), and the values of the secret inputs' DF_INPUT_<NAME> variables
-# in the service's environment. A secret input's value given in a request is not known here: the record
-# masks it, a step that prints it prints it into its log.
+# in the service's environment. A secret input's value given in a request is not known here: `run` masked
+# it as it wrote the log (df_mask_lines).
 df_log_tail() {
   local file=$DF_STATE_DIR/runs/$1.log text='' total=0 masks=("${@:3}") name var
   for name in $(jq -r '.inputs[]? | select(.secret == true) | .name | ascii_upcase' "$DF_SKILL_DIR/skill.json" \
