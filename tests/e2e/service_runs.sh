@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the service's runs did: the run-end line on the service's stdout (detached HTTP runs through the real
 # webhook, cron runs, a denied run; the error text escaped so it cannot forge a line), the recent-runs hook
-# (newest first, status/since filters, paging, refusals, its index of finished runs) and the metrics hook (checked by promtool, which is
-# shown to reject a broken sample; the next cron time equals the scheduler's own computation).
+# (newest first, status/since filters, paging, refusals, its index of finished runs, a corrupt record logged
+# once and skipped) and the metrics hook (read from that index, checked by promtool, which is shown to reject
+# a broken sample; the next cron time equals the scheduler's own computation); secret inputs masked in logs.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=service_lib.sh
@@ -193,7 +194,7 @@ expect_exit 3 promtool check metrics <"$WORK/broken3.txt"
 
 step "the runs index: a finished run is summarised once, a live one is read again, a stale index is rebuilt"
 index=$WORK/state/runs/summaries.tsv
-assert_eq "df-runs-index 1" "$(head -1 "$index")" "the index's header"
+assert_eq "df-runs-index 2" "$(head -1 "$index")" "the index's header"
 assert_eq "$(find "$WORK/state/runs" -maxdepth 1 -name '*.json' | wc -l)" "$(($(wc -l <"$index") - 1))" "a line per finished run"
 expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"y","environment":"production"}'
 live_id=$(jq -r .run_id <<<"$BODY")
@@ -214,7 +215,7 @@ assert_eq indexed "$(jq -r '.runs[0].trigger' <<<"$BODY")" "the summary read fro
 sed -i '1s/.*/df-runs-index 0/' "$index"
 expect_http 200 GET "runs?limit=1" "${auth[@]}"
 assert_eq http "$(jq -r '.runs[0].trigger' <<<"$BODY")" "the summary made again from the record"
-assert_eq "df-runs-index 1" "$(head -1 "$index")" "the index rewritten"
+assert_eq "df-runs-index 2" "$(head -1 "$index")" "the index rewritten"
 # A record removed (as retention removes them) leaves the answers at once, though the index still has it.
 mk_record 20261201T000000Z-000000ee failed 2026-12-01T00:00:00.000Z 2026-12-01T00:00:01.000Z
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
@@ -245,6 +246,36 @@ short_id=$(jq -r .run_id <<<"$BODY")
 wait_for_record "$short_id" succeeded
 wait_for grep -q "run: $short_id: succeeded" "$WORK/state/runs/$short_id.log"
 assert_contains "$(cat "$WORK/state/runs/$short_id.log")" "calling the API with key abc" "a short value"
+
+step "metrics come from the runs index: what a line there says is what they count (records are not read)"
+# (The 2025 records are gone by now: retention removed them when the runs above started.)
+mk_record 20261202T000000Z-000000e1 failed 2026-12-02T00:00:00.000Z 2026-12-02T00:00:01.000Z
+expect_http 200 GET metrics "${auth[@]}"
+assert_contains "$BODY" 'df_runs{status="timed_out"} 0' "no timed-out run"
+assert_contains "$(cat "$index")" 20261202T000000Z-000000e1$'\t'failed$'\t' "the new run in the index"
+sed -i 's/^\(20261202T000000Z-000000e1\t\)failed\t/\1timed_out\t/' "$index"
+expect_http 200 GET metrics "${auth[@]}"
+assert_contains "$BODY" 'df_runs{status="timed_out"} 1' "the status read from the index"
+
+step "a corrupt record is logged once and skipped; the runs after it are still answered, metrics still valid"
+bad=20261202T000000Z-0000000f
+printf '{"run_id": "%s", "status": "fai' "$bad" >"$WORK/state/runs/$bad.json"
+rm "$index" # every record is read again, in one jq call with the corrupt one among them
+# (Compared by run, not as whole lists: the scheduler may start a cron run meanwhile.)
+for _ in 1 2 3; do
+  expect_http 200 GET "runs?limit=200" "${auth[@]}"
+  ids=$(jq -r '.runs[].run_id' <<<"$BODY")
+  assert_not_contains "$ids" "$bad" "the runs"
+  for id in "$ok_id" "$key_id" "$short_id"; do assert_contains "$ids" "$id" "the runs after the corrupt one"; done
+done
+assert_contains "$(cat "$index")" "$bad"$'\t'corrupt$'\t' "the corrupt record in the index"
+curl -sS -o "$WORK/metrics2.txt" "${auth[@]}" "$URL/metrics" || fail "metrics request failed"
+promtool check metrics <"$WORK/metrics2.txt" || fail "promtool rejected the metrics: $(cat "$WORK/metrics2.txt")"
+counted=$(awk '/^df_runs\{/ { n += $2 } END { print n }' "$WORK/metrics2.txt")
+((counted >= 5)) || fail "runs counted in the metrics: $counted"
+expect_http 200 GET "status?run_id=$ok_id" "${auth[@]}"
+assert_eq 1 "$(grep -c "runs/$bad.json is not a readable run record" "$WORK/service.log")" "times the corrupt record is logged"
+rm "$WORK/state/runs/$bad.json"
 
 step "the log holds no secret"
 assert_not_contains "$(cat "$WORK/service.log")" "$key" "secret input"
