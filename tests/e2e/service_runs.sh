@@ -16,15 +16,10 @@ command -v promtool >/dev/null || fail "promtool is missing (Debian package prom
 start_service DF_TRIGGER_TOKEN="$token" DF_APPROVE_TOKEN="$approver" DF_QUERY_LIMIT=1 DF_QUERY_STATUS=succeeded
 auth=(-H "X-DF-Token: $token")
 
-# end_line RUN_ID: the run's df_run_end line in the service log, once it is there (up to 10 s).
+# end_line RUN_ID: the run's df_run_end line in the service log, once it is there.
 end_line() {
-  local line
-  for _ in $(seq 100); do
-    line=$(grep -F " df_run_end run_id=$1 " "$WORK/service.log" || true)
-    [[ -n $line ]] && { printf '%s\n' "$line"; return 0; }
-    sleep 0.1
-  done
-  fail "no df_run_end line for $1; log: $(cat "$WORK/service.log")"
+  wait_for grep -qF " df_run_end run_id=$1 " "$WORK/service.log"
+  grep -F " df_run_end run_id=$1 " "$WORK/service.log"
 }
 end_re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z service-echo: df_run_end run_id=([^ ]+) trigger=([a-z]+) status=([a-z_]+) failed_step=([^ ]*) duration_ms=([0-9]+)( error="(([^"\\]|\\.)*)")?$'
 
