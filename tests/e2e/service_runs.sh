@@ -74,46 +74,52 @@ assert_eq 'bad \"x\" \\ end\n2026-01-01T00:00:00Z service-echo: df_run_end run_i
   "${BASH_REMATCH[7]}" "escaped error"
 
 step "recent runs: newest first, with the documented fields"
-# Old records, made by copying a finished one with times in the past.
+# Old records, made by copying a finished one with times in the past: days 6 to 1 before today, within the
+# retention rule's 30 days, so that no run ending meanwhile (a cron run the scheduler starts) removes them.
+day=() runkey=() # day[N]: 2026-11-27, runkey[N]: 20261127 (the start of a run id)
+for n in 1 2 3 4 5 6; do
+  day[n]=$(date -u -d "$((7 - n)) days ago" +%F)
+  runkey[n]=${day[n]//-/}
+done
 mk_record() { # ID STATUS STARTED ENDED
   jq --arg id "$1" --arg st "$2" --arg s "$3" --arg e "$4" \
     '.run_id = $id | .status = $st | .started_at = $s | .ended_at = $e | .steps[0].status = (if $st == "failed" then "failed" else .steps[0].status end)' \
     "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/$1.json"
 }
-mk_record 20250101T000000Z-0000000a failed 2025-01-01T00:00:00.000Z 2025-01-01T00:00:02.500Z
-mk_record 20250102T000000Z-0000000b succeeded 2025-01-02T00:00:00.000Z 2025-01-02T00:00:01.000Z
-mk_record 20250103T000000Z-0000000c failed 2025-01-03T00:00:00.000Z 2025-01-03T00:01:00.000Z
+mk_record "${runkey[1]}T000000Z-0000000a" failed "${day[1]}T00:00:00.000Z" "${day[1]}T00:00:02.500Z"
+mk_record "${runkey[2]}T000000Z-0000000b" succeeded "${day[2]}T00:00:00.000Z" "${day[2]}T00:00:01.000Z"
+mk_record "${runkey[3]}T000000Z-0000000c" failed "${day[3]}T00:00:00.000Z" "${day[3]}T00:01:00.000Z"
 # A run recorded as running whose process is gone (a process that has ended, with a made-up start time).
 sh -c 'exit 0' &
 gone=$!
 wait "$gone"
-jq --arg id 20250104T000000Z-0000000d --argjson pid "$gone" \
-  '.run_id = $id | .status = "running" | .pid = $pid | .pid_start = "1" | .started_at = "2025-01-04T00:00:00.000Z" | .ended_at = null' \
-  "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/20250104T000000Z-0000000d.json"
+jq --arg id "${runkey[4]}T000000Z-0000000d" --argjson pid "$gone" --arg s "${day[4]}T00:00:00.000Z" \
+  '.run_id = $id | .status = "running" | .pid = $pid | .pid_start = "1" | .started_at = $s | .ended_at = null' \
+  "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/${runkey[4]}T000000Z-0000000d.json"
 expect_http 200 GET "runs" "${auth[@]}"
 ids=$(jq -r '.runs[].run_id' <<<"$BODY")
 record_ids() { find "$WORK/state/runs" -maxdepth 1 -name '*.json' -printf '%f\n' | sed 's/\.json$//' | sort -r; }
 assert_eq "$(record_ids)" "$ids" "newest first"
 jq -e '.next_before == null' <<<"$BODY" >/dev/null || fail "next_before should be null: $BODY"
-jq -e --arg id 20250103T000000Z-0000000c '.runs[] | select(.run_id == $id)
+jq -e --arg id "${runkey[3]}T000000Z-0000000c" '.runs[] | select(.run_id == $id)
   | .status == "failed" and .failed_step == "keep-the-message" and .duration_ms == 60000 and .trigger == "http"
     and (.error | type) == "null" and .approval == "not_required"' <<<"$BODY" >/dev/null ||
   fail "summary fields: $BODY"
 
-jq -e '.runs[] | select(.run_id == "20250104T000000Z-0000000d") | .status == "interrupted" and .ended_at != null' \
+jq -e --arg id "${runkey[4]}T000000Z-0000000d" '.runs[] | select(.run_id == $id) | .status == "interrupted" and .ended_at != null' \
   <<<"$BODY" >/dev/null || fail "a running record whose process is gone is not shown interrupted: $BODY"
-assert_eq interrupted "$(jq -r .status "$WORK/state/runs/20250104T000000Z-0000000d.json")" "recorded as interrupted"
+assert_eq interrupted "$(jq -r .status "$WORK/state/runs/${runkey[4]}T000000Z-0000000d.json")" "recorded as interrupted"
 
 step "filters: status (one or several) and since"
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
-assert_eq "20250103T000000Z-0000000c 20250101T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed"
+assert_eq "${runkey[3]}T000000Z-0000000c ${runkey[1]}T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed"
 expect_http 200 GET "runs?status=failed,rejected" "${auth[@]}"
-assert_eq "$denied_id 20250103T000000Z-0000000c 20250101T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed,rejected"
-expect_http 200 GET "runs?since=2025-01-02T00:00:00Z&status=failed,succeeded" "${auth[@]}"
-assert_contains "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "20250103T000000Z-0000000c 20250102T000000Z-0000000b" "since"
-assert_not_contains "$BODY" 20250101T000000Z-0000000a "since excludes older runs"
-expect_http 200 GET "runs?since=2025-01-02T00:00:00.001Z" "${auth[@]}"
-assert_not_contains "$BODY" 20250102T000000Z-0000000b "since is exact to the millisecond"
+assert_eq "$denied_id ${runkey[3]}T000000Z-0000000c ${runkey[1]}T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed,rejected"
+expect_http 200 GET "runs?since=${day[2]}T00:00:00Z&status=failed,succeeded" "${auth[@]}"
+assert_contains "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "${runkey[3]}T000000Z-0000000c ${runkey[2]}T000000Z-0000000b" "since"
+assert_not_contains "$BODY" "${runkey[1]}T000000Z-0000000a" "since excludes older runs"
+expect_http 200 GET "runs?since=${day[2]}T00:00:00.001Z" "${auth[@]}"
+assert_not_contains "$BODY" "${runkey[2]}T000000Z-0000000b" "since is exact to the millisecond"
 
 step "paging: limit and before"
 all=$(record_ids | tr '\n' ' ')
@@ -150,8 +156,8 @@ assert_contains "$m" 'df_runs{status="running"} 0' "no run left running"
 assert_contains "$m" 'df_runs_awaiting_approval 0' "awaiting approval"
 # The newest failure is the interrupted run (ended when it was found gone), not the made-up failed ones.
 last_failure=$(jq -r '.ended_at | (.[0:19] + "Z" | fromdateiso8601) + ((.[20:23] | tonumber) / 1000)' \
-  "$WORK/state/runs/20250104T000000Z-0000000d.json")
-(( ${last_failure%.*} > $(date -u -d 2025-01-03T00:01:00Z +%s) )) || fail "interrupted run's end: $last_failure"
+  "$WORK/state/runs/${runkey[4]}T000000Z-0000000d.json")
+(( ${last_failure%.*} > $(date -u -d "${day[3]}T00:01:00Z" +%s) )) || fail "interrupted run's end: $last_failure"
 assert_contains "$m" "df_last_failure_timestamp_seconds $last_failure" "last failure"
 grep -Eq '^df_last_success_timestamp_seconds [0-9]{10}' <<<"$m" || fail "last success: $m"
 count=$(awk '/^df_run_duration_seconds_count/ {print $2}' <<<"$m")
@@ -212,13 +218,13 @@ expect_http 200 GET "runs?limit=1" "${auth[@]}"
 assert_eq http "$(jq -r '.runs[0].trigger' <<<"$BODY")" "the summary made again from the record"
 assert_eq "df-runs-index 2" "$(head -1 "$index")" "the index rewritten"
 # A record removed (as retention removes them) leaves the answers at once, though the index still has it.
-mk_record 20261201T000000Z-000000ee failed 2026-12-01T00:00:00.000Z 2026-12-01T00:00:01.000Z
+mk_record "${runkey[5]}T000000Z-000000ee" failed "${day[5]}T00:00:00.000Z" "${day[5]}T00:00:01.000Z"
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
-assert_contains "$BODY" 20261201T000000Z-000000ee "a new record"
-rm "$WORK/state/runs/20261201T000000Z-000000ee.json"
+assert_contains "$BODY" "${runkey[5]}T000000Z-000000ee" "a new record"
+rm "$WORK/state/runs/${runkey[5]}T000000Z-000000ee.json"
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
-assert_not_contains "$BODY" 20261201T000000Z-000000ee "a removed record"
-assert_contains "$(cat "$index")" 20261201T000000Z-000000ee "the index, not written since"
+assert_not_contains "$BODY" "${runkey[5]}T000000Z-000000ee" "a removed record"
+assert_contains "$(cat "$index")" "${runkey[5]}T000000Z-000000ee" "the index, not written since"
 # The status hook answers a finished run with its record, byte for byte what `run --status --json` prints.
 curl -sS -o "$WORK/status.json" "${auth[@]}" "$URL/status?run_id=$live_id" || fail "status request failed"
 DF_STATE_DIR=$WORK/state "$SKILL/run" --status "$live_id" --json >"$WORK/status.expected"
@@ -243,17 +249,16 @@ wait_for grep -q "run: $short_id: succeeded" "$WORK/state/runs/$short_id.log"
 assert_contains "$(cat "$WORK/state/runs/$short_id.log")" "calling the API with key abc" "a short value"
 
 step "metrics come from the runs index: what a line there says is what they count (records are not read)"
-# (The 2025 records are gone by now: retention removed them when the runs above started.)
-mk_record 20261202T000000Z-000000e1 failed 2026-12-02T00:00:00.000Z 2026-12-02T00:00:01.000Z
+mk_record "${runkey[6]}T000000Z-000000e1" failed "${day[6]}T00:00:00.000Z" "${day[6]}T00:00:01.000Z"
 expect_http 200 GET metrics "${auth[@]}"
 assert_contains "$BODY" 'df_runs{status="timed_out"} 0' "no timed-out run"
-assert_contains "$(cat "$index")" 20261202T000000Z-000000e1$'\t'failed$'\t' "the new run in the index"
-sed -i 's/^\(20261202T000000Z-000000e1\t\)failed\t/\1timed_out\t/' "$index"
+assert_contains "$(cat "$index")" "${runkey[6]}T000000Z-000000e1"$'\t'failed$'\t' "the new run in the index"
+sed -i "s/^\(${runkey[6]}T000000Z-000000e1\t\)failed\t/\1timed_out\t/" "$index"
 expect_http 200 GET metrics "${auth[@]}"
 assert_contains "$BODY" 'df_runs{status="timed_out"} 1' "the status read from the index"
 
 step "a corrupt record is logged once and skipped; the runs after it are still answered, metrics still valid"
-bad=20261202T000000Z-0000000f
+bad=${runkey[6]}T000000Z-0000000f
 printf '{"run_id": "%s", "status": "fai' "$bad" >"$WORK/state/runs/$bad.json"
 rm "$index" # every record is read again, in one jq call with the corrupt one among them
 # (Compared by run, not as whole lists: the scheduler may start a cron run meanwhile.)
