@@ -45,10 +45,12 @@ page=$(MANPATH="$root/share/man" MANWIDTH=100 man -P cat df-compile 2>/dev/null)
 for flag in --out --check --depfile --verify --name-from-file --edit; do assert_contains "$page" "$flag" "man df-compile"; done
 
 step "the completions: valid scripts, and bash completes options, values and skill inputs"
-for f in "$root"/share/bash-completion/completions/*; do bash -n "$f" || fail "bash -n $f"; done
-if command -v zsh >/dev/null; then for f in "$root"/share/zsh/vendor-completions/_*; do zsh -n "$f" || fail "zsh -n $f"; done; fi
-if command -v fish >/dev/null; then for f in "$root"/share/fish/vendor_completions.d/*; do fish -n "$f" || fail "fish -n $f"; done; fi
 [[ -r /usr/share/bash-completion/bash_completion ]] || fail "bash-completion is not installed (bin/setup installs it)"
+command -v zsh >/dev/null || fail "zsh is not installed (bin/setup installs it)"
+command -v fish >/dev/null || fail "fish is not installed (bin/setup installs it)"
+for f in "$root"/share/bash-completion/completions/*; do bash -n "$f" || fail "bash -n $f"; done
+for f in "$root"/share/zsh/vendor-completions/_*; do zsh -n "$f" || fail "zsh -n $f"; done
+for f in "$root"/share/fish/vendor_completions.d/*; do fish --no-config -n "$f" || fail "fish -n $f"; done
 compile -q -o "$WORK/skills" "$DF_SRC/workflow-templates/backup-data.md" >/dev/null
 # complete WORDS...: what bash completes for the last word, as an interactive shell would (bash-completion).
 complete_words() {
@@ -71,6 +73,26 @@ for word in --dry-run --version --inputs-json $(jq -r '.inputs[].name | "--" + .
 done
 assert_eq "$(jq -r '.steps[].id' "$WORK/skills/backup-data/skill.json")" \
   "$(complete_words "$completions/run" "$WORK/skills/backup-data/run" --step '')" "run --step <TAB>"
+
+step "zsh and fish complete the same: options, values, a skill's inputs and steps"
+# zsh_words LINE / fish_words LINE: the words each shell offers for LINE<TAB>, one a line.
+zsh_words() { timeout 60 zsh -f "$DF_SRC/tests/e2e/zsh_complete.zsh" "$root/share/zsh/vendor-completions" "$1"; }
+fish_words() {
+  fish --no-config -c 'for f in $argv[1]/*.fish; source $f; end; complete -C $argv[2]' \
+    "$root/share/fish/vendor_completions.d" "$1" | cut -f1
+}
+skill_run=$WORK/skills/backup-data/run
+inputs=$(jq -r '.inputs[].name | "--" + .' "$WORK/skills/backup-data/skill.json")
+steps=$(jq -r '.steps[].id' "$WORK/skills/backup-data/skill.json")
+for shell in zsh fish; do
+  assert_contains "$("${shell}_words" "df-compile --dep")" "--depfile" "$shell: df-compile --dep<TAB>"
+  assert_eq $'always\nauto' "$("${shell}_words" "df-compile --color a" | sort)" "$shell: df-compile --color a<TAB>"
+  assert_contains "$("${shell}_words" "df-deploy --dry")" "--dry-run" "$shell: df-deploy --dry<TAB>"
+  assert_contains "$("${shell}_words" "df-monitor --ch")" "--check" "$shell: df-monitor --ch<TAB>"
+  run_words=$("${shell}_words" "$skill_run --")
+  for word in --dry-run --inputs-json $inputs; do assert_contains "$run_words" "$word" "$shell: run --<TAB>"; done
+  assert_eq "$(sort <<<"$steps")" "$("${shell}_words" "$skill_run --step " | sort)" "$shell: run --step <TAB>"
+done
 
 step "the installed programs run from anywhere, without the source tree or the build folder"
 mkdir -p "$WORK/elsewhere"

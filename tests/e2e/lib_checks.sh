@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test library's own contract (lib.sh): a failing check is reported and the next one still runs, the
 # test then fails; each check's cleanup runs when that check ends; variables stay inside their check;
-# wait_for ends a test at its deadline with the condition's last answer.
+# wait_for ends a test at its deadline with the condition's last answer; run_lib's wait_status ends it at
+# once when the run ended with another status.
 source "$(dirname "$0")/lib.sh"
 
 # A test made of checks, run as its own script so that its failure can be looked at.
@@ -44,4 +45,25 @@ INNER
 expect_exit 1 env DF_WAIT_SECONDS=1 bash "$WORK/waits.sh"
 assert_contains "$ERR" "FAIL: timed out after 1 s waiting for: never; its last answer: still not there"
 assert_not_contains "$OUT" "not reached"
+
+step "run_lib's wait_status fails at once when the run ended otherwise, naming its status and error"
+mkdir -p "$WORK/skill/state/runs"
+cat >"$WORK/waits-status.sh" <<'INNER'
+source "$DF_SRC/tests/e2e/lib.sh"
+source "$DF_SRC/tests/e2e/run_lib.sh"
+SKILL=$1
+wait_status "$2" "${@:3}"
+echo "reached"
+INNER
+echo '{"status":"failed","error":"step build failed: exit status 2"}' >"$WORK/skill/state/runs/r1.json"
+# A deadline of 1 s: a wait_status that waited for its deadline would say "timed out" instead.
+expect_exit 1 env DF_WAIT_SECONDS=1 bash "$WORK/waits-status.sh" "$WORK/skill" r1 succeeded
+assert_contains "$ERR" "FAIL: run r1 ended failed, expected one of: succeeded; its error: step build failed: exit status 2"
+assert_not_contains "$OUT" "reached"
+step "wait_status returns when the status is one it waits for, and waits while the run lives"
+expect_exit 0 env DF_WAIT_SECONDS=1 bash "$WORK/waits-status.sh" "$WORK/skill" r1 rejected failed
+assert_contains "$OUT" "reached"
+echo '{"status":"running","error":null}' >"$WORK/skill/state/runs/r2.json"
+expect_exit 1 env DF_WAIT_SECONDS=1 bash "$WORK/waits-status.sh" "$WORK/skill" r2 succeeded
+assert_contains "$ERR" "FAIL: timed out after 1 s waiting for: status_settled r2 succeeded"
 echo PASS

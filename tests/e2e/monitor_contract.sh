@@ -46,11 +46,14 @@ step "--check with missing configuration names the problem once"
   assert_eq 1 "$(grep -c "missing configuration" <<<"$OUT$ERR")" "times the problem is printed" )
 
 step "SIGTERM ends --watch with 143, SIGINT with 130"
+# Each signal's own output file: the shell truncates a reused one only once the background child runs, so
+# the wait could see the previous run's frame and signal a monitor that has no handler yet. A background
+# command of a script starts with SIGINT ignored: that SIGINT was lost and the wait below hung.
 for sig in TERM INT; do
-  "$DF_BIN/df-monitor" --watch 1 >"$WORK/watch.out" 2>"$WORK/watch.err" &
+  "$DF_BIN/df-monitor" --watch 1 >"$WORK/watch-$sig.out" 2>"$WORK/watch-$sig.err" &
   pid=$!
   on_exit "kill $pid 2>/dev/null"
-  wait_for grep -q "Every 1s" "$WORK/watch.out"
+  wait_for grep -q "Every 1s" "$WORK/watch-$sig.out"
   kill "-$sig" "$pid"
   set +e
   wait "$pid"

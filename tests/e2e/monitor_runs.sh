@@ -248,7 +248,9 @@ step "the run's log tail (status hook, log=tail): bounded, the service's secrets
 expect_http 202 POST run "${auth[@]}" --data-binary '{"mode":"fail"}'
 bad_id=$(jq -r .run_id <<<"$BODY")
 wait_for_record "$bad_id" failed
-assert_contains "$(cat "$WORK/state/runs/$bad_id.log")" "token $api_secret" "the step printed its secret into its log"
+# The run masks its secret inputs as it writes its log (docs/run.md, "Secrets in the log").
+assert_contains "$(cat "$WORK/state/runs/$bad_id.log")" "calling the API with token ***" "the step's line in the log"
+assert_not_contains "$(cat "$WORK/state/runs/$bad_id.log")" "$api_secret" "the run's log"
 expect_http 200 GET "status?run_id=$bad_id&log=tail" "${auth[@]}"
 jq -e '.lines > 2 and .truncated == false' <<<"$BODY" >/dev/null || fail "the whole log: $BODY"
 assert_contains "$(jq -r .log <<<"$BODY")" "calling the API with token ***"$'\n'"the job was asked to fail (mode fail)" "masked log"
@@ -256,6 +258,11 @@ assert_not_contains "$BODY" "$api_secret" "the log tail"
 expect_http 200 GET "status?run_id=$bad_id&log=tail&lines=1" "${auth[@]}"
 jq -e '.lines == 1 and .truncated == true and (.log | endswith("\n"))' <<<"$BODY" >/dev/null || fail "one line: $BODY"
 assert_eq "$(tail -n 1 "$WORK/state/runs/$bad_id.log")" "$(jq -r .log <<<"$BODY" | head -1)" "the last line"
+# The hook masks on top what the service knows (DF_INPUT_API_TOKEN): a line with it, as a runtime that did not
+# mask it would have written.
+printf 'an unmasked line: token %s\n' "$api_secret" >>"$WORK/state/runs/$bad_id.log"
+expect_http 200 GET "status?run_id=$bad_id&log=tail&lines=1" "${auth[@]}"
+assert_eq 'an unmasked line: token ***' "$(jq -r .log <<<"$BODY" | head -1)" "the hook's masking"
 for q in "log=head" "log=tail&lines=0" "log=tail&lines=501" "lines=5"; do
   expect_http 500 GET "status?run_id=$bad_id&$q" "${auth[@]}"
   assert_eq invalid_request "$(jq -r .status <<<"$BODY")" "$q"

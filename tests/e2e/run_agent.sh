@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Agent steps against the Gateway stand-in: the request (Bearer token, agent id, prompt with inputs, earlier
 # outputs and advice), success with outputs (and with the status synonyms models use), a failure the agent
-# reports, a malformed reply, HTTP 500 and 401, a timeout, and no Gateway configured.
+# reports, a malformed reply, HTTP 500 and 401, a timeout, a 500 at the time limit (not a timeout), and no
+# Gateway configured.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK" || exit
@@ -91,6 +92,24 @@ step "a Gateway slower than the step's 3 s limit: timed out (exit 5)"
 skill agent-slow < <(sed -e 's/^- Timeout: 2 minutes$/- Timeout: 3 seconds/' \
   -e 's/^# Workflow: Agent Check$/# Workflow: Agent Slow/' "$WORK/src/agent.md")
 check_failure slow "the Gateway did not answer within 3 s" 5
+step "an HTTP 500 that reaches the step at its time limit: failed, not timed out (exit 1)"
+# curl as the runtime calls it, handing its answer (the stand-in's immediate 500) back only once its
+# --max-time, the step's limit, has passed: the failing reply arrives at the limit by construction, not by
+# a race, and curl itself did not time out.
+mkdir -p "$WORK/late-bin" && mkfifo "$WORK/late-bin/.hold"
+cat >"$WORK/late-bin/curl" <<LATE
+#!/usr/bin/env bash
+$(command -v curl) "\$@"
+rc=\$? args=("\$@")
+for ((i = 0; i < \$#; i++)); do [[ \${args[i]} == --max-time ]] && limit=\${args[i + 1]}; done
+read -rt "\$limit" _ <>"$WORK/late-bin/.hold"
+exit "\$rc"
+LATE
+chmod +x "$WORK/late-bin/curl"
+PATH=$WORK/late-bin:$PATH check_failure error500 "the Gateway answered HTTP 500" 1
+id=$(run_id_of "$OUT")
+assert_eq failed "$(field "$id" .steps[1].status)" "step status"
+assert_eq '[]' "$(field "$id" '[.guardrails[] | select(.kind == "step_timeout")] | tojson')" "step_timeout entries"
 step "the result block's status may be any common synonym, in any case"
 for word in Done OK success COMPLETED; do
   start_gateway --ok-status "$word" --outputs '{"deployment_url": "https://x.test", "healthy": true}'

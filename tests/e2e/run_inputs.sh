@@ -109,4 +109,24 @@ step "an inherited variable named like an unset input does not leak into the ste
 api_token=inherited note=inherited expect_exit 0 env api_token=inherited note=inherited "$SKILL/run" --text x
 assert_eq "" "$(cat "$DUMP/api_token")" "api_token"
 assert_eq "" "$(cat "$DUMP/note")" "note"
+
+step "a secret input of the wrong type is refused without its value, on stderr and in a scheduled run's record"
+skill secret-pin <<'MD'
+# Workflow: Secret Pin
+
+## Inputs
+- `pin` (secret): A PIN, a number (number)
+
+## Steps
+### 1. Use it
+```sh
+test -n "$pin"
+```
+MD
+expect_exit 65 "$SKILL/run" --pin 12x-pin-value --json
+assert_contains "$ERR" 'input pin: "***" is not a number'
+assert_not_contains "$OUT$ERR" "12x-pin-value" "the refusal"
+DF_TRIGGER=cron expect_exit 65 "$SKILL/run" --inputs-json - <<<'{"pin": "12x-pin-value"}'
+assert_eq 1 "$(runs)" "the scheduled run's failed record"
+if grep -rq "12x-pin-value" "$SKILL/state"; then fail "the secret is in the state folder"; fi
 echo PASS

@@ -29,5 +29,19 @@ status_is() {
   echo "run $id is '$s', expected one of: $*"
   return 1
 }
-# wait_status ID STATUS...: waits until the record's status is one of STATUS.
-wait_status() { wait_for status_is "$@"; }
+# The statuses a run ends with (docs/run-record.md): once the record has one, it never changes.
+readonly RUN_END_STATUSES='succeeded failed timed_out rolled_back rollback_failed rejected interrupted'
+# status_settled ID STATUS...: whether the record's status is one of STATUS or one the run ended with.
+status_settled() {
+  local s
+  s=$(jq -r .status "$(record "$1")" 2>/dev/null) || return 1
+  shift
+  [[ " $* $RUN_END_STATUSES " == *" $s "* ]]
+}
+# wait_status ID STATUS...: waits until the record's status is one of STATUS; fails at once, naming the
+# status and the record's error, when the run ends with another one (a failing run fails its test in seconds).
+wait_status() {
+  wait_for status_settled "$@"
+  status_is "$@" >/dev/null ||
+    fail "run $1 ended $(field "$1" .status), expected one of: ${*:2}; its error: $(field "$1" '.error // "none"')"
+}

@@ -83,7 +83,9 @@ for i in 1 2; do
   run_id=$(basename "$new" .json)
   wait_for_record "$run_id" succeeded
   assert_eq cron "$(jq -r .trigger "$new")" "trigger of line $i"
-  assert_eq "$(jq -cS . "$SKILL/cron/$i.json")" "$(jq -cS .inputs "$new")" "inputs of line $i"
+  # The record holds every declared input; one the trigger does not give (api_key) is null there.
+  assert_eq "$(jq -cS . "$SKILL/cron/$i.json")" "$(jq -cS '.inputs | del(.api_key)' "$new")" "inputs of line $i"
+  assert_eq null "$(jq -c .inputs.api_key "$new")" "api_key of line $i"
 done
 hostile=$(jq -r .message "$SKILL/cron/2.json")
 assert_contains "$hostile" '$(touch canary)'

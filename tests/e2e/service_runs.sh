@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the service's runs did: the run-end line on the service's stdout (detached HTTP runs through the real
 # webhook, cron runs, a denied run; the error text escaped so it cannot forge a line), the recent-runs hook
-# (newest first, status/since filters, paging, refusals, its index of finished runs) and the metrics hook (checked by promtool, which is
-# shown to reject a broken sample; the next cron time equals the scheduler's own computation).
+# (newest first, status/since filters, paging, refusals, its index of finished runs, a corrupt record logged
+# once and skipped) and the metrics hook (read from that index, checked by promtool, which is shown to reject
+# a broken sample; the next cron time equals the scheduler's own computation); secret inputs masked in logs.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=service_lib.sh
@@ -15,15 +16,10 @@ command -v promtool >/dev/null || fail "promtool is missing (Debian package prom
 start_service DF_TRIGGER_TOKEN="$token" DF_APPROVE_TOKEN="$approver" DF_QUERY_LIMIT=1 DF_QUERY_STATUS=succeeded
 auth=(-H "X-DF-Token: $token")
 
-# end_line RUN_ID: the run's df_run_end line in the service log, once it is there (up to 10 s).
+# end_line RUN_ID: the run's df_run_end line in the service log, once it is there.
 end_line() {
-  local line
-  for _ in $(seq 100); do
-    line=$(grep -F " df_run_end run_id=$1 " "$WORK/service.log" || true)
-    [[ -n $line ]] && { printf '%s\n' "$line"; return 0; }
-    sleep 0.1
-  done
-  fail "no df_run_end line for $1; log: $(cat "$WORK/service.log")"
+  wait_for grep -qF " df_run_end run_id=$1 " "$WORK/service.log"
+  grep -F " df_run_end run_id=$1 " "$WORK/service.log"
 }
 end_re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z service-echo: df_run_end run_id=([^ ]+) trigger=([a-z]+) status=([a-z_]+) failed_step=([^ ]*) duration_ms=([0-9]+)( error="(([^"\\]|\\.)*)")?$'
 
@@ -78,46 +74,52 @@ assert_eq 'bad \"x\" \\ end\n2026-01-01T00:00:00Z service-echo: df_run_end run_i
   "${BASH_REMATCH[7]}" "escaped error"
 
 step "recent runs: newest first, with the documented fields"
-# Old records, made by copying a finished one with times in the past.
+# Old records, made by copying a finished one with times in the past: days 6 to 1 before today, within the
+# retention rule's 30 days, so that no run ending meanwhile (a cron run the scheduler starts) removes them.
+day=() runkey=() # day[N]: 2026-11-27, runkey[N]: 20261127 (the start of a run id)
+for n in 1 2 3 4 5 6; do
+  day[n]=$(date -u -d "$((7 - n)) days ago" +%F)
+  runkey[n]=${day[n]//-/}
+done
 mk_record() { # ID STATUS STARTED ENDED
   jq --arg id "$1" --arg st "$2" --arg s "$3" --arg e "$4" \
     '.run_id = $id | .status = $st | .started_at = $s | .ended_at = $e | .steps[0].status = (if $st == "failed" then "failed" else .steps[0].status end)' \
     "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/$1.json"
 }
-mk_record 20250101T000000Z-0000000a failed 2025-01-01T00:00:00.000Z 2025-01-01T00:00:02.500Z
-mk_record 20250102T000000Z-0000000b succeeded 2025-01-02T00:00:00.000Z 2025-01-02T00:00:01.000Z
-mk_record 20250103T000000Z-0000000c failed 2025-01-03T00:00:00.000Z 2025-01-03T00:01:00.000Z
+mk_record "${runkey[1]}T000000Z-0000000a" failed "${day[1]}T00:00:00.000Z" "${day[1]}T00:00:02.500Z"
+mk_record "${runkey[2]}T000000Z-0000000b" succeeded "${day[2]}T00:00:00.000Z" "${day[2]}T00:00:01.000Z"
+mk_record "${runkey[3]}T000000Z-0000000c" failed "${day[3]}T00:00:00.000Z" "${day[3]}T00:01:00.000Z"
 # A run recorded as running whose process is gone (a process that has ended, with a made-up start time).
 sh -c 'exit 0' &
 gone=$!
 wait "$gone"
-jq --arg id 20250104T000000Z-0000000d --argjson pid "$gone" \
-  '.run_id = $id | .status = "running" | .pid = $pid | .pid_start = "1" | .started_at = "2025-01-04T00:00:00.000Z" | .ended_at = null' \
-  "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/20250104T000000Z-0000000d.json"
+jq --arg id "${runkey[4]}T000000Z-0000000d" --argjson pid "$gone" --arg s "${day[4]}T00:00:00.000Z" \
+  '.run_id = $id | .status = "running" | .pid = $pid | .pid_start = "1" | .started_at = $s | .ended_at = null' \
+  "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/${runkey[4]}T000000Z-0000000d.json"
 expect_http 200 GET "runs" "${auth[@]}"
 ids=$(jq -r '.runs[].run_id' <<<"$BODY")
 record_ids() { find "$WORK/state/runs" -maxdepth 1 -name '*.json' -printf '%f\n' | sed 's/\.json$//' | sort -r; }
 assert_eq "$(record_ids)" "$ids" "newest first"
 jq -e '.next_before == null' <<<"$BODY" >/dev/null || fail "next_before should be null: $BODY"
-jq -e --arg id 20250103T000000Z-0000000c '.runs[] | select(.run_id == $id)
+jq -e --arg id "${runkey[3]}T000000Z-0000000c" '.runs[] | select(.run_id == $id)
   | .status == "failed" and .failed_step == "keep-the-message" and .duration_ms == 60000 and .trigger == "http"
     and (.error | type) == "null" and .approval == "not_required"' <<<"$BODY" >/dev/null ||
   fail "summary fields: $BODY"
 
-jq -e '.runs[] | select(.run_id == "20250104T000000Z-0000000d") | .status == "interrupted" and .ended_at != null' \
+jq -e --arg id "${runkey[4]}T000000Z-0000000d" '.runs[] | select(.run_id == $id) | .status == "interrupted" and .ended_at != null' \
   <<<"$BODY" >/dev/null || fail "a running record whose process is gone is not shown interrupted: $BODY"
-assert_eq interrupted "$(jq -r .status "$WORK/state/runs/20250104T000000Z-0000000d.json")" "recorded as interrupted"
+assert_eq interrupted "$(jq -r .status "$WORK/state/runs/${runkey[4]}T000000Z-0000000d.json")" "recorded as interrupted"
 
 step "filters: status (one or several) and since"
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
-assert_eq "20250103T000000Z-0000000c 20250101T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed"
+assert_eq "${runkey[3]}T000000Z-0000000c ${runkey[1]}T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed"
 expect_http 200 GET "runs?status=failed,rejected" "${auth[@]}"
-assert_eq "$denied_id 20250103T000000Z-0000000c 20250101T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed,rejected"
-expect_http 200 GET "runs?since=2025-01-02T00:00:00Z&status=failed,succeeded" "${auth[@]}"
-assert_contains "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "20250103T000000Z-0000000c 20250102T000000Z-0000000b" "since"
-assert_not_contains "$BODY" 20250101T000000Z-0000000a "since excludes older runs"
-expect_http 200 GET "runs?since=2025-01-02T00:00:00.001Z" "${auth[@]}"
-assert_not_contains "$BODY" 20250102T000000Z-0000000b "since is exact to the millisecond"
+assert_eq "$denied_id ${runkey[3]}T000000Z-0000000c ${runkey[1]}T000000Z-0000000a" "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "status=failed,rejected"
+expect_http 200 GET "runs?since=${day[2]}T00:00:00Z&status=failed,succeeded" "${auth[@]}"
+assert_contains "$(jq -r '[.runs[].run_id] | join(" ")' <<<"$BODY")" "${runkey[3]}T000000Z-0000000c ${runkey[2]}T000000Z-0000000b" "since"
+assert_not_contains "$BODY" "${runkey[1]}T000000Z-0000000a" "since excludes older runs"
+expect_http 200 GET "runs?since=${day[2]}T00:00:00.001Z" "${auth[@]}"
+assert_not_contains "$BODY" "${runkey[2]}T000000Z-0000000b" "since is exact to the millisecond"
 
 step "paging: limit and before"
 all=$(record_ids | tr '\n' ' ')
@@ -154,8 +156,8 @@ assert_contains "$m" 'df_runs{status="running"} 0' "no run left running"
 assert_contains "$m" 'df_runs_awaiting_approval 0' "awaiting approval"
 # The newest failure is the interrupted run (ended when it was found gone), not the made-up failed ones.
 last_failure=$(jq -r '.ended_at | (.[0:19] + "Z" | fromdateiso8601) + ((.[20:23] | tonumber) / 1000)' \
-  "$WORK/state/runs/20250104T000000Z-0000000d.json")
-(( ${last_failure%.*} > $(date -u -d 2025-01-03T00:01:00Z +%s) )) || fail "interrupted run's end: $last_failure"
+  "$WORK/state/runs/${runkey[4]}T000000Z-0000000d.json")
+(( ${last_failure%.*} > $(date -u -d "${day[3]}T00:01:00Z" +%s) )) || fail "interrupted run's end: $last_failure"
 assert_contains "$m" "df_last_failure_timestamp_seconds $last_failure" "last failure"
 grep -Eq '^df_last_success_timestamp_seconds [0-9]{10}' <<<"$m" || fail "last success: $m"
 count=$(awk '/^df_run_duration_seconds_count/ {print $2}' <<<"$m")
@@ -193,7 +195,7 @@ expect_exit 3 promtool check metrics <"$WORK/broken3.txt"
 
 step "the runs index: a finished run is summarised once, a live one is read again, a stale index is rebuilt"
 index=$WORK/state/runs/summaries.tsv
-assert_eq "df-runs-index 1" "$(head -1 "$index")" "the index's header"
+assert_eq "df-runs-index 2" "$(head -1 "$index")" "the index's header"
 assert_eq "$(find "$WORK/state/runs" -maxdepth 1 -name '*.json' | wc -l)" "$(($(wc -l <"$index") - 1))" "a line per finished run"
 expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"y","environment":"production"}'
 live_id=$(jq -r .run_id <<<"$BODY")
@@ -214,21 +216,69 @@ assert_eq indexed "$(jq -r '.runs[0].trigger' <<<"$BODY")" "the summary read fro
 sed -i '1s/.*/df-runs-index 0/' "$index"
 expect_http 200 GET "runs?limit=1" "${auth[@]}"
 assert_eq http "$(jq -r '.runs[0].trigger' <<<"$BODY")" "the summary made again from the record"
-assert_eq "df-runs-index 1" "$(head -1 "$index")" "the index rewritten"
+assert_eq "df-runs-index 2" "$(head -1 "$index")" "the index rewritten"
 # A record removed (as retention removes them) leaves the answers at once, though the index still has it.
-mk_record 20261201T000000Z-000000ee failed 2026-12-01T00:00:00.000Z 2026-12-01T00:00:01.000Z
+mk_record "${runkey[5]}T000000Z-000000ee" failed "${day[5]}T00:00:00.000Z" "${day[5]}T00:00:01.000Z"
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
-assert_contains "$BODY" 20261201T000000Z-000000ee "a new record"
-rm "$WORK/state/runs/20261201T000000Z-000000ee.json"
+assert_contains "$BODY" "${runkey[5]}T000000Z-000000ee" "a new record"
+rm "$WORK/state/runs/${runkey[5]}T000000Z-000000ee.json"
 expect_http 200 GET "runs?status=failed" "${auth[@]}"
-assert_not_contains "$BODY" 20261201T000000Z-000000ee "a removed record"
-assert_contains "$(cat "$index")" 20261201T000000Z-000000ee "the index, not written since"
+assert_not_contains "$BODY" "${runkey[5]}T000000Z-000000ee" "a removed record"
+assert_contains "$(cat "$index")" "${runkey[5]}T000000Z-000000ee" "the index, not written since"
 # The status hook answers a finished run with its record, byte for byte what `run --status --json` prints.
 curl -sS -o "$WORK/status.json" "${auth[@]}" "$URL/status?run_id=$live_id" || fail "status request failed"
 DF_STATE_DIR=$WORK/state "$SKILL/run" --status "$live_id" --json >"$WORK/status.expected"
 cmp "$WORK/status.expected" "$WORK/status.json" || fail "status answer differs from run --status --json"
 
+step "a secret input given in the request is masked in the run's log, its log tail and the service's log"
+key=sk-live-0123456789abcdef
+expect_http 202 POST run "${auth[@]}" --data-binary "{\"message\":\"m\",\"api_key\":\"$key\"}"
+key_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$key_id" succeeded
+wait_for grep -q "run: $key_id: succeeded" "$WORK/state/runs/$key_id.log"
+assert_contains "$(cat "$WORK/state/runs/$key_id.log")" $'calling the API with key ***\nand on stderr: ***' "the run's log"
+assert_not_contains "$(cat "$WORK/state/runs/$key_id.log")" "$key" "the run's log"
+expect_http 200 GET "status?run_id=$key_id&log=tail" "${auth[@]}"
+assert_contains "$(jq -r .log <<<"$BODY")" "calling the API with key ***" "the log tail"
+assert_not_contains "$BODY" "$key" "the log tail"
+# A value shorter than 4 characters is not masked: it would mask ordinary text (as for the service's tokens).
+expect_http 202 POST run "${auth[@]}" --data-binary '{"message":"m","api_key":"abc"}'
+short_id=$(jq -r .run_id <<<"$BODY")
+wait_for_record "$short_id" succeeded
+wait_for grep -q "run: $short_id: succeeded" "$WORK/state/runs/$short_id.log"
+assert_contains "$(cat "$WORK/state/runs/$short_id.log")" "calling the API with key abc" "a short value"
+
+step "metrics come from the runs index: what a line there says is what they count (records are not read)"
+mk_record "${runkey[6]}T000000Z-000000e1" failed "${day[6]}T00:00:00.000Z" "${day[6]}T00:00:01.000Z"
+expect_http 200 GET metrics "${auth[@]}"
+assert_contains "$BODY" 'df_runs{status="timed_out"} 0' "no timed-out run"
+assert_contains "$(cat "$index")" "${runkey[6]}T000000Z-000000e1"$'\t'failed$'\t' "the new run in the index"
+sed -i "s/^\(${runkey[6]}T000000Z-000000e1\t\)failed\t/\1timed_out\t/" "$index"
+expect_http 200 GET metrics "${auth[@]}"
+assert_contains "$BODY" 'df_runs{status="timed_out"} 1' "the status read from the index"
+
+step "a corrupt record is logged once and skipped; the runs after it are still answered, metrics still valid"
+bad=${runkey[6]}T000000Z-0000000f
+printf '{"run_id": "%s", "status": "fai' "$bad" >"$WORK/state/runs/$bad.json"
+rm "$index" # every record is read again, in one jq call with the corrupt one among them
+# (Compared by run, not as whole lists: the scheduler may start a cron run meanwhile.)
+for _ in 1 2 3; do
+  expect_http 200 GET "runs?limit=200" "${auth[@]}"
+  ids=$(jq -r '.runs[].run_id' <<<"$BODY")
+  assert_not_contains "$ids" "$bad" "the runs"
+  for id in "$ok_id" "$key_id" "$short_id"; do assert_contains "$ids" "$id" "the runs after the corrupt one"; done
+done
+assert_contains "$(cat "$index")" "$bad"$'\t'corrupt$'\t' "the corrupt record in the index"
+curl -sS -o "$WORK/metrics2.txt" "${auth[@]}" "$URL/metrics" || fail "metrics request failed"
+promtool check metrics <"$WORK/metrics2.txt" || fail "promtool rejected the metrics: $(cat "$WORK/metrics2.txt")"
+counted=$(awk '/^df_runs\{/ { n += $2 } END { print n }' "$WORK/metrics2.txt")
+((counted >= 5)) || fail "runs counted in the metrics: $counted"
+expect_http 200 GET "status?run_id=$ok_id" "${auth[@]}"
+assert_eq 1 "$(grep -c "runs/$bad.json is not a readable run record" "$WORK/service.log")" "times the corrupt record is logged"
+rm "$WORK/state/runs/$bad.json"
+
 step "the log holds no secret"
+assert_not_contains "$(cat "$WORK/service.log")" "$key" "secret input"
 assert_not_contains "$(cat "$WORK/service.log")" "$token" "trigger token"
 assert_not_contains "$(cat "$WORK/service.log")" "$approver" "approve token"
 echo "ok"

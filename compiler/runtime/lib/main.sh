@@ -186,7 +186,12 @@ df_detach() {
   # Ignored from the fork on: the terminal may hang up before the background run gets to its traps.
   _DF_DETACHED=1
   trap '' HUP
-  df_execute </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+  # A secret input given to the run (not only its record) is masked in its log: the steps may print it.
+  if df_mask_values; then
+    df_execute </dev/null > >(df_mask_lines >>"$_DF_RUNS/$_DF_RUN_ID.log") 2>&1 &
+  else
+    df_execute </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
+  fi
   # The record is put in place while the background run starts (df_rec_await), and before the run id is
   # printed, so that whoever gets the id finds the record.
   df_rec_publish

@@ -33,38 +33,13 @@ if [[ -n $since ]]; then
   since_key="${m[1]}${m[2]}${m[3]}T${m[5]:-00}${m[6]:-00}${m[8]:-00}Z"
 fi
 
-# One summary per record (the fields docs/service.md lists), as an index line (lib.sh, df_runs_index).
-# shellcheck disable=SC2016 # a jq program
-program='def ms: (.[0:19] + "Z" | fromdateiso8601) * 1000 + (.[20:23] | tonumber? // 0);
-  select(type == "object" and (.run_id | type) == "string")
-  | [.run_id, (.status | tostring), (.started_at // "" | tostring | gsub("[\t\n]"; " ")),
-     ({run_id, status, trigger, version, started_at, ended_at,
-       duration_ms: (if .ended_at then (.ended_at | ms) - (.started_at | ms) else null end),
-       failed_step: ([.steps[]? | select(.status == "failed" or .status == "timed_out" or .status == "interrupted")
-                      | .id][0]),
-       error, approval: .approval.status} | tojson)]
-  | join("\t")'
-
 # The summaries of finished runs come from the index; only the records not in it (live runs and runs that
-# ended since the last request) are read, by one jq call, after a live run whose process is gone has been
-# recorded as interrupted. So the usual request starts no process but this bash.
+# ended since the last request) are read, by one jq call (lib.sh, df_runs_refresh). So the usual request
+# starts no process but this bash.
 files=("$DF_STATE_DIR"/runs/*.json)
 declare -A line_of=()
 df_runs_index_load line_of
-fresh=()
-for f in "${files[@]}"; do
-  id=${f##*/}
-  id=${id%.json}
-  [[ $id =~ $DF_RUN_ID_PATTERN && -z ${line_of[$id]+set} ]] && fresh+=("$f")
-done
-if ((${#fresh[@]})); then
-  df_check_live "${fresh[@]}"
-  while IFS= read -r line; do
-    id=${line%%$'\t'*}
-    [[ $id =~ $DF_RUN_ID_PATTERN ]] && line_of[$id]=$line
-  done < <(jq -r "$program" "${fresh[@]}" </dev/null 2>/dev/null || true)
-  df_runs_index_save line_of
-fi
+df_runs_refresh line_of "${files[@]}"
 
 # Run ids begin with their UTC start time, so the file names sort by age: newest first, until one more run
 # than asked for is found (it tells whether there is a next page).
@@ -75,7 +50,8 @@ for ((i = ${#files[@]} - 1; i >= 0 && ${#runs[@]} <= limit; i--)); do
   [[ $id =~ $DF_RUN_ID_PATTERN && -n ${line_of[$id]-} ]] || continue
   [[ -z $before || $id < "$before" ]] || continue
   [[ -z $since_key || ! ${id:0:16} < "$since_key" ]] || break
-  IFS=$'\t' read -r _ st started summary <<<"${line_of[$id]}"
+  IFS=$'\t' read -r _ st started _ _ summary <<<"${line_of[$id]}"
+  [[ $st != corrupt ]] || continue
   [[ -z $status || ,$status, == *",$st,"* ]] || continue
   [[ -z $since_iso || ! $started < "$since_iso" ]] || continue
   runs+=("$summary") ids+=("$id")

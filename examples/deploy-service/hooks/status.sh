@@ -29,7 +29,8 @@ fi
 
 declare -A line_of=()
 df_runs_index_load line_of
-if [[ -n ${line_of[$id]-} ]] && cat -- "$DF_STATE_DIR/runs/$id.json" 2>/dev/null; then
+if [[ -n ${line_of[$id]-} && ${line_of[$id]} != "$id"$'\t'corrupt$'\t'* ]] &&
+  cat -- "$DF_STATE_DIR/runs/$id.json" 2>/dev/null; then
   exit 0
 fi
 df_answer --status "$id" --json

@@ -320,8 +320,11 @@ df_run_step() {
     _df_status=failed
     if ((_DF_RC == 0)); then
       _df_status=succeeded _DF_ERR=
+    # Timed out only by the limit's own signs: timeout(1)'s 124 (137/143 when it had to kill) for a
+    # command, curl's own timeout (28, made 124 by df_exec_agent) for an agent; a failing answer that
+    # merely arrives near the limit stays a failure.
     elif ((_DF_LIMIT_S > 0 && _DF_NOW_MS - _df_start >= _DF_LIMIT_S * 1000 - 50)) &&
-      [[ $_DF_RC == 124 || $_DF_RC == 137 || $_DF_RC == 143 || $_df_kind == agent ]]; then
+      [[ $_DF_RC == 124 || ($_df_kind == command && ($_DF_RC == 137 || $_DF_RC == 143)) ]]; then
       _df_status=timed_out
       local _df_what="its process group was killed"
       [[ $_df_kind == command ]] || _df_what="the request to the Gateway was abandoned ($_DF_ERR)"

@@ -152,6 +152,8 @@ df_check_inputs() {
     fi
     _df_q=$_DF_JSON
     if ! df_input_value_ok "$_df_n"; then
+      # A secret's value stays out of the error, which reaches the caller, the service's log and a record.
+      [[ -z ${_DF_DECL_SECRET[$_df_n]} ]] || _df_q='"***"'
       df_input_problem "$_df_n" "$_df_q"
       continue
     fi

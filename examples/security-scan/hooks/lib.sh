@@ -50,12 +50,29 @@ df_check_live() {
 }
 
 # The runs index, $DF_STATE_DIR/runs/summaries.tsv: after a header line, one line per finished run,
-# "RUN_ID<tab>STATUS<tab>STARTED_AT<tab>SUMMARY", SUMMARY being the run's entry in GET /hooks/runs (one
-# line of JSON). A finished run's record never changes again, so its summary is made once (by jq, in
-# runs.sh) and later requests read it here without starting a process. Only the hooks read and write it,
-# whole (temp file + rename); a line whose record is gone (retention) is dropped at the next write. The
-# header names the format: an index written by another version of these hooks is ignored and rebuilt.
-readonly DF_RUNS_INDEX_HEADER='df-runs-index 1'
+# "RUN_ID<tab>STATUS<tab>STARTED_AT<tab>ENDED_MS<tab>DURATION_MS<tab>SUMMARY" (ENDED_MS: Unix time in ms;
+# "-" for a field the run has not got), SUMMARY being the run's entry in GET /hooks/runs (one line of JSON).
+# A finished run's record never changes again, so its summary is made once (by jq, df_runs_refresh) and
+# later requests (runs, status, metrics) read it here without starting a process. A record that cannot be
+# summarised (not JSON, not a run) has the line "RUN_ID<tab>corrupt<tab>-<tab>-<tab>-<tab>-": it is logged
+# once and skipped until it is removed. Only the hooks read and write the index, whole (temp file +
+# rename); a line whose record is gone (retention) is dropped at the next write. The header names the
+# format: an index written by another version of these hooks is ignored and rebuilt.
+readonly DF_RUNS_INDEX_HEADER='df-runs-index 2'
+
+# The index line of a record (the summary's fields: docs/service.md, "Recent runs"), by jq.
+# shellcheck disable=SC2016 # a jq program
+readonly DF_RUNS_SUMMARY='def ms: (.[0:19] + "Z" | fromdateiso8601) * 1000 + (.[20:23] | tonumber? // 0);
+  select(type == "object" and (.run_id | type) == "string")
+  | (if .ended_at then (.ended_at | ms) else null end) as $ended
+  | (if $ended then $ended - (.started_at | ms) else null end) as $duration
+  | [.run_id, (.status | tostring), (.started_at // "-" | tostring | gsub("[\t\n]"; " ")),
+     ($ended // "-" | tostring), ($duration // "-" | tostring),
+     ({run_id, status, trigger, version, started_at, ended_at, duration_ms: $duration,
+       failed_step: ([.steps[]? | select(.status == "failed" or .status == "timed_out" or .status == "interrupted")
+                      | .id][0]),
+       error, approval: .approval.status} | tojson)]
+  | join("\t")'
 
 # df_runs_index_load ARRAY: fills the associative ARRAY with the index's lines by run id.
 df_runs_index_load() {
@@ -67,6 +84,53 @@ df_runs_index_load() {
   for _df_l in "${_df_lines[@]:1}"; do
     _df_into[${_df_l%%$'\t'*}]=$_df_l
   done
+}
+
+# df_runs_refresh ARRAY FILES...: ARRAY, loaded from the index (df_runs_index_load), completed with the lines
+# of the records among FILES that it lacks: live runs and runs that ended since the last request, after a
+# live run whose process is gone has been recorded as interrupted (df_check_live). One jq call reads them
+# all; when it fails (a corrupt record ends its input), the records it gave no line are read one by one,
+# and one that still gives none is marked corrupt. The index is written again when a line was added.
+df_runs_refresh() {
+  local -n _df_to=$1
+  shift
+  local _df_f _df_id _df_fresh=()
+  for _df_f; do
+    _df_id=${_df_f##*/}
+    _df_id=${_df_id%.json}
+    [[ $_df_id =~ $DF_RUN_ID_PATTERN && -z ${_df_to[$_df_id]+set} ]] && _df_fresh+=("$_df_f")
+  done
+  ((${#_df_fresh[@]})) || return 0
+  df_check_live "${_df_fresh[@]}"
+  _df_runs_summarise _df_to "${_df_fresh[@]}" || {
+    for _df_f in "${_df_fresh[@]}"; do
+      _df_id=${_df_f##*/}
+      [[ -n ${_df_to[${_df_id%.json}]+set} ]] || _df_runs_summarise _df_to "$_df_f" || true
+    done
+  }
+  for _df_f in "${_df_fresh[@]}"; do
+    _df_id=${_df_f##*/}
+    _df_id=${_df_id%.json}
+    [[ -z ${_df_to[$_df_id]+set} && -e $_df_f ]] || continue
+    # shellcheck disable=SC2004 # an associative array (through a nameref), not arithmetic
+    _df_to[$_df_id]=$_df_id$'\t'corrupt$'\t-\t-\t-\t-'
+    df_log "runs: the run record runs/$_df_id.json is not a readable run record; it is skipped until it is removed"
+  done
+  df_runs_index_save _df_to
+}
+# _df_runs_summarise ARRAY FILES...: ARRAY's lines for FILES (one jq call); fails when jq did.
+_df_runs_summarise() {
+  local -n _df_sums=$1
+  shift
+  local _df_l _df_ok=1
+  while IFS= read -r _df_l; do
+    if [[ $_df_l == jq-failed ]]; then
+      _df_ok=''
+    elif [[ ${_df_l%%$'\t'*} =~ $DF_RUN_ID_PATTERN ]]; then
+      _df_sums[${_df_l%%$'\t'*}]=$_df_l
+    fi
+  done < <(jq -r "$DF_RUNS_SUMMARY" "$@" </dev/null 2>/dev/null || echo jq-failed)
+  [[ -n $_df_ok ]]
 }
 
 # df_runs_index_save ARRAY: writes the index from ARRAY's lines of finished runs whose record is still there.
@@ -87,8 +151,8 @@ df_runs_index_save() {
 # run's log (runs/<id>.log, where a detached run's steps write), at most 16 KiB of them, as text; "log" is
 # null when the run kept no log (a run started in the foreground wrote to its caller). Masked with "***":
 # the SECRETS given (the service's tokens), and the values of the secret inputs' DF_INPUT_<NAME> variables
-# in the service's environment. A secret input's value given in a request is not known here: the record
-# masks it, a step that prints it prints it into its log.
+# in the service's environment. A secret input's value given in a request is not known here: `run` masked
+# it as it wrote the log (df_mask_lines).
 df_log_tail() {
   local file=$DF_STATE_DIR/runs/$1.log text='' total=0 masks=("${@:3}") name var
   for name in $(jq -r '.inputs[]? | select(.secret == true) | .name | ascii_upcase' "$DF_SKILL_DIR/skill.json" \

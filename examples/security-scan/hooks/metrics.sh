@@ -1,6 +1,6 @@
 #!/bin/bash
 # GET /hooks/metrics: the skill's runs in the Prometheus text format 0.0.4 (docs/service.md, "Metrics"),
-# computed from the run records kept and the crontab at each request. Nothing of a run's inputs, outputs
+# computed from the runs index (lib.sh) and the crontab at each request. Nothing of a run's inputs, outputs
 # or errors is in it: only statuses, times, the cron schedules and the skill's name and version.
 set -euo pipefail
 shopt -s nullglob
@@ -9,28 +9,14 @@ shopt -s nullglob
 export DF_EVENT="metrics"
 
 printf -v now '%(%s)T' -1
+# The runs from the runs index (lib.sh): only records it lacks are read (one jq call, df_runs_refresh), so a
+# scrape does not read every record again. A live run whose process is gone counts as interrupted.
 files=("$DF_STATE_DIR"/runs/*.json)
-# A live run whose process is gone counts as interrupted, as `run --status` records it.
-df_check_live "${files[@]}"
-# The skill, then the per-run facts as text lines, all from one jq call:
-#   "S STATUS" per run, "D SECONDS" per finished run, "L success|failure EPOCH" for the newest of each.
-# shellcheck disable=SC2016 # a jq program
-facts=$(jq -rn --slurpfile skill "$DF_SKILL_DIR/skill.json" '
-  def secs: (.[0:19] + "Z" | fromdateiso8601) + ((.[20:23] | tonumber? // 0) / 1000);
-  def failure: . == "failed" or . == "timed_out" or . == "rolled_back" or . == "rollback_failed"
-    or . == "interrupted";
-  ($skill[0] | "I \(.name) \(.version)"),
-  (reduce (inputs | select(type == "object" and (.status | type) == "string")) as $r
-      ({lines: [], success: null, failure: null};
-       .lines += ["S \($r.status)"]
-       | if $r.ended_at then
-           ($r.ended_at | secs) as $e
-           | .lines += ["D \($e - ($r.started_at | secs))"]
-           | if $r.status == "succeeded" and $e > (.success // 0) then .success = $e
-             elif ($r.status | failure) and $e > (.failure // 0) then .failure = $e else . end
-         else . end)
-   | .lines[], "L success \(.success // 0)", "L failure \(.failure // 0)")' "${files[@]}" </dev/null 2>/dev/null) ||
-  df_reject 1 error "cannot read the run records in $DF_STATE_DIR/runs"
+declare -A line_of=()
+df_runs_index_load line_of
+df_runs_refresh line_of "${files[@]}"
+read -r skill version < <(jq -r '"\(.name) \(.version)"' "$DF_SKILL_DIR/skill.json" 2>/dev/null) ||
+  df_reject 1 error "cannot read $DF_SKILL_DIR/skill.json"
 
 # label VALUE: a label value escaped as the format requires (\\, \", \n).
 label() {
@@ -38,21 +24,41 @@ label() {
   v=${v//\"/\\\"}
   printf '%s' "${v//$'\n'/\\n}"
 }
+# seconds MS: milliseconds as seconds, without trailing zeros (1733212345.23).
+seconds() {
+  local s
+  printf -v s '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+  while [[ $s == *.*0 ]]; do s=${s%0}; done
+  printf '%s' "${s%.}"
+}
 
 declare -A count=()
 statuses=(queued awaiting_approval running succeeded failed timed_out rolled_back rollback_failed rejected interrupted)
 for s in "${statuses[@]}"; do count[$s]=0; done
 bounds=(1 5 15 60 300 900 3600 21600)
-last_success=0 last_failure=0 skill='' version=''
-durations_list=()
-while read -r kind a b; do
-  case $kind in
-    I) skill=$a version=$b ;;
-    S) [[ -n ${count[$a]+set} ]] && count[$a]=$((count[$a] + 1)) ;;
-    D) durations_list+=("$a") ;;
-    L) if [[ $a == success ]]; then last_success=$b; else last_failure=$b; fi ;;
+last_success=0 last_failure=0
+durations_ms=()
+# Each index line: RUN_ID STATUS STARTED_AT ENDED_MS DURATION_MS SUMMARY, read with expansions (no process).
+for f in "${files[@]}"; do
+  id=${f##*/}
+  line=${line_of[${id%.json}]-}
+  [[ -n $line ]] || continue
+  rest=${line#*$'\t'}
+  st=${rest%%$'\t'*}
+  rest=${rest#*$'\t'}
+  rest=${rest#*$'\t'}
+  ended=${rest%%$'\t'*}
+  rest=${rest#*$'\t'}
+  duration=${rest%%$'\t'*}
+  [[ -n ${count[$st]+set} ]] || continue
+  count[$st]=$((count[$st] + 1))
+  [[ $ended =~ ^[0-9]+$ && $duration =~ ^-?[0-9]+$ ]] || continue
+  durations_ms+=("$duration")
+  case $st in
+    succeeded) ((ended <= last_success)) || last_success=$ended ;;
+    failed | timed_out | rolled_back | rollback_failed | interrupted) ((ended <= last_failure)) || last_failure=$ended ;;
   esac
-done <<<"$facts"
+done
 
 out=''
 add() { out+="$*"$'\n'; }
@@ -61,14 +67,14 @@ add "# TYPE df_runs gauge"
 for s in "${statuses[@]}"; do add "df_runs{status=\"$s\"} ${count[$s]}"; done
 add "# HELP df_last_success_timestamp_seconds Unix time the newest succeeded run ended (0: none kept)."
 add "# TYPE df_last_success_timestamp_seconds gauge"
-add "df_last_success_timestamp_seconds $last_success"
+add "df_last_success_timestamp_seconds $(seconds "$last_success")"
 add "# HELP df_last_failure_timestamp_seconds Unix time the newest failed, timed_out, rolled_back, rollback_failed or interrupted run ended (0: none kept)."
 add "# TYPE df_last_failure_timestamp_seconds gauge"
-add "df_last_failure_timestamp_seconds $last_failure"
+add "df_last_failure_timestamp_seconds $(seconds "$last_failure")"
 # The histogram: cumulative counts per upper bound, in one awk pass over the durations.
-read -r -a hist < <(printf '%s\n' "${durations_list[@]}" | awk -v bounds="${bounds[*]}" '
+read -r -a hist < <(printf '%s\n' "${durations_ms[@]}" | awk -v bounds="${bounds[*]}" '
   BEGIN { n = split(bounds, ub, " ") }
-  NF { sum += $1; count++; for (i = 1; i <= n; i++) if ($1 <= ub[i]) c[i]++ }
+  NF { d = $1 / 1000; sum += d; count++; for (i = 1; i <= n; i++) if (d <= ub[i]) c[i]++ }
   END { line = ""; for (i = 1; i <= n; i++) line = line (c[i] + 0) " "; printf "%s%d %.3f\n", line, count, sum }')
 add "# HELP df_run_duration_seconds Time from a run's creation to its end, over the finished runs kept."
 add "# TYPE df_run_duration_seconds histogram"

@@ -18,6 +18,44 @@ _DF_KILL_GRACE=${DF_KILL_GRACE_SECONDS:-5}
 df_log() { printf 'run: %s\n' "$*" >&2; }
 df_error() { printf 'run: error: %s\n' "$*" >&2; }
 
+# df_mask_values: _DF_MASKS, the values of the secret inputs this run was given (each line of a value) that
+# have 4 characters or more, longest first so that a secret holding another is masked whole; a shorter
+# one would mask ordinary text (the service masks its tokens by the same rule). Returns 1 when there is none.
+df_mask_values() {
+  _DF_MASKS=()
+  local _df_n _df_l _df_i
+  for _df_n in ${_DF_SECRETS-}; do
+    while IFS= read -r _df_l; do
+      ((${#_df_l} >= 4)) || continue
+      for ((_df_i = ${#_DF_MASKS[@]}; _df_i > 0; _df_i--)); do
+        ((${#_DF_MASKS[_df_i - 1]} < ${#_df_l})) || break
+        _DF_MASKS[_df_i]=${_DF_MASKS[_df_i - 1]}
+      done
+      _DF_MASKS[_df_i]=$_df_l
+    done <<<"${_DF_IN[$_df_n]-}"
+  done
+  ((${#_DF_MASKS[@]} > 0))
+}
+
+# df_mask_lines: copies its input to its output line by line with each of _DF_MASKS replaced by ***: the
+# log of a detached run (df_detach), whose steps may print a secret input they were given. It ignores the
+# signals that stop the run, so that the run's last lines still get through, and ends when the run and its
+# steps have closed their output. The values reach awk through its environment, never its command line.
+df_mask_lines() {
+  trap '' INT TERM HUP
+  local _df_i
+  for ((_df_i = 0; _df_i < ${#_DF_MASKS[@]}; _df_i++)); do export "_DF_MASK_$_df_i=${_DF_MASKS[_df_i]}"; done
+  export _DF_MASK_N=${#_DF_MASKS[@]} LC_ALL=C
+  exec awk 'BEGIN { n = ENVIRON["_DF_MASK_N"] + 0; for (i = 0; i < n; i++) s[i] = ENVIRON["_DF_MASK_" i] }
+    { line = $0
+      for (i = 0; i < n; i++) {
+        out = ""
+        while ((p = index(line, s[i])) > 0) { out = out substr(line, 1, p - 1) "***"; line = substr(line, p + length(s[i])) }
+        line = out line
+      }
+      print line; fflush() }'
+}
+
 # df_run_end_log STATUS ERROR: the run's end as one logfmt line on the service's log (docs/service.md, "The
 # run-end line"), when the service started the run: the entrypoint names webhook's stdout in DF_LOG, which
 # df_main keeps in _DF_SERVICE_LOG and takes out of the steps' environment. The error is quoted with \\ \"
