@@ -84,8 +84,10 @@ df_step_process() {
   # One item of a `For each:` step (df_foreach_exec): its variable wins over an input of that name.
   [[ -z ${_DF_ITEM_VAR-} ]] || export "$_DF_ITEM_VAR=$_DF_ITEM" DF_ITEM_INDEX=$_DF_ITEM_INDEX
   unset BASH_ENV ENV
-  trap - HUP
   [[ -z ${_DF_SLOT_FD:-} ]] || exec {_DF_SLOT_FD}>&-
+  # A detached run ignores SIGHUP, and so does this process until it has left the terminal's process group:
+  # a hangup in between would kill the step before it starts. Then the step gets the default back: timeout
+  # catches SIGHUP itself (its command starts with the default), env puts it back after setsid.
   if ((_DF_LIMIT > 0)); then
     exec timeout -k "$_DF_KILL_GRACE" "$_DF_LIMIT" bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
   fi
@@ -93,7 +95,11 @@ df_step_process() {
   # the setpgid builtin spares starting setsid (df_exec_command sets it from this side too, so the group
   # exists whichever runs first). With a terminal, a new session keeps the step off it.
   if [[ -n ${_DF_SETPGID-} ]] && setpgid "$BASHPID" "$BASHPID" 2>/dev/null; then
+    trap - HUP
     exec bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
+  fi
+  if [[ -n ${_DF_DETACHED-} ]]; then
+    exec setsid env --default-signal=HUP bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
   fi
   exec setsid bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
 }
