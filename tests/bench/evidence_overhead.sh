@@ -14,7 +14,7 @@ trap 'rm -rf "$WORK"' EXIT
 printf '# Workflow: One Step\n\n## Steps\n### 1. Step\n```sh\n:\n```\n' >"$WORK/one.md"
 "$BIN/df-compile" "$WORK/one.md" -o "$WORK/skills" >/dev/null 2>&1
 cp -r "$WORK/skills/one-step" "$WORK/bare"
-printf '# shellcheck shell=bash\ndf_evidence_seal() { :; }\ndf_evidence_agent_call() { :; }\ndf_evidence_wanted() { return 1; }\n' \
+printf '# shellcheck shell=bash\ndf_evidence_seal() { :; }\ndf_evidence_agent_call() { :; }\n' \
   >"$WORK/bare/lib/evidence.sh"
 openssl genpkey -algorithm ed25519 -out "$WORK/key.pem" 2>/dev/null
 

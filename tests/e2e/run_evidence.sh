@@ -309,6 +309,16 @@ expect_exit 65 "$SKILL/run" --verify-evidence pub.pem --key pub.pem
 expect_exit 66 "$SKILL/run" --evidence 20200101T000000Z-00000000
 expect_exit 64 "$SKILL/run" --evidence not-a-run-id
 
+step "an option's value is never taken for an evidence command: the words are the inputs' values; in an option's place it is one"
+SKILL=$evidence_skill
+expect_exit 0 "$SKILL/run" --service --evidence --api_token --verify-ledger
+vid=$(run_id_of "$OUT")
+assert_eq "--evidence succeeded" "$(field "$vid" '"\(.inputs.service) \(.status)"')" "the run and its input"
+expect_exit 0 "$SKILL/run" --service=--verify-evidence
+assert_eq "--verify-evidence" "$(field "$(run_id_of "$OUT")" .inputs.service)" "an --input=VALUE"
+expect_exit 64 "$SKILL/run" --service x --evidence
+assert_contains "$ERR" "unexpected argument '--service' for an evidence command"
+
 step "the seal takes the last line from the head file: it starts flock and sha256sum only (counted, not timed)"
 # Each program the seal might start is wrapped to note its name. Without bash's loadable builtins there is
 # no head file to trust, and it reads the ledger's end (tail); the next run finds the head stale (the

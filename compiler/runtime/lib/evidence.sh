@@ -202,14 +202,6 @@ df_byte_len() {
 }
 
 # The evidence commands have a command line of their own (lib/evidence/commands.sh, read only for them).
-df_evidence_wanted() {
-  local _df_a
-  for _df_a in "$@"; do
-    case $_df_a in --evidence | --evidence=* | --verify-evidence | --verify-evidence=* | --verify-ledger) return 0 ;; esac
-  done
-  return 1
-}
-
 df_evidence_cli() {
   # shellcheck source=/dev/null
   source "$_DF_SKILL_DIR/lib/evidence/commands.sh" || exit "$_DF_EXIT_SOFTWARE"
