@@ -418,6 +418,7 @@ Outcome rollback_skill(Session& s, const std::string& name, const std::string& t
         !w) {
         return o.code = w.error().code, o.message = w.error().message, o.status = "failed", o;
     }
+    o.record_id = id;
     s.progress.line(name, "rolling back to " + target.substr(0, 12));
     o.remote_changed = true;
     const auto deadline = Clock::now() + deploy_timeout(s, nullptr);
@@ -470,6 +471,7 @@ Outcome remove_skill(Session& s, const std::string& name, bool delete_branch_too
         !w) {
         return o.code = w.error().code, o.message = w.error().message, o.status = "failed", o;
     }
+    o.record_id = id;
     s.progress.line(name, "deleting app df-" + name);
     o.remote_changed = true;
     auto existing = s.api.get_application(app_uuid);

@@ -32,6 +32,9 @@ Result<Skill> load_skill(const std::string& dir, bool force);
 // The outcome of one skill, for the summary.
 struct Outcome {
     std::string name, status, commit, app_uuid, deployment_uuid, fqdn, message, rolled_back_to;
+    // The registry history entry of this rollback or removal (its provenance's invocationId); empty when
+    // the attempt ended before the registry had one.
+    std::string record_id;
     bool changed = false;
     // A Coolify write was attempted (answered or not): what runs may have changed. An attempt that failed
     // before any is recorded in the history only; the skill's status keeps saying what runs.

@@ -10,6 +10,7 @@
 #include "common/files.h"
 #include "common/json.h"
 #include "common/registry.h"
+#include "common/text.h"
 #include "deployer/git.h"
 #include "deployer/internal.h"
 
@@ -74,9 +75,9 @@ std::string folder_sha256(const std::string& dir) {
     for (const auto& rel : *files) {
         auto content = read_file(dir + "/" + rel, 64u << 20);
         if (!content) return {};
-        listing += evidence::sha256(*content) + "  ./" + rel + "\n";
+        listing += sha256_hex(*content) + "  ./" + rel + "\n";
     }
-    return evidence::sha256(listing);
+    return sha256_hex(listing);
 }
 
 }  // namespace
@@ -115,6 +116,7 @@ ProvenanceFacts complete_facts(ProvenanceFacts f, const Outcome& o) {
     if (!o.commit.empty()) f.commit = o.commit;  // a rollback's target
     if (!o.app_uuid.empty()) f.app_uuid = o.app_uuid;
     f.deployment_uuid = o.deployment_uuid, f.status = o.status, f.message = o.message;
+    f.invocation_id = o.record_id;
     f.exit_code = static_cast<int>(o.code);
     return f;
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/files.h"
+#include "common/text.h"
 
 namespace df::evidence {
 namespace {
@@ -22,13 +23,6 @@ struct CtxFree {
 };
 using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 using Ctx = std::unique_ptr<EVP_MD_CTX, CtxFree>;
-
-std::string hex(const unsigned char* data, std::size_t size) {
-    std::string out;
-    out.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) out += fmt::format("{:02x}", data[i]);
-    return out;
-}
 
 // Reads a PEM key; `public_key` reads SubjectPublicKeyInfo, else a private key.
 Result<Key> read_key(const std::string& file, bool public_key) {
@@ -48,13 +42,6 @@ Result<Key> read_key(const std::string& file, bool public_key) {
 }
 
 }  // namespace
-
-std::string sha256(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr);
-    return hex(md, size);
-}
 
 std::string base64(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
@@ -112,7 +99,7 @@ Result<std::string> key_id(const std::string& key_file, bool public_key) {
     if (n <= 0)
         return Error{ExitCode::data_error, fmt::format("cannot encode the public key of '{}'", key_file)};
     std::string id =
-        sha256(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n)));
+        sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n)));
     OPENSSL_free(der);
     return id;
 }

@@ -16,8 +16,7 @@ namespace df::evidence {
 inline constexpr std::string_view kStatementType = "application/vnd.in-toto+json";
 inline constexpr std::string_view kEntryType = "application/vnd.dark-factory.ledger-entry+json";
 
-// Lower-case hex SHA-256 (EVP).
-std::string sha256(std::string_view data);
+// (SHA-256 is df::sha256_hex, common/text.h: compile needs it too.)
 
 // Standard base64 without line breaks; decoding accepts the standard and the URL-safe alphabet (DSSE says
 // verifiers must), with or without padding.

@@ -8,6 +8,7 @@
 
 #include "common/evidence/crypto.h"
 #include "common/files.h"
+#include "common/text.h"
 
 namespace df::evidence {
 namespace {
@@ -96,7 +97,7 @@ Result<Entry> append(const std::string& path,
     }
     Entry e;
     e.seq = seq;
-    e.prev_sha256 = last.empty() ? std::string(kGenesis) : sha256(last);
+    e.prev_sha256 = last.empty() ? std::string(kGenesis) : sha256_hex(last);
     e.body = body_for(seq, e.prev_sha256);
     if (!key_file.empty()) {
         auto sig = sign(key_file, pae(kEntryType, e.body));
@@ -123,7 +124,7 @@ Result<Verification> verify_ledger(const std::string& path, const std::string& p
     std::string prev(kGenesis);
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::size_t no = i + 1;
-        const std::string this_sha = sha256(std::string(lines[i]) + "\n");
+        const std::string this_sha = sha256_hex(std::string(lines[i]) + "\n");
         auto e = parse_line(lines[i]);
         if (!e) {
             const bool cut = no == lines.size() && text->back() != '\n';

@@ -19,6 +19,8 @@ step "a deploy appends a signed provenance entry: skill folder, workflow source,
 expect_exit 0 deploy --poll-interval 200ms "$WORK/skills/hello"
 assert_eq 1 "$(wc -l <"$ledger")" "ledger lines"
 s=$(stmt 1)
+invocation() { stmt "$1" | jq -r .predicate.runDetails.metadata.invocationId; }
+assert_eq "$(reg '.skills.hello.history[-1].id')" "$(invocation 1)" "invocationId: the deploy's registry entry"
 commit=$(git --git-dir="$REMOTE" rev-parse refs/heads/df/hello)
 assert_eq "hello $commit" "$(jq -r '.subject[0] | "\(.name) \(.digest.gitCommit)"' <<<"$s")" subject
 folder=$( (cd "$WORK/skills/hello" && find . -path ./state -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-64)
@@ -38,7 +40,11 @@ step "a changed redeploy, a rollback and a removal each append one, chained"
 echo "# changed" >>"$WORK/skills/hello/README.md"
 expect_exit 0 deploy --poll-interval 200ms "$WORK/skills/hello"
 expect_exit 0 deploy --poll-interval 200ms --rollback hello
+assert_eq rollback "$(reg '.skills.hello.history[-1].kind')" "the rollback's registry entry"
+assert_eq "$(reg '.skills.hello.history[-1].id')" "$(invocation 3)" "invocationId: the rollback's registry entry"
 expect_exit 0 deploy --remove hello
+assert_eq remove "$(reg '.skills.hello.history[-1].kind')" "the removal's registry entry"
+assert_eq "$(reg '.skills.hello.history[-1].id')" "$(invocation 4)" "invocationId: the removal's registry entry"
 assert_eq "deploy deploy rollback remove" "$(jq -r .entry.action "$ledger" | tr '\n' ' ' | sed 's/ $//')" actions
 assert_eq "$commit" "$(stmt 3 | jq -r '.subject[0].digest.gitCommit')" "the rollback's commit"
 assert_eq "$(sed -n 2p "$ledger" | sha256sum | cut -c1-64)" "$(sed -n 3p "$ledger" | jq -r .entry.prev_sha256)" chain

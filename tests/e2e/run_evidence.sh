@@ -34,6 +34,7 @@ openssl pkey -in key.pem -pubout -out pub.pem
 openssl genpkey -algorithm ed25519 -out other.pem 2>/dev/null
 openssl pkey -in other.pem -pubout -out other-pub.pem
 ledger=$SKILL/state/evidence/ledger.jsonl
+evidence_skill=$SKILL
 sha() { sha256sum "$1" | cut -c1-64; }
 entry() { sed -n "$1p" "$ledger"; }
 
@@ -307,4 +308,59 @@ expect_exit 66 "$SKILL/run" --verify-evidence nothing.json --key pub.pem
 expect_exit 65 "$SKILL/run" --verify-evidence pub.pem --key pub.pem
 expect_exit 66 "$SKILL/run" --evidence 20200101T000000Z-00000000
 expect_exit 64 "$SKILL/run" --evidence not-a-run-id
+
+step "an option's value is never taken for an evidence command: the words are the inputs' values; in an option's place it is one"
+SKILL=$evidence_skill
+expect_exit 0 "$SKILL/run" --service --evidence --api_token --verify-ledger
+vid=$(run_id_of "$OUT")
+assert_eq "--evidence succeeded" "$(field "$vid" '"\(.inputs.service) \(.status)"')" "the run and its input"
+expect_exit 0 "$SKILL/run" --service=--verify-evidence
+assert_eq "--verify-evidence" "$(field "$(run_id_of "$OUT")" .inputs.service)" "an --input=VALUE"
+expect_exit 64 "$SKILL/run" --service x --evidence
+assert_contains "$ERR" "unexpected argument '--service' for an evidence command"
+
+step "the seal takes the last line from the head file: it starts flock and sha256sum only (counted, not timed)"
+# Each program the seal might start is wrapped to note its name. Without bash's loadable builtins there is
+# no head file to trust, and it reads the ledger's end (tail); the next run finds the head stale (the
+# ledger grew past it) and does the same, then the head is current again.
+mkdir -p wrap
+for prog in flock sha256sum tail wc openssl base64; do
+  printf '#!/bin/bash\necho %s >>"$PROG_LOG"\nexec %q "$@"\n' "$prog" "$(command -v "$prog")" >"wrap/$prog"
+  chmod +x "wrap/$prog"
+done
+export PROG_LOG=$WORK/programs.log
+seal_programs() { # [VAR=VALUE...]: the programs one run started, sorted, on one line
+  : >"$PROG_LOG"
+  env PATH="$WORK/wrap:$PATH" "$@" "$SKILL/run" --service counted >/dev/null 2>&1 || fail "the counted run failed"
+  sort "$PROG_LOG" | xargs
+}
+[[ -r /usr/lib/bash/stat ]] || skip "Debian's bash-builtins is not installed (./bin/setup installs it)"
+SKILL=$evidence_skill
+tampered
+assert_eq "flock sha256sum" "$(seal_programs)" "with the head file"
+assert_eq "flock sha256sum tail" "$(seal_programs BASH_LOADABLES_PATH=/nonexistent)" "without the loadables"
+assert_eq "flock sha256sum tail" "$(seal_programs)" "after a seal that left the head stale"
+assert_eq "flock sha256sum" "$(seal_programs)" "with the head file again"
+expect_exit 0 "$SKILL/run" --verify-ledger
+
+step "a crash between the ledger line and the head file: the next entry chains to the ledger's last line"
+tampered
+n=$(wc -l <"$tl")
+cp t/evidence/ledger.head head.before
+expect_exit 0 "$SKILL/run" --service crash-1
+cp head.before t/evidence/ledger.head # as if that run had died after appending its line
+expect_exit 0 "$SKILL/run" --service crash-2
+assert_eq "$(seq 1 $((n + 2)) | xargs)" "$(jq -r .entry.seq "$tl" | xargs)" "entry numbers"
+expect_exit 0 "$SKILL/run" --verify-ledger
+
+step "an edit of the last line that keeps its length: the next entry chains to the line as written, and shows it"
+tampered
+n=$(wc -l <"$tl")
+sed -i "${n}s/\"status\":\"succeeded\"/\"status\":\"succeedeX\"/" "$tl"
+expect_exit 0 "$SKILL/run" --service after-edit
+id5=$(run_id_of "$OUT")
+expect_exit 1 "$SKILL/run" --verify-ledger
+assert_contains "$ERR" "line $((n + 1)) (entry $((n + 1)), run $id5): prev_sha256"
+unset DF_STATE_DIR
+
 echo PASS

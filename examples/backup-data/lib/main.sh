@@ -23,6 +23,12 @@ df_parse_args() {
       --no-wait) _DF_OPT_NOWAIT=1 ;;
       --list) _DF_MODE=list ;;
       --graph) _DF_OPT_GRAPH=1 ;;
+      --evidence | --evidence=* | --verify-evidence | --verify-evidence=* | --verify-ledger)
+        # An evidence command, where an option may stand (never as an option's value): it has a command
+        # line of its own (lib/evidence/commands.sh), which df_main hands every argument.
+        _DF_MODE=evidence
+        return 0
+        ;;
       --step=* | --workdir=* | --inputs-json=* | --status=* | --approve=* | --deny=* | --by=*)
         local _df_opt=${1%%=*}
         set -- "$_df_opt" "${1#*=}" "${@:2}"
@@ -70,13 +76,9 @@ df_main() {
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
-  # Evidence (lib/evidence.sh): its commands have a command line of their own.
-  if df_evidence_wanted "$@"; then
-    df_evidence_cli "$@"
-    return
-  fi
   df_parse_args "$@"
   case $_DF_MODE in
+    evidence) df_evidence_cli "$@" ;;
     help) df_load_manifest && df_help ;;
     version) df_load_manifest && echo "run (Dark Factory Engine): skill $_DF_SKILL version $_DF_SKILL_VERSION" ;;
     status) df_cmd_status "$_DF_TARGET" ;;

@@ -159,13 +159,15 @@ df_alive() {
 # (not in the steps: each step is a bash of its own), since starting a program is most of what a run's
 # start-up costs; elsewhere the programs run. (sleep is only ever run in the background, as `sleep N &`: a
 # fork that stays interruptible.) _DF_LINK=1 when ln and unlink are builtins; _DF_SETPGID=1 when setpgid
-# is and this process has no controlling terminal (see df_step_process).
+# is and this process has no controlling terminal (see df_step_process). _DF_LOADABLES names the folder, for
+# the builtins loaded only where they are used (stat, by the evidence seal).
 df_load_builtins() {
   local _df_dir _df_b
-  _DF_LINK='' _DF_SETPGID=''
+  _DF_LINK='' _DF_SETPGID='' _DF_LOADABLES=''
   local IFS=:
   for _df_dir in ${BASH_LOADABLES_PATH:-/usr/lib/bash}; do
     [[ -n $_df_dir && -r $_df_dir/mkdir ]] || continue
+    _DF_LOADABLES=$_df_dir
     for _df_b in mkdir rm sleep; do
       [[ -r $_df_dir/$_df_b ]] && enable -f "$_df_dir/$_df_b" "$_df_b" 2>/dev/null
     done
