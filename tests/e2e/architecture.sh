@@ -60,17 +60,18 @@ if DF_SRC=$WORK/src check_folder compiler 2>"$WORK/err"; then
   fail "a compiler/ file including compiler/builder/server.h passed"
 fi
 
-step "df-compile uses libcrypto for SHA-256 only: in common/ only sha256.cpp includes OpenSSL, compiler/ nothing of it"
-# openssl_users DIR...: the files under DIR that include an OpenSSL header (common/coolify and
+step "df-compile uses no OpenSSL: SHA-256 is Nettle's, in common/sha256.cpp only; compiler/ includes neither"
+# users LIBRARY DIR...: the files under DIR that include a header of LIBRARY (common/coolify and
 # common/evidence are deploy's and monitor's, not df-compile's).
-openssl_users() { grep -rlE '^#include <openssl/' "$@" --include='*.cpp' --include='*.h' | sort || true; }
-assert_eq "$DF_SRC/common/sha256.cpp" "$(openssl_users "$DF_SRC"/common/*.cpp "$DF_SRC"/common/*.h)" \
-  "the OpenSSL users in common/"
-assert_eq "" "$(openssl_users "$DF_SRC/compiler")" "the OpenSSL users in compiler/"
+users() { grep -rlE "^#include <$1/" "${@:2}" --include='*.cpp' --include='*.h' | sort || true; }
+assert_eq "" "$(users openssl "$DF_SRC"/common/*.cpp "$DF_SRC"/common/*.h)" "the OpenSSL users in common/"
+assert_eq "$DF_SRC/common/sha256.cpp" "$(users nettle "$DF_SRC"/common/*.cpp "$DF_SRC"/common/*.h)" \
+  "the Nettle users in common/"
+assert_eq "" "$(users openssl "$DF_SRC/compiler")$(users nettle "$DF_SRC/compiler")" "OpenSSL and Nettle users in compiler/"
 printf '#include <openssl/evp.h>\n' >"$WORK/src/compiler/bad.cpp"
-assert_eq "$WORK/src/compiler/bad.cpp" "$(openssl_users "$WORK/src/compiler")" "the check finds one"
+assert_eq "$WORK/src/compiler/bad.cpp" "$(users openssl "$WORK/src/compiler")" "the check finds one"
 
-step "df-compile is linked without libcurl and cpp-httplib (libcrypto only for SHA-256); deploy and monitor load libcurl and libcrypto, the builder cpp-httplib"
+step "df-compile is linked without libcurl, cpp-httplib and libcrypto (Nettle for SHA-256); deploy and monitor load libcurl and libcrypto, the builder cpp-httplib"
 # The link line, not only readelf: the linker drops an unused library, so a stray link would hide there.
 build=$(dirname "$DF_BIN")
 if command -v ninja >/dev/null && [[ -f $build/build.ninja ]]; then
@@ -78,13 +79,15 @@ if command -v ninja >/dev/null && [[ -f $build/build.ninja ]]; then
   assert_contains "$link" "df-compile" "df-compile's link command"
   assert_not_contains "$link" libcurl "df-compile's link command"
   assert_not_contains "$link" httplib "df-compile's link command"
+  assert_not_contains "$link" libcrypto "df-compile's link command"
 fi
 command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 needed() { readelf -d "$DF_BIN/$1" | grep NEEDED || true; }
 assert_not_contains "$(needed df-compile)" libcurl "df-compile's shared libraries"
 assert_not_contains "$(needed df-compile)" httplib "df-compile's shared libraries"
 assert_contains "$(needed df-compile-edit)" libcpp-httplib "df-compile-edit's shared libraries"
-assert_contains "$(needed df-compile)" libcrypto "df-compile's shared libraries (SHA-256)"
+assert_not_contains "$(needed df-compile)" libcrypto "df-compile's shared libraries"
+assert_contains "$(needed df-compile)" libnettle "df-compile's shared libraries (SHA-256)"
 assert_contains "$(needed df-deploy)" libcrypto "df-deploy's shared libraries (evidence signatures)"
 assert_contains "$(needed df-monitor)" libcrypto "df-monitor's shared libraries (evidence signatures)"
 assert_contains "$(needed df-deploy)" libcurl "df-deploy's shared libraries"
