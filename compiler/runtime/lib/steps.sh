@@ -70,11 +70,16 @@ df_step_process() {
   cd -- "$DF_WORKDIR" || exit "$_DF_EXIT_SOFTWARE"
   umask "$_DF_UMASK"
   local _df_n
-  for _df_n in "${!_DF_IN[@]}"; do
-    export "$_df_n=${_DF_IN[$_df_n]}"
-    [[ -z ${_DF_DECL_ENV_ALIAS[$_df_n]-} ]] || export "${_DF_DECL_ENV_ALIAS[$_df_n]}=${_DF_IN[$_df_n]}"
-  done
-  df_export_outputs
+  if [[ -n ${_DF_USES-} ]]; then
+    # A child workflow (lib/children.sh) gets its inputs from `With:` alone, not this run's as variables.
+    export DF_USES=$_DF_USES DF_USES_INPUTS=$_DF_USES_INPUTS DF_USES_RESULT=$_DF_USES_RESULT
+  else
+    for _df_n in "${!_DF_IN[@]}"; do
+      export "$_df_n=${_DF_IN[$_df_n]}"
+      [[ -z ${_DF_DECL_ENV_ALIAS[$_df_n]-} ]] || export "${_DF_DECL_ENV_ALIAS[$_df_n]}=${_DF_IN[$_df_n]}"
+    done
+    df_export_outputs
+  fi
   # The steps of `## Steps` that have succeeded, in the order they did: what a rollback step has to undo.
   local _df_i _df_done=''
   for _df_i in "${_DF_SUCCEEDED[@]}"; do ((_df_i >= _DF_NSTEPS)) || _df_done+=" ${_DF_STEP_ID[_df_i]}"; done
@@ -312,6 +317,8 @@ df_run_step() {
         df_foreach_exec "$_df_mi" "$_DF_LIMIT_S" "$_df_sec" "$_df_ri"
       elif [[ $_df_kind == command ]]; then
         df_exec_command "$_df_mi" "$_DF_LIMIT_S"
+      elif [[ $_df_kind == workflow ]]; then
+        df_exec_child "$_df_mi" "$_DF_LIMIT_S"
       else
         df_exec_agent "$_df_mi" "$_DF_LIMIT_S" "$_df_label"
       fi
@@ -359,7 +366,7 @@ df_run_step() {
 # steps costs one jq call, not one per step; df_exec_command writes it if the next step takes long.
 df_rec_step_end() {
   local _df_code=null _df_i=${#_DF_PEND[@]}
-  [[ $_DF_RC =~ ^[0-9]+$ && ${_DF_STEP_KIND[$_df_mi]} == command ]] && _df_code=$_DF_RC
+  [[ $_DF_RC =~ ^[0-9]+$ && ${_DF_STEP_KIND[$_df_mi]} != agent ]] && _df_code=$_DF_RC
   df_now
   if [[ -n ${_DF_PARALLEL-} && $3 != running ]]; then
     # A step beside others leaves its end to the runner (df_graph_reap), which writes the ends of the steps
