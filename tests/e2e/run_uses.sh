@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Child workflows (`Uses:`/`With:`): a parent runs two children side by side (each waits to see the other
 # running), then a third with their outputs; the children's records live under the parent's state and name
-# their parent; `run --status` shows the tree; With values are data, never shell; a failed child fails its
+# their parent; `run --status` shows the tree and `run --evidence` their digests; With values are data, never shell; a failed child fails its
 # step and the parent; retries run the child again; cancelling or timing out the parent leaves no process.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
@@ -119,6 +119,14 @@ assert_contains "$OUT" "      child of run $id, step build-api" "the child's lin
 assert_contains "$OUT" "        build (command): succeeded" "the child's step, indented"
 expect_exit 0 "$SKILL/run" --status "$id" --json
 check "--status --json is the record itself" jq -e '.steps[0].child.skill == "build-api"' <<<"$OUT"
+
+step "run --evidence names each child run by the digest of its record"
+expect_exit 0 "$SKILL/run" --evidence "$id"
+kids=$(jq -c '.payload | @base64d | fromjson | .predicate.children' <<<"$OUT")
+api_sha=$(sha256sum "$DF_STATE_DIR/children/build-api/runs/$api_id.json" | cut -d' ' -f1)
+check "the Statement lists the three child runs" jq -e 'length == 3 and (map(.skill) == ["build-api", "build-web", "ship"])' <<<"$kids"
+check "a child's digest is the SHA-256 of its record" \
+  jq -e --arg id "$api_id" --arg sha "$api_sha" '.[0] == {run_id: $id, skill: "build-api", status: "succeeded", digest: {sha256: $sha}}' <<<"$kids"
 
 step "run --dry-run shows what each Uses step runs"
 expect_exit 0 "$SKILL/run" --dry-run --tag 1 --rendezvous x

@@ -94,7 +94,7 @@ df_step_process() {
   # a hangup in between would kill the step before it starts. Then the step gets the default back: timeout
   # catches SIGHUP itself (its command starts with the default), env puts it back after setsid.
   if ((_DF_LIMIT > 0)); then
-    exec timeout -k "$_DF_KILL_GRACE" "$_DF_LIMIT" bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
+    exec timeout -k "${_DF_STOP_GRACE:-$_DF_KILL_GRACE}" "$_DF_LIMIT" bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
   fi
   # Without a controlling terminal a process group of its own is all that setsid would give the step, and
   # the setpgid builtin spares starting setsid (df_exec_command sets it from this side too, so the group
@@ -139,11 +139,12 @@ df_export_outputs() {
   printf '{%s}\n' "${_df_json#,}" >"$DF_OUTPUTS"
 }
 
-# Stops what is left of a step's process group: SIGTERM, a grace period, then SIGKILL.
+# Stops what is left of a step's process group: SIGTERM, a grace period (_DF_STOP_GRACE while a child
+# workflow runs, lib/children.sh), then SIGKILL.
 df_stop_group() {
   kill -TERM -- "-$1" 2>/dev/null || return 0
   local _df_i
-  for ((_df_i = 0; _df_i < _DF_KILL_GRACE * 10; _df_i++)); do
+  for ((_df_i = 0; _df_i < ${_DF_STOP_GRACE:-$_DF_KILL_GRACE} * 10; _df_i++)); do
     kill -0 -- "-$1" 2>/dev/null || return 0
     df_sleep 0.1
   done

@@ -58,8 +58,11 @@ df_exec_child() {
   printf '%s' "$_DF_CHILD_SCRIPT" >"$_DF_TMP/step-$1.sh" || df_die "$_DF_EXIT_IO" "cannot write $_DF_TMP/step-$1.sh"
   : >"$_df_result"
   _DF_USES=$_df_skill _DF_USES_INPUTS=$_df_inputs _DF_USES_RESULT=$_df_result
+  # Stopped, the child's run stops its own step (its grace) and writes its record before it ends: it gets
+  # that time, and more, before SIGKILL could leave its steps behind.
+  _DF_STOP_GRACE=$((_DF_KILL_GRACE * 2 + 10))
   df_exec_command "$1" "$2"
-  _DF_USES=''
+  _DF_USES='' _DF_STOP_GRACE=''
   df_child_result "$_df_skill" "$_df_result"
 }
 
