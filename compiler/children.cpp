@@ -142,8 +142,8 @@ std::set<std::string> readable_names(
 }
 
 // `With:` against what the child declares and what the parent can give.
-void check_with(const Step& step, const Workflow& child, const std::set<std::string>& readable,
-                Diagnostics& diags) {
+void check_with(const Step& step, const Workflow& parent, const Workflow& child,
+                const std::set<std::string>& readable, Diagnostics& diags) {
     const SourcePos at = step.with_pos.line ? step.with_pos : step.uses_pos;
     std::string declared;
     for (const auto& in : child.inputs) declared += (declared.empty() ? "" : ", ") + in.name;
@@ -156,6 +156,14 @@ void check_with(const Step& step, const Workflow& child, const std::set<std::str
         }
         const auto refs = references(value);
         for (const auto& r : refs) {
+            // A secret stays masked only where it is declared secret: the child's record shows its inputs.
+            if (const Input* given = find_input(parent, r); given && given->secret && !in->secret) {
+                diags.error(at,
+                            fmt::format("step '{}': `With: {}=…` passes the secret input ${} to child input "
+                                        "'{}', which is not secret: the child's run record would show it "
+                                        "(mark it secret in the child)",
+                                        step.id, name, r, name));
+            }
             if (readable.count(r)) continue;
             diags.error(at,
                         fmt::format("step '{}': `With: {}=…` reads ${}, which is neither an input of this "
@@ -284,7 +292,8 @@ Bundle ChildCompiler::bundle_steps(Workflow& workflow, const std::string& path, 
             const Step& step = (*list)[i];
             const auto child = known.find(step.uses_skill);
             if (step.kind != StepKind::workflow || child == known.end()) continue;
-            check_with(step, child->second->workflow, readable_names(workflow, *list, i, known), diags);
+            check_with(step, workflow, child->second->workflow, readable_names(workflow, *list, i, known),
+                       diags);
         }
     }
     return out;
