@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Child workflows (`Uses:`/`With:`): a parent runs two children side by side (each waits to see the other
 # running), then a third with their outputs; the children's records live under the parent's state and name
-# their parent; `run --status` shows the tree and `run --evidence` their digests; With values are data, never shell; a failed child fails its
-# step and the parent; retries run the child again; cancelling or timing out the parent leaves no process.
+# their parent; `run --status` shows the tree and `run --evidence` their digests; With values are data,
+# never shell; a failed child fails its step and the parent; retries run the child again; a child's
+# concurrency guardrail counts the runs its parents start; cancelling or timing out the parent leaves no
+# process.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK" || exit
@@ -177,6 +179,63 @@ assert_eq "failed failed failed" "$(jq -rs 'sort_by(.started_at) | map(.status) 
 expect_exit 0 "$SKILL/run" --counter "$WORK/succeeds" --succeed_at 2 --json
 check "the second child run succeeded: the step succeeded on attempt 2" \
   jq -e '.status == "succeeded" and .steps[0].attempts == 2 and .steps[0].child.status == "succeeded"' <<<"$OUT"
+
+step "a child's concurrency guardrail counts the runs its parents start: the second at once is rejected"
+cat >src/solo.md <<'MD'
+# Workflow: Solo
+
+## Inputs
+- `gate` (required): a file whose existence lets the run end
+
+## Steps
+### 1. Hold
+```sh
+touch "$gate.held"
+for _ in $(seq 1200); do [[ -e $gate ]] && break; sleep 0.05; done
+[[ -e $gate ]]
+```
+
+## Guardrails
+- At most 1 run at a time
+MD
+skill twice <<'MD'
+# Workflow: Twice
+
+## Inputs
+- `gate` (required): passed on
+
+## Steps
+### 1. First
+- Needs: none
+- Uses: solo.md
+- With: gate=$gate
+
+### 2. Second
+- Needs: first
+- Uses: solo.md
+- With: gate=$gate
+
+### 3. Beside
+- Needs: none
+- Uses: solo.md
+- With: gate=$gate
+MD
+export DF_STATE_DIR=$WORK/state-solo
+"$SKILL/run" --gate "$WORK/gate" --json >"$WORK/solo.out" 2>"$WORK/solo.err" &
+pid=$!
+# One of first and beside holds the child's only slot; the other is refused while it does.
+wait_for test -e "$WORK/gate.held"
+wait_for jq -e '[.steps[0, 2].status] | index("failed")' "$(ls "$DF_STATE_DIR"/runs/*.json)"
+touch "$WORK/gate"
+set +e
+wait "$pid"
+code=$?
+set -e
+assert_eq 1 "$code" "the parent's exit status"
+check "one child run was rejected by its concurrency guardrail, and failed its step" \
+  jq -e '[.steps[] | select(.status == "failed") | .error] | length == 1 and (.[0] | test("ended rejected: rejected by the concurrency guardrail"))' "$WORK/solo.out"
+check "the child's state holds both runs" \
+  jq -es 'map(.status) | sort == ["rejected", "succeeded"]' "$DF_STATE_DIR"/children/solo/runs/*.json
 
 step "cancelling the parent stops the child and its steps: no process left"
 cat >src/slow.md <<'MD'
