@@ -32,10 +32,16 @@ df_child_inputs() {
     df_rec_json "${_df_out[$_df_n]}"
     _df_vals+=,\"$_df_n\":$_DF_JSON
   done
-  jq -n --argjson with "${_DF_STEP_WITH[$1]:-"{}"}" --argjson v "{${_df_vals#,}}" '
+  # The values through a file: an input may be larger than one argument may be (128 KiB).
+  printf '{%s}\n' "${_df_vals#,}" >"$2.values" || return 1
+  jq -n --argjson with "${_DF_STEP_WITH[$1]:-"{}"}" --slurpfile v "$2.values" '
     "\\$(\\{(?<b>[A-Za-z_][A-Za-z0-9_]*)\\}|(?<p>[A-Za-z_][A-Za-z0-9_]*))" as $ref
-    | $with | with_entries(.value as $t | .value |= gsub($ref; $v[.b // .p] // "")
+    | $with | with_entries(.value as $t | .value |= gsub($ref; $v[0][.b // .p] // "")
       | select(.value != "" or ($t | test("^" + $ref + "$") | not)))' >"$2"
+  local _df_rc=$?
+  # Secret inputs were among the values: the file goes at once (the inputs file when the run ends).
+  rm -f -- "$2.values"
+  return "$_df_rc"
 }
 
 # df_exec_child MANIFEST_INDEX LIMIT_S: runs the step's child workflow to its end. Sets _DF_RC, _DF_ERR and
