@@ -123,6 +123,16 @@ void write_step(Writer& w, const Step& step) {
     } else {
         w.Null();
     }
+    w.Key("uses");
+    if (step.kind == StepKind::workflow) {
+        w.StartObject();
+        put(w, "skill", step.uses_skill);
+        put(w, "source", step.uses_source);
+        put_map(w, "with", step.with);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
     put(w, "line", step.pos.line);
     w.EndObject();
 }

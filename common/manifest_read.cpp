@@ -158,8 +158,8 @@ Step read_step(const Value& v, const std::string& where, std::string* problem) {
     s.id = r.str("id");
     s.number = r.integer("number");
     s.title = r.str("title");
-    s.kind = parse_enum(r.str("kind"), {StepKind::command, StepKind::agent}, step_kind_name, r.path("kind"),
-                        problem);
+    s.kind = parse_enum(r.str("kind"), {StepKind::command, StepKind::agent, StepKind::workflow},
+                        step_kind_name, r.path("kind"), problem);
     s.description = r.str("description");
     s.instructions = r.strings("instructions");
     s.commands = r.str("commands");
@@ -190,6 +190,12 @@ Step read_step(const Value& v, const std::string& where, std::string* problem) {
     if (const Value* c = r.optional_object("if")) {
         ObjectReader cr(*c, where + ".if", problem);
         s.condition = Condition{cr.str("left"), cr.str("op") != "!=", cr.str("right")};
+    }
+    if (const Value* u = r.optional_object("uses")) {
+        ObjectReader ur(*u, where + ".uses", problem);
+        s.uses_skill = ur.str("skill");
+        s.uses_source = ur.str("source");
+        s.with = ur.map("with");
     }
     s.pos.line = r.integer("line");
     return s;

@@ -17,7 +17,15 @@ std::string_view to_string(InputType type) {
 }
 
 std::string_view to_string(StepKind kind) {
-    return kind == StepKind::command ? "command" : "agent";
+    switch (kind) {
+        case StepKind::command:
+            return "command";
+        case StepKind::agent:
+            return "agent";
+        case StepKind::workflow:
+            return "workflow";
+    }
+    return "agent";
 }
 
 std::string_view to_string(GuardrailKind kind) {

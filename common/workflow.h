@@ -43,8 +43,9 @@ struct Output {
 };
 
 enum class StepKind {
-    command,  // has ```sh/```bash blocks: the executor runs them with bash -euo pipefail
-    agent,    // prose only: an OpenClaw agent carries it out
+    command,   // has ```sh/```bash blocks: the executor runs them with bash -euo pipefail
+    agent,     // prose only: an OpenClaw agent carries it out
+    workflow,  // `Uses:`: runs a child workflow (its skill folder is bundled under children/)
 };
 
 // A fenced block that is not shell: shown to the agent as context, never executed.
@@ -97,6 +98,17 @@ struct Step {
     std::string foreach_written;     // as written, for the errors checks.cpp reports; not in skill.json
     SourcePos foreach_pos;           // where the `For each:` bullet is; not in skill.json
     bool continue_on_error = false;  // `Continue on error: yes`: a failed item does not fail the step
+    // `Uses: run-tests.md` (a workflow file beside this one) or `Uses: run-tests` (a skill name): the step
+    // runs that workflow as a child. uses_source is the value as written; uses_skill the child's skill name
+    // (compile resolves it; the folder children/<uses_skill> in the skill folder).
+    std::string uses_source;
+    std::string uses_skill;
+    SourcePos uses_pos;  // where the `Uses:` bullet is; not in skill.json
+    // `With: branch=$branch, mode=fast`: the child's inputs, name → template as written (`$name` and
+    // `${name}` are the parent's inputs and earlier outputs, substituted as data at run time).
+    KeyValues with;
+    std::string with_written;  // as written, for the errors checks report; not in skill.json
+    SourcePos with_pos;        // where the `With:` bullet is; not in skill.json
     SourcePos pos;
 };
 

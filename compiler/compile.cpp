@@ -11,6 +11,7 @@
 #include "common/files.h"
 #include "common/manifest.h"
 #include "common/text.h"
+#include "compiler/children.h"
 #include "compiler/generator.h"
 #include "compiler/output.h"
 #include "compiler/parser.h"
@@ -18,36 +19,6 @@
 
 namespace df::compiler {
 namespace {
-
-// Absolute, lexically normalised path ("a/./b/../c" → "/cwd/a/c").
-std::vector<std::string> absolute_parts(const std::string& path) {
-    std::string full = path;
-    if (full.empty() || full[0] != '/') {
-        char cwd[4096];
-        full = std::string(::getcwd(cwd, sizeof cwd) ? cwd : ".") + "/" + path;
-    }
-    std::vector<std::string> parts;
-    for (auto part : split(full, '/')) {
-        if (part.empty() || part == ".") continue;
-        if (part == "..") {
-            if (!parts.empty()) parts.pop_back();
-        } else {
-            parts.emplace_back(part);
-        }
-    }
-    return parts;
-}
-
-// The workflow's path as seen from the skill folder, so deploy finds it wherever it is run from.
-std::string relative_source(const std::string& source, const std::string& skill_dir) {
-    const auto from = absolute_parts(skill_dir), to = absolute_parts(source);
-    std::size_t common = 0;
-    while (common < from.size() && common < to.size() && from[common] == to[common]) ++common;
-    std::string out;
-    for (std::size_t i = common; i < from.size(); ++i) out += "../";
-    for (std::size_t i = common; i < to.size(); ++i) out += to[i] + (i + 1 < to.size() ? "/" : "");
-    return out;
-}
 
 // flow.md → "flow": the folder name --name-from-file gives; empty when the file name makes no folder name.
 std::string file_stem(const std::string& input) {
@@ -96,8 +67,10 @@ struct Compiler {
     std::vector<FileReport> reports;
     std::map<std::string, std::string> names;                  // skill name → the input that produced it
     std::vector<std::pair<std::size_t, StagedFolder>> staged;  // reports[index]'s folder, not yet swapped in
-    std::vector<std::pair<std::string, std::string>> depends;  // skill folder → the workflow it came from
-    std::string verify_dir;                                    // the folder verify_one compares against
+    // skill folder → the workflow it came from, and its child workflows
+    std::vector<std::pair<std::string, std::vector<std::string>>> depends;
+    ChildCompiler children;  // compiles each child workflow once, however many parents use it
+    std::string verify_dir;  // the folder verify_one compares against
     ExitCode worst = ExitCode::ok;
 
     void note(ExitCode code) {
@@ -159,6 +132,8 @@ struct Compiler {
         report.source = name;
         Workflow workflow;
         if (source.usable()) workflow = parse_workflow(source, diags);
+        Bundle bundle;
+        if (!diags.has_errors()) bundle = children.bundle(workflow, name, diags);
         if (options.strict) diags.promote_warnings();
 
         std::vector<GeneratedFile> files;
@@ -179,13 +154,11 @@ struct Compiler {
             }
         }
         if (!diags.has_errors()) {
-            manifest.source_sha256 = sha256_hex(*raw);
-            manifest.version = manifest.source_sha256.substr(0, 12);
-            manifest.compiler_version = DF_VERSION;
-            manifest.source_path = from_stdin ? "" : relative_source(input, folder);
-            manifest.workflow = std::move(workflow);
+            manifest =
+                manifest_for(*raw, std::move(workflow), from_stdin ? "" : relative_source(input, folder));
             files = generate_skill(manifest, diags, writes() ? Generate::files : Generate::diagnostics);
             if (writes()) files.push_back(run_state_gitignore());
+            for (auto& f : bundle.files) files.push_back(std::move(f));
             if (options.strict) diags.promote_warnings();
         }
         print_diagnostics(source, diags);
@@ -216,7 +189,8 @@ struct Compiler {
                 fail(written.error());
             } else {
                 staged.emplace_back(reports.size(), std::move(*written));
-                if (!from_stdin) depends.emplace_back(folder, input);
+                bundle.sources.insert(bundle.sources.begin(), input);
+                if (!from_stdin) depends.emplace_back(folder, std::move(bundle.sources));
             }
         }
         reports.push_back(std::move(report));
@@ -261,9 +235,10 @@ struct Compiler {
     // --depfile: one rule per skill folder, `DIR/skill.json: WORKFLOW.md`, as make and ninja read them.
     void write_depfile() {
         std::string rules;
-        for (const auto& [folder, input] : depends) {
-            rules +=
-                make_escaped(folder + "/" + std::string(kManifestFile)) + ": " + make_escaped(input) + '\n';
+        for (const auto& [folder, inputs] : depends) {
+            rules += make_escaped(folder + "/" + std::string(kManifestFile)) + ":";
+            for (const auto& input : inputs) rules += " " + make_escaped(input);
+            rules += '\n';
         }
         if (auto s = write_file_atomic(options.depfile, rules); !s) fail(s.error());
     }
@@ -319,7 +294,9 @@ ExitCode run_compile(const CompileOptions& options, std::istream& stdin_stream, 
                                      "--graph prints one graph: it goes with none of --json, "
                                      "--verify and --depfile"});
     }
-    Compiler compiler{options, stdin_stream, out, err, {}, {}, {}, {}, {}, ExitCode::ok};
+    Compiler compiler{
+        options, stdin_stream, out, err, {}, {}, {}, {}, ChildCompiler(options.out_dir, options.color),
+        {},      ExitCode::ok};
     for (const auto& input : options.inputs) {
         if (options.verify) {
             compiler.verify_one(input);

@@ -93,6 +93,13 @@ std::string step_policy(const Step& s) {
     return "Enforced for this step: " + fmt::format("{}", fmt::join(parts, "; ")) + ".";
 }
 
+// ", with `branch=$branch`, `mode=fast`": a child-workflow step's inputs, as written.
+std::string with_text(const Step& s) {
+    std::vector<std::string> pairs;
+    for (const auto& [name, value] : s.with) pairs.push_back(code_span(name + "=" + value));
+    return pairs.empty() ? std::string() : fmt::format(" with {}", fmt::join(pairs, ", "));
+}
+
 data step_data(const Step& s, bool compact) {
     data d;
     d.set("number", std::to_string(s.number));
@@ -101,6 +108,10 @@ data step_data(const Step& s, bool compact) {
     d.set("kind_line",
           s.kind == StepKind::command
               ? fmt::format("*Command step* (id {}): `run` executes the commands below.", code_span(s.id))
+          : s.kind == StepKind::workflow
+              ? fmt::format("*Child workflow step* (id {}): `run` runs the workflow {} (its skill folder is "
+                            "`children/{}`){}.",
+                            code_span(s.id), code_span(s.uses_skill), s.uses_skill, with_text(s))
               : fmt::format("*Agent step* (id {}): you carry it out.", code_span(s.id)));
     // Every key is set in every item: mustache would otherwise find the workflow's key of the same name.
     d.set("description", s.description.empty() ? data(false) : data(s.description));

@@ -14,7 +14,7 @@ namespace df::compiler {
 inline constexpr std::size_t kMaxSkillFileBytes = 256000;  // OpenClaw refuses a larger SKILL.md
 
 struct GeneratedFile {
-    std::string path;  // relative to the skill folder; may contain one level of sub-folder
+    std::string path;  // relative to the skill folder; may contain sub-folders
     std::string content;
     mode_t mode = 0644;
 };

@@ -28,7 +28,8 @@ std::string short_duration(int s) {
 // What a step's node says besides its title: its kind and the limits it runs under.
 std::vector<std::string> step_lines(const Step& step, const Policy& policy) {
     std::vector<std::string> lines{fmt::format("{}. {}", step.number, step.title)};
-    std::string detail = step.kind == StepKind::command ? "command" : "agent";
+    std::string detail =
+        step.kind == StepKind::workflow ? "uses " + step.uses_skill : std::string(to_string(step.kind));
     const auto timeout = step.timeout_seconds ? step.timeout_seconds : policy.step_timeout_seconds;
     if (timeout) detail += ", timeout " + short_duration(*timeout);
     const int retries = step.retries.value_or(policy.retries);
@@ -55,6 +56,7 @@ std::vector<std::string> step_lines(const Step& step, const Policy& policy) {
 // A step with `Approval: required` is drawn as the approval gate it starts with.
 NodeKind node_kind(const Step& step) {
     if (step.approval) return NodeKind::approval;
+    if (step.kind == StepKind::workflow) return NodeKind::workflow;
     return step.kind == StepKind::command ? NodeKind::command : NodeKind::agent;
 }
 
@@ -245,6 +247,8 @@ std::string mermaid_node(const GraphNode& node) {
             return node.id + "[" + text + "]";
         case NodeKind::agent:
             return node.id + "(" + text + ")";
+        case NodeKind::workflow:
+            return node.id + "[[" + text + "]]";
         case NodeKind::trigger:
             return node.id + ">" + text + "]";
         case NodeKind::input:
@@ -264,6 +268,8 @@ std::string_view node_class(NodeKind kind) {
             return "command";
         case NodeKind::agent:
             return "agent";
+        case NodeKind::workflow:
+            return "workflow";
         case NodeKind::trigger:
             return "trigger";
         case NodeKind::input:
@@ -288,6 +294,8 @@ Colours colours(NodeKind kind) {
             return {"#e8f0fe", "#3b6fd8"};
         case NodeKind::agent:
             return {"#f3e8fd", "#8a3bd8"};
+        case NodeKind::workflow:
+            return {"#e6f7f5", "#1f8a7a"};
         case NodeKind::trigger:
             return {"#eeeeee", "#666666"};
         case NodeKind::input:
@@ -327,6 +335,13 @@ std::string to_mermaid(const Graph& g) {
         const auto c = colours(kind);
         out += fmt::format("  classDef {} fill:{},stroke:{}\n", node_class(kind), c.fill, c.stroke);
     }
+    // Only graphs with a child-workflow step name its class: every other graph stays as it was.
+    if (std::any_of(g.nodes.begin(), g.nodes.end(),
+                    [](const GraphNode& n) { return n.kind == NodeKind::workflow; })) {
+        const auto c = colours(NodeKind::workflow);
+        out += fmt::format("  classDef {} fill:{},stroke:{}\n", node_class(NodeKind::workflow), c.fill,
+                           c.stroke);
+    }
     for (const auto& node : g.nodes) out += fmt::format("  class {} {}\n", node.id, node_class(node.kind));
     return out;
 }
@@ -356,6 +371,8 @@ std::string_view dot_shape(NodeKind kind) {
             return "shape=box";
         case NodeKind::agent:
             return "shape=box, style=\"rounded,filled\"";
+        case NodeKind::workflow:
+            return "shape=box, peripheries=2";
         case NodeKind::trigger:
             return "shape=cds";
         case NodeKind::input:

@@ -21,6 +21,7 @@ std::optional<GraphFormat> parse_graph_format(std::string_view name);
 enum class NodeKind {
     command,    // a step with shell blocks
     agent,      // a prose step an agent carries out
+    workflow,   // a `Uses:` step: runs a child workflow
     trigger,    // HTTP or cron: where a run starts
     input,      // a workflow input
     approval,   // the run waits for a person

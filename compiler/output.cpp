@@ -122,8 +122,12 @@ struct ExistingFile {
     struct timespec mtime {};
 };
 
-// What an existing skill folder holds: its regular files (one sub-folder level deep) and whether
-// anything else is there. Returns nullopt when it is not a folder compile made.
+// How deep a skill folder's sub-folders go: lib/evidence/ is two levels, and each child workflow bundled
+// under children/<name>/ adds two (a child of a child, four).
+constexpr int kMaxFolderDepth = 16;
+
+// What an existing skill folder holds: its regular files (up to kMaxFolderDepth sub-folder levels deep) and
+// whether anything else is there. Returns nullopt when it is not a folder compile made.
 std::optional<std::map<std::string, ExistingFile>> read_existing(int outfd, const std::string& name,
                                                                  bool* extra_entries) {
     std::map<std::string, ExistingFile> files;
@@ -141,7 +145,7 @@ std::optional<std::map<std::string, ExistingFile>> read_existing(int outfd, cons
             if (rel.empty() && entry == kStateDir) continue;
             struct stat st {};
             if (::fstatat(::dirfd(dir), entry.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-            if (S_ISDIR(st.st_mode) && depth < 2) {
+            if (S_ISDIR(st.st_mode) && depth < kMaxFolderDepth) {
                 walk(::dirfd(dir), path, depth + 1);
             } else if (S_ISREG(st.st_mode) && st.st_size <= 16 * 1024 * 1024) {
                 UniqueFd f(::openat(::dirfd(dir), entry.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
@@ -273,6 +277,20 @@ Result<std::vector<std::string>> folder_differences(const std::string& dir,
     }
     if (extra) lines.push_back("(links, special files or deeper folders): not made by compile");
     return lines;
+}
+
+Result<std::vector<GeneratedFile>> read_skill_files(const std::string& dir) {
+    const auto slash = dir.rfind('/');
+    const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+    UniqueFd parentfd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    bool extra = false;
+    const auto existing =
+        parentfd ? read_existing(parentfd.get(), dir.substr(slash + 1), &extra) : std::nullopt;
+    if (!existing)
+        return Error{ExitCode::data_error, fmt::format("'{}' is not a skill folder made by compile", dir)};
+    std::vector<GeneratedFile> files;
+    for (const auto& [path, file] : *existing) files.push_back({path, file.content, file.mode});
+    return files;
 }
 
 Result<StagedFolder> stage_skill_folder(const std::string& out_dir, const std::string& name,

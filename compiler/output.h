@@ -23,6 +23,10 @@ GeneratedFile run_state_gitignore();
 Result<std::vector<std::string>> folder_differences(const std::string& dir,
                                                     const std::vector<GeneratedFile>& files);
 
+// The files of the skill folder `dir` as compile made them (state/ left out): a compiled skill bundled as a
+// child workflow. Errors: ExitCode::data_error (not a folder compile made).
+Result<std::vector<GeneratedFile>> read_skill_files(const std::string& dir);
+
 struct WriteResult {
     std::string path;      // out_dir/name
     bool changed = false;  // false: the folder already held exactly these files, nothing was touched

@@ -17,6 +17,13 @@ bool is_shell(std::string_view language) {
     return language == "sh" || language == "bash" || language == "shell";
 }
 
+// `Uses:` makes a child-workflow step whatever else it holds (finish() refuses the rest); shell blocks a
+// command step; prose alone an agent step.
+StepKind step_kind(const Step& step) {
+    if (!step.uses_source.empty()) return StepKind::workflow;
+    return step.commands.empty() ? StepKind::agent : StepKind::command;
+}
+
 // "Step 3: Title", "3. Title", "3) Title" → "Title", and the number written, if any.
 std::string strip_step_number(std::string title, int* written) {
     std::string_view t = title;
@@ -72,7 +79,19 @@ class StepBuilder {
     }
 
     void finish() {
-        step_.kind = step_.commands.empty() ? StepKind::agent : StepKind::command;
+        step_.kind = step_kind(step_);
+        if (step_.kind == StepKind::workflow) {
+            // The child workflow does the work: nothing else of the step would run.
+            if (!step_.commands.empty() || !step_.instructions.empty() || !step_.samples.empty()) {
+                ctx_.diags.error(
+                    step_.uses_pos,
+                    fmt::format("step '{}' has `Uses:` and {}: a child-workflow step runs only "
+                                "the child; move them into the child workflow",
+                                step_.id,
+                                !step_.commands.empty() ? "a shell block" : "instructions for an agent"));
+            }
+            return;
+        }
         if (step_.kind == StepKind::agent && step_.description.empty() && step_.instructions.empty() &&
             step_.samples.empty()) {
             ctx_.diags.warning(
@@ -136,6 +155,8 @@ class StepBuilder {
             if (!step_.approvers.empty() && step_.approvers_pos.line == 0) step_.approvers_pos = ctx_.pos(*p);
             if (!step_.foreach_written.empty() && step_.foreach_pos.line == 0)
                 step_.foreach_pos = ctx_.pos(*p);
+            if (!step_.uses_source.empty() && step_.uses_pos.line == 0) step_.uses_pos = ctx_.pos(*p);
+            if (!step_.with_written.empty() && step_.with_pos.line == 0) step_.with_pos = ctx_.pos(*p);
             return;
         }
         collect_code(item);
@@ -308,6 +329,18 @@ bool apply_step_directive(std::string_view plain, Step& step) {
         }
         return true;
     }
+    if (lower.rfind("uses:", 0) == 0) {
+        // Resolved by compile (children.cpp), which reports what names no workflow.
+        step.uses_source = std::string(trim(trim(plain).substr(5)));
+        if (step.uses_source.empty()) step.uses_source = " ";
+        return true;
+    }
+    if (lower.rfind("with:", 0) == 0) {
+        // `a=$x, b="one, two"`: read by children.cpp, which reports what is no name=value.
+        step.with_written = std::string(trim(trim(plain).substr(5)));
+        if (step.with_written.empty()) step.with_written = " ";
+        return true;
+    }
     if (lower.rfind("continue on error:", 0) == 0) {
         const std::string_view v = trim(std::string_view(lower).substr(18));
         if (v != "yes" && v != "true" && v != "no" && v != "false") return false;
@@ -409,7 +442,7 @@ void parse_steps(ParseContext& ctx, const std::vector<const Block*>& blocks, std
     }
     if (current && step_level > 0) current->finish();
     // Steps that received blocks after their list was read are re-classified.
-    for (auto& s : steps) s.kind = s.commands.empty() ? StepKind::agent : StepKind::command;
+    for (auto& s : steps) s.kind = step_kind(s);
 }
 
 }  // namespace df::compiler

@@ -2,6 +2,7 @@
 // blocks, and the "marked" text form that keeps code spans recognisable to pattern matching.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,10 @@ void parse_guardrails(ParseContext& ctx, const std::vector<const Block*>& blocks
 // The checks that need the whole workflow (checks.cpp): undeclared variables in command steps, secrets
 // given literal values, prose steps that look like gates, advice nothing reads.
 void check_workflow(ParseContext& ctx);
+
+// The indexes of the steps of `steps` that have ended when step `index` starts: those it needs, theirs, and
+// so on (without `Needs:`, the step before it). checks.cpp.
+std::set<std::size_t> runs_after(const std::vector<Step>& steps, std::size_t index);
 
 // Levenshtein distance, for "did you mean …?".
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -17,7 +17,9 @@ std::string guardrail_report(const SourceFile& source, const Workflow& workflow)
                                                               : "",
                                s.id, s.title,
                                s.kind == StepKind::command ? "command (runs its shell blocks)"
-                                                           : "agent (an OpenClaw agent carries it out)");
+                               : s.kind == StepKind::workflow
+                                   ? fmt::format("child workflow (runs {})", s.uses_skill)
+                                   : std::string("agent (an OpenClaw agent carries it out)"));
         }
     }
     for (const auto& g : workflow.guardrails) {

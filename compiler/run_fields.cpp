@@ -164,6 +164,16 @@ const Field<Step> kStepFields[] = {
     {"if_left", [](const Step& s) { return s.condition ? s.condition->left : ""; }},
     {"if_op", [](const Step& s) { return std::string(s.condition && !s.condition->equals ? "!=" : "=="); }},
     {"if_right", [](const Step& s) { return s.condition ? s.condition->right : ""; }},
+    // `Uses:`: the child's skill name (its folder is children/<uses>; empty: no child), and `With:` as a
+    // compact JSON object of name → template as written (lib/children.sh fills in the values with jq).
+    {"uses", [](const Step& s) { return s.uses_skill; }},
+    {"with",
+     [](const Step& s) {
+         std::string out;
+         for (const auto& [name, value] : s.with)
+             out += (out.empty() ? "" : ",") + jq_quote(name) + ":" + jq_quote(value);
+         return "{" + out + "}";
+     }},
     {"json_id", [](const Step& s) { return jq_quote(s.id); }},
     {"json_title", [](const Step& s) { return jq_quote(s.title); }},
     {"json_kind", [](const Step& s) { return jq_quote(to_string(s.kind)); }},

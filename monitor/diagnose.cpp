@@ -19,8 +19,7 @@ std::string failed_step_section(const DiagnoseInput& in, const std::string& fail
                "known.\n";
     for (const auto& s : in.manifest->workflow.steps) {
         if (s.id != failed_step) continue;
-        std::string out = fmt::format("Step `{}` ({}, {}):\n", s.id, s.title,
-                                      s.kind == StepKind::command ? "command" : "agent");
+        std::string out = fmt::format("Step `{}` ({}, {}):\n", s.id, s.title, to_string(s.kind));
         if (!s.commands.empty())
             out += "```sh\n" + s.commands + (s.commands.back() == '\n' ? "" : "\n") + "```\n";
         for (const auto& i : s.instructions) out += "- " + i + "\n";

@@ -83,6 +83,14 @@ assert_contains "$OUT" 'r1 --> f1'
 assert_contains "$OUT" 'f2 --> failed'
 assert_contains "$OUT" 'subgraph on_failure ["On Failure"]'
 
+step "a child-workflow step (Uses:) is a subroutine box naming its child"
+expect_exit 0 compile -q --graph mermaid "$DF_SRC/tests/data/graph/uses.md"
+# The whole graph, as reviewed: tests/data/graph/uses.mmd (regenerate it with compile --graph mermaid).
+assert_eq "$(cat "$DF_SRC/tests/data/graph/uses.mmd")" "$OUT" "the Mermaid graph of uses.md"
+assert_contains "$OUT" 's2[["2. Deploy<br>uses deploy-one-service, 1 retry"]]'
+expect_exit 0 compile -q --graph dot "$DF_SRC/tests/data/graph/uses.md"
+assert_contains "$OUT" '"s2" [label="2. Deploy\nuses deploy-one-service, 1 retry", shape=box, peripheries=2, style=filled'
+
 step "a For each step carries its list on its node"
 cat >"$WORK/fanout.md" <<'MD'
 # Workflow: Fan Out

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# deploy end to end: first deploy, unchanged redeploy, changed redeploy, dry run, print-config, --json.
+# deploy end to end: first deploy, unchanged redeploy, changed redeploy, dry run, print-config, --json; a
+# parent whose folder bundles a child workflow pushes the child's folder with it.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deploy_lib.sh"
 start_standin
@@ -70,6 +71,26 @@ mkdir -p "$WORK/skills/hello/state" && echo x >"$WORK/skills/hello/state/run.jso
 files=$(git --git-dir="$REMOTE" ls-tree --name-only refs/heads/df/hello)
 assert_contains "$files" "skill.json"
 assert_not_contains "$files" "state"
+
+step "a parent with a child workflow: the pushed tree holds the child's folder under children/"
+make_skill greeter
+cat >"$WORK/src/caller.md" <<'MD'
+# Workflow: caller
+
+Calls the greeter.
+
+## Steps
+
+### 1. Greet
+- Uses: greeter.md
+MD
+"$DF_BIN/df-compile" -q --out "$WORK/skills" "$WORK/src/caller.md" >/dev/null
+expect_exit 0 deploy --poll-interval 200ms "$WORK/skills/caller"
+files=$(git --git-dir="$REMOTE" ls-tree -r --name-only refs/heads/df/caller)
+assert_contains "$files" $'children/greeter/run\n' "the pushed tree"
+assert_contains "$files" "children/greeter/skill.json" "the pushed tree"
+assert_eq 100755 "$(git --git-dir="$REMOTE" ls-tree refs/heads/df/caller children/greeter/run | cut -d' ' -f1)" \
+  "the child's run mode"
 
 step "the registry keeps what monitor --check needs of the deployed version: cron schedules, run timeout"
 cp -r "$DF_SRC/examples/backup-data" "$WORK/skills/backup-data"

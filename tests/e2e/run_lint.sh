@@ -15,7 +15,8 @@ check "shellcheck (every severity) and bash -n on compiler/runtime" runtime_is_c
 compile "$DF_SRC"/workflow-templates/*.md -o "$WORK/out" >"$WORK/folders" 2>/dev/null
 
 skills_carry_the_executor() {
-  [[ $(wc -l <"$WORK/folders") == 4 ]] || fail "expected 4 skills, got: $(cat "$WORK/folders")"
+  local templates=("$DF_SRC"/workflow-templates/*.md)
+  [[ $(wc -l <"$WORK/folders") == "${#templates[@]}" ]] || fail "expected ${#templates[@]} skills, got: $(cat "$WORK/folders")"
   local executor want_lib folder f
   mapfile -t executor < <(runtime_files)
   want_lib=$(printf '%s\n' "${executor[@]}" | sed -n 's|^lib/||p' | sed 's|/.*||' | sort -u)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The four workflow templates compile and run end to end: command steps for real (a local bare git repository
+# The workflow templates compile and run end to end: command steps for real (a local bare git repository
 # as git_repo), agent steps through the Gateway stand-in.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
@@ -73,4 +73,19 @@ archive=$(field "$id" .outputs.archive)
 tar -tzf "$archive" | grep -q './file' || fail "the archive lacks the file"
 assert_eq "$(sha256sum "$archive" | cut -d' ' -f1)" "$(field "$id" .outputs.sha256)" sha256
 assert_eq 1 "$(field "$id" .outputs.kept)" kept
+
+step "release: build and test side by side, approval, each service deployed, smoke test as a child workflow"
+git -C src checkout -q main && git -C src tag v1.0 && git -C src push -q "$WORK/repo.git" v1.0
+mkdir -p site && echo ok >site/health
+SKILL=$WORK/skills/release
+expect_exit 0 "$SKILL/run" --git_repo "$REPO" --tag v1.0 --services 'api, web' --test_command 'sh ./test.sh' \
+  --health_url "file://$WORK/site" --detach
+id=$(jq -r .run_id <<<"$OUT")
+wait_for jq -e '.steps[3].approval.status == "pending"' "$(record "$id")"
+assert_eq "succeeded succeeded succeeded" "$(field "$id" '[.steps[0:3][].status] | join(" ")')" "check-out, build, test"
+expect_exit 0 "$SKILL/run" --approve "$id" --by release-manager
+wait_status "$id" succeeded
+assert_eq '["api@v1.0","web@v1.0"]' "$(field "$id" .outputs.deployed)" deployed
+assert_eq healthy "$(field "$id" .outputs.health)" "the smoke test's output"
+assert_eq smoke-test "$(field "$id" .steps[4].child.skill)" "the child workflow"
 echo PASS

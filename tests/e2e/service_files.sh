@@ -44,7 +44,8 @@ out=$WORK/out
 compile -q --out "$out" "$DF_SRC"/workflow-templates/*.md "$DF_SRC/tests/data/service-workflow.md" "$WORK/hostile.md" \
   >"$WORK/folders" 2>"$WORK/compile.err" || fail "compile failed: $(cat "$WORK/compile.err")"
 mapfile -t folders <"$WORK/folders"
-((${#folders[@]} == 6)) || fail "expected 6 skill folders, got: ${folders[*]}"
+templates=("$DF_SRC"/workflow-templates/*.md)
+((${#folders[@]} == ${#templates[@]} + 2)) || fail "expected $((${#templates[@]} + 2)) skill folders, got: ${folders[*]}"
 
 expected_instructions="FROM RUN RUN LABEL COPY ENV VOLUME WORKDIR USER EXPOSE HEALTHCHECK ENTRYPOINT"
 for dir in "${folders[@]}"; do

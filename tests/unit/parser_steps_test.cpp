@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "compiler/children.h"
 #include "tests/unit/support.h"
 
 using namespace df;
@@ -216,4 +217,29 @@ TEST_CASE("an indented code block is shown to the agent, not run (it once crashe
     CHECK(s.samples[0].code == "indented code\n");
     CHECK(s.samples[0].language.empty());
     CHECK(parse("\n  \n\t2\n[").has_error("no title"));
+}
+
+TEST_CASE("`Uses:` and `With:` make a child-workflow step; keys case-insensitive, With kept as written") {
+    const auto p = parse(
+        "# Workflow: W\n\n## Steps\n### 1. Deploy\nShips it.\n- uses: deploy.md\n- WITH: service=$svc, "
+        "note=\"a, b\"\n");
+    INFO(p.rendered());
+    REQUIRE(p.ok());
+    const Step& s = p.wf.steps.at(0);
+    CHECK(s.kind == StepKind::workflow);
+    CHECK(s.uses_source == "deploy.md");
+    CHECK(s.with_written == "service=$svc, note=\"a, b\"");
+    CHECK(s.uses_pos.line == 6);
+    CHECK(s.with_pos.line == 7);
+    CHECK(s.description == "Ships it.");
+    CHECK(s.instructions.empty());
+}
+
+TEST_CASE("With: name=value pairs; a quoted value keeps its commas; what is no pair is an error") {
+    const auto with = df::compiler::parse_with(R"(a=$x, b="one, two" ,c=${y}z, d=)");
+    CHECK(with.error.empty());
+    CHECK(with.pairs == KeyValues{{"a", "$x"}, {"b", "one, two"}, {"c", "${y}z"}, {"d", ""}});
+    CHECK(df::compiler::parse_with("a=1, b").error.find("'b' is none") != std::string::npos);
+    CHECK(df::compiler::parse_with("a=\"open").error.find("closing \" is missing") != std::string::npos);
+    CHECK(df::compiler::parse_with("a=1, a=2").error == "`With:` gives 'a' twice");
 }

@@ -50,7 +50,7 @@ TEST_CASE("every skill carries the executor, byte for byte from compiler/runtime
     df::compiler::Diagnostics d1, d2;
     const auto a = df::compiler::generate_skill(manifest("First"), d1);
     const auto b = df::compiler::generate_skill(manifest("Second `$(rm -rf /)`"), d2);
-    REQUIRE(std::size(df::compiler::runtime::kFiles) == 12);
+    REQUIRE(std::size(df::compiler::runtime::kFiles) == 13);
     for (const std::string_view name : df::compiler::runtime::kFiles) {
         const std::string path(name);
         INFO(path);
@@ -102,12 +102,13 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     std::istringstream s(text);
     for (std::string line; std::getline(s, line);) lines.push_back(line);
     // The header, the three lines of names, then the values in the order the names give.
-    REQUIRE(lines.size() == 4 + 28 + 20 + 8);
+    REQUIRE(lines.size() == 4 + 28 + 22 + 8);
     CHECK(lines[0] == df::compiler::kRunFieldsHeader);
     CHECK(lines[1].rfind("run name version title run_timeout_seconds ", 0) == 0);
     CHECK(lines[2] ==
           "step id kind title timeout_seconds retries commands needs undoes foreach_var foreach_list "
-          "continue_on_error approval approvers approval_timeout if_left if_op if_right json_id json_title "
+          "continue_on_error approval approvers approval_timeout if_left if_op if_right uses with json_id "
+          "json_title "
           "json_kind");
     CHECK(lines[3] == "input name type required has_default default secret env_alias choices");
     // value reads the value of the field named `name` as the executor does: by its position among the names.
@@ -133,7 +134,9 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     CHECK(value(2, "commands", 32) ==
           "echo a\\\\nb\\nsecond line\\n");                         // a backslash doubled, newlines as \n
     CHECK(value(2, "json_title", 32) == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
-    CHECK(std::vector<std::string>(lines.begin() + 52, lines.end()) ==
+    CHECK(value(2, "uses", 32).empty());
+    CHECK(value(2, "with", 32) == "{}");
+    CHECK(std::vector<std::string>(lines.begin() + 54, lines.end()) ==
           std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "ENV", "dev\\nprod\\n"});
 
     df::compiler::Diagnostics diags;

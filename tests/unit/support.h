@@ -39,13 +39,22 @@ std::string workflow(std::string_view sections);
 // The source root (for docs/ and workflow-templates/).
 std::string source_dir();
 
-// The manifest keeps lines, not columns: the part of a position a skill.json round trip preserves.
+// The manifest keeps lines, not columns, and not what only the checks read (the step bullets' positions and
+// values as written): what a skill.json round trip preserves.
 // Inline, so the fuzzer (which does not link Catch) shares it.
 inline void drop_columns(Workflow& wf) {
     for (auto& i : wf.inputs) i.pos.column = 0;
     for (auto& o : wf.outputs) o.pos.column = 0;
-    for (auto* list : {&wf.steps, &wf.rollback}) {
-        for (auto& s : *list) s.pos.column = 0;
+    for (auto* list : {&wf.steps, &wf.rollback, &wf.on_failure}) {
+        for (auto& s : *list) {
+            s.pos.column = 0;
+            // What only compile's checks read (positions and bullets as written): not in skill.json.
+            s.needs_pos = s.condition_pos = s.undoes_pos = s.approval_pos = s.approvers_pos = s.foreach_pos =
+                s.uses_pos = s.with_pos = {};
+            s.approval_written.clear();
+            s.foreach_written.clear();
+            s.with_written.clear();
+        }
     }
     for (auto& g : wf.guardrails) g.pos.column = 0;
     for (auto& t : wf.triggers) t.pos.column = 0;

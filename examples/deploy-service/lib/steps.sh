@@ -70,11 +70,16 @@ df_step_process() {
   cd -- "$DF_WORKDIR" || exit "$_DF_EXIT_SOFTWARE"
   umask "$_DF_UMASK"
   local _df_n
-  for _df_n in "${!_DF_IN[@]}"; do
-    export "$_df_n=${_DF_IN[$_df_n]}"
-    [[ -z ${_DF_DECL_ENV_ALIAS[$_df_n]-} ]] || export "${_DF_DECL_ENV_ALIAS[$_df_n]}=${_DF_IN[$_df_n]}"
-  done
-  df_export_outputs
+  if [[ -n ${_DF_USES-} ]]; then
+    # A child workflow (lib/children.sh) gets its inputs from `With:` alone, not this run's as variables.
+    export DF_USES=$_DF_USES DF_USES_INPUTS=$_DF_USES_INPUTS DF_USES_RESULT=$_DF_USES_RESULT
+  else
+    for _df_n in "${!_DF_IN[@]}"; do
+      export "$_df_n=${_DF_IN[$_df_n]}"
+      [[ -z ${_DF_DECL_ENV_ALIAS[$_df_n]-} ]] || export "${_DF_DECL_ENV_ALIAS[$_df_n]}=${_DF_IN[$_df_n]}"
+    done
+    df_export_outputs
+  fi
   # The steps of `## Steps` that have succeeded, in the order they did: what a rollback step has to undo.
   local _df_i _df_done=''
   for _df_i in "${_DF_SUCCEEDED[@]}"; do ((_df_i >= _DF_NSTEPS)) || _df_done+=" ${_DF_STEP_ID[_df_i]}"; done
@@ -89,7 +94,7 @@ df_step_process() {
   # a hangup in between would kill the step before it starts. Then the step gets the default back: timeout
   # catches SIGHUP itself (its command starts with the default), env puts it back after setsid.
   if ((_DF_LIMIT > 0)); then
-    exec timeout -k "$_DF_KILL_GRACE" "$_DF_LIMIT" bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
+    exec timeout -k "${_DF_STOP_GRACE:-$_DF_KILL_GRACE}" "$_DF_LIMIT" bash -euo pipefail -- "$_DF_SCRIPT" </dev/null >&2
   fi
   # Without a controlling terminal a process group of its own is all that setsid would give the step, and
   # the setpgid builtin spares starting setsid (df_exec_command sets it from this side too, so the group
@@ -134,11 +139,12 @@ df_export_outputs() {
   printf '{%s}\n' "${_df_json#,}" >"$DF_OUTPUTS"
 }
 
-# Stops what is left of a step's process group: SIGTERM, a grace period, then SIGKILL.
+# Stops what is left of a step's process group: SIGTERM, a grace period (_DF_STOP_GRACE while a child
+# workflow runs, lib/children.sh), then SIGKILL.
 df_stop_group() {
   kill -TERM -- "-$1" 2>/dev/null || return 0
   local _df_i
-  for ((_df_i = 0; _df_i < _DF_KILL_GRACE * 10; _df_i++)); do
+  for ((_df_i = 0; _df_i < ${_DF_STOP_GRACE:-$_DF_KILL_GRACE} * 10; _df_i++)); do
     kill -0 -- "-$1" 2>/dev/null || return 0
     df_sleep 0.1
   done
@@ -312,6 +318,8 @@ df_run_step() {
         df_foreach_exec "$_df_mi" "$_DF_LIMIT_S" "$_df_sec" "$_df_ri"
       elif [[ $_df_kind == command ]]; then
         df_exec_command "$_df_mi" "$_DF_LIMIT_S"
+      elif [[ $_df_kind == workflow ]]; then
+        df_exec_child "$_df_mi" "$_DF_LIMIT_S"
       else
         df_exec_agent "$_df_mi" "$_DF_LIMIT_S" "$_df_label"
       fi
@@ -362,7 +370,7 @@ df_run_step() {
 # steps costs one jq call, not one per step; df_exec_command writes it if the next step takes long.
 df_rec_step_end() {
   local _df_code=null _df_i=${#_DF_PEND[@]}
-  [[ $_DF_RC =~ ^[0-9]+$ && ${_DF_STEP_KIND[$_df_mi]} == command ]] && _df_code=$_DF_RC
+  [[ $_DF_RC =~ ^[0-9]+$ && ${_DF_STEP_KIND[$_df_mi]} != agent ]] && _df_code=$_DF_RC
   df_now
   if [[ -n ${_DF_PARALLEL-} && $3 != running ]]; then
     # A step beside others leaves its end to the runner (df_graph_reap), which writes the ends of the steps

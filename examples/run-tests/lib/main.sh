@@ -76,6 +76,10 @@ df_main() {
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
+  # A child workflow's run: the parent's run and step (lib/children.sh), for the record; not for its steps.
+  _DF_PARENT_RUN=${DF_PARENT_RUN_ID-} _DF_PARENT_STEP=${DF_PARENT_STEP-} _DF_USES=''
+  [[ $_DF_PARENT_RUN =~ $_DF_RUN_ID_RE ]] || _DF_PARENT_RUN=''
+  unset DF_PARENT_RUN_ID DF_PARENT_STEP
   df_parse_args "$@"
   case $_DF_MODE in
     evidence) df_evidence_cli "$@" ;;

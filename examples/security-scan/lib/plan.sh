@@ -20,6 +20,7 @@ def plan_step($m; $s; $num; $inputs; $agent):
    retries: ($s.retries // $m.policy.retries), instructions: $s.instructions,
    needs: $s.needs, if: $s.if, for_each: $s.for_each, approval: $s.approval}
   + (if $s.kind == "command" then {commands: $s.commands}
+     elif $s.kind == "workflow" then {uses: $s.uses}
      else {request: request($m; $s; $num; $inputs; {}; "<run id>"; "<the run'"'"'s working directory>"; $agent)}
      end);
 $m[0] as $m | $m.policy as $p
@@ -52,6 +53,7 @@ def step: "\(.number). \(.id) (\(.kind)): \(.title)",
   (if .approval != null then "   approval: required\(if (.approval.approvers | length) > 0 then " by \(.approval.approvers | join(", "))" else "" end)\(if .approval.timeout_seconds then ", waits \(.approval.timeout_seconds) s" else "" end)" else empty end),
   "   time limit: \(if .timeout_seconds then "\(.timeout_seconds) s" else "none" end); retries: \(.retries)",
   (if .kind == "command" then (.instructions[] | "   - " + .), "   commands:", (.commands | rtrimstr("\n") | indent)
+   elif .kind == "workflow" then "   uses \(.uses.skill) (children/\(.uses.skill)/run)\(if (.uses.with | length) > 0 then " with \(.uses.with | to_entries | map("\(.key)=\(.value)") | join(", "))" else "" end)"
    else "   request to the Gateway (model \(.request.model)):",
         (.request.messages[] | "    [\(.role)]", (.content | indent)) end);
 "Dry run of \(.skill) \(.version): nothing runs and no state is written.",

@@ -27,6 +27,7 @@ def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
       | .ended_at = (if $p.st == "running" or $p.st == "skipped" then null else $p.ended end)
       | .outputs += $new
       | (if $ag.summary then .summary = $ag.summary else . end)
+      | (if $ag.child then .child = $ag.child else . end)
       | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))
   | (if $p.sec == "steps" then .outputs += $new else . end)
   | (if $p.next >= 0 then .[$p.sec][$p.next] |= (.status = "running" | .started_at = $p.ended) else . end);
@@ -155,8 +156,14 @@ df_rec_text() {
     _df_only=${_DF_STEP_JSON_ID[_DF_ONLY_STEP]} _df_from=$_DF_ONLY_STEP _df_to=$((_DF_ONLY_STEP + 1))
   fi
   if [[ $1 == rejected || $1 == failed ]]; then _df_end=\"$_DF_NOW\" _df_st=skipped; fi
-  printf -v _df_t '{\n  "record_version": 1,\n  "run_id": "%s",\n  "skill": %s,\n  "version": %s,\n  "status": "%s",\n  "trigger": "%s",\n  "pid": %s,\n  "pid_start": %s,\n  "started_at": "%s",\n  "ended_at": %s,\n  "workdir": %s,\n  "inputs": ' \
-    "$_DF_RUN_ID" "$_DF_JSON_SKILL" "$_DF_JSON_VERSION" "$1" "$_DF_TRIGGER" "${2:-null}" "$_df_ps" "$_DF_NOW" \
+  # A child workflow's run (lib/children.sh) names the run and step that started it.
+  local _df_parent=''
+  if [[ -n ${_DF_PARENT_RUN-} ]]; then
+    df_rec_json "$_DF_PARENT_STEP"
+    printf -v _df_parent '\n  "parent": {\n    "run_id": "%s",\n    "step": %s\n  },' "$_DF_PARENT_RUN" "$_DF_JSON"
+  fi
+  printf -v _df_t '{\n  "record_version": 1,\n  "run_id": "%s",\n  "skill": %s,\n  "version": %s,\n  "status": "%s",\n  "trigger": "%s",%s\n  "pid": %s,\n  "pid_start": %s,\n  "started_at": "%s",\n  "ended_at": %s,\n  "workdir": %s,\n  "inputs": ' \
+    "$_DF_RUN_ID" "$_DF_JSON_SKILL" "$_DF_JSON_VERSION" "$1" "$_DF_TRIGGER" "$_df_parent" "${2:-null}" "$_df_ps" "$_DF_NOW" \
     "$_df_end" "$_df_workdir"
   if ((${#_DF_MASKED_JSON[@]} == 0)); then
     _df_t+='{}'
@@ -238,7 +245,9 @@ def show: if type == "string" then tojson else tostring end;
 "started \(.started_at)  ended \(.ended_at // "-")",
 (if .error then "error: \(.error)" else empty end),
 (if .approval.required then "approval: \(.approval.status)\(if .approval.by then " by \(.approval.by | show)" else "" end)" else empty end),
+(if .parent then "child of run \(.parent.run_id), step \(.parent.step)" else empty end),
 ((.steps + .rollback + (.on_failure // []))[] | "  \(.id) (\(.kind)): \(.status), \(.attempts) attempt\(if .attempts == 1 then "" else "s" end)\(if .exit_code != null then ", exit \(.exit_code)" else "" end)\(if .error then ": \(.error)" else "" end)",
+  (.child? // empty | "@child \(.skill) \(.run_id)"),
   (.approval? // empty | "    approval: \(.status)\(if .by then " by \(.by | show) at \(.at)" else "" end)")),
 (.outputs | to_entries[] | "  output \(.key) = \(.value | show)"),
 (if (.missing_outputs | length) > 0 then "missing outputs: \(.missing_outputs | join(", "))" else empty end)'
@@ -282,7 +291,7 @@ df_cmd_status() {
   elif [[ -n $_DF_OPT_JSON ]]; then
     cat -- "$_DF_REC"
   else
-    jq -r "$_DF_JQ_SHOW" "$_DF_REC"
+    df_show_tree "$_DF_REC" "$_DF_STATE" ''
   fi
 }
 

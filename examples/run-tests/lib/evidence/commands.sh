@@ -99,6 +99,9 @@ df_ev_find_entry() {
   fi
 }
 
+# A record's child runs: each child-workflow step's `child`, and any `children[]`.
+readonly _DF_JQ_CHILDREN='def children: (.children // []) + [(.steps + .rollback + (.on_failure // []))[] | .child // empty];'
+
 # The run's Statement (in-toto v1): the record as subject; the predicate from the record, the ledger entry,
 # skill.json (when it is still the one the run used) and the children's records.
 readonly _DF_JQ_STATEMENT='
@@ -127,7 +130,7 @@ $r[0] as $r | ($m[0] // null) as $m
      approval: ($r.approval + (if $d then {via: ($d.via // "command line")} else {} end)),
      guardrails: $r.guardrails,
      log: (if $e.log_sha256 then {name: "runs/\($r.run_id).log", digest: digest($e.log_sha256)} else null end),
-     children: [($r.children // [])[] | {run_id, skill, status,
+     children: [$r | children[] | {run_id, skill, status,
                                           digest: digest($kids[.run_id // ""])}],
      ledger: {path: "evidence/ledger.jsonl", seq: $e.seq, entry_sha256: $entry_sha, prev_sha256: $e.prev_sha256,
               sealed_at: $e.sealed_at, entry_signed: $signed}}}'
@@ -190,7 +193,7 @@ df_ev_print() {
   jq -jc --slurpfile r "$_DF_REC" --slurpfile m "$_df_m" --slurpfile d "$_df_d" --argjson e "$_DF_EV_BODY" \
     --argjson cmds "$_DF_EV_CMDS" --argjson kids "$_DF_EV_KIDS" --arg entry_sha "$_df_entry_sha" \
     --argjson signed "$([[ -n $_DF_EV_LSIG ]] && echo true || echo false)" --arg ptype "$_DF_EV_PREDICATE" \
-    -n '$d[0] as $d | '"$_DF_JQ_STATEMENT" >"$_DF_EV_TMP/statement" ||
+    -n "$_DF_JQ_CHILDREN"' $d[0] as $d | '"$_DF_JQ_STATEMENT" >"$_DF_EV_TMP/statement" ||
     df_die "$_DF_EXIT_DATA" "cannot build the Statement of run $1 (is $_DF_REC a run record?)"
   df_ev_envelope "$_DF_EV_TMP/statement"
 }
@@ -202,15 +205,21 @@ df_ev_body_field() {
   return 0
 }
 
-# The digests of the child runs a record names (orchestration: `children[].run_id`, their records beside
-# it), as {run_id: sha256 or null} in _DF_EV_KIDS. A child's digest is its own evidence's subject.
+# The digests of the child runs a record names, as {run_id: sha256 or null} in _DF_EV_KIDS: the `child` of
+# each child-workflow step (`Uses:`, its record in <state>/children/<skill>/runs; lib/children.sh), and any
+# `children[].run_id` (their records beside it). A child's digest is its own evidence's subject.
 df_ev_children() {
   local -a _df_ids _df_files=() _df_found=()
-  local _df_id _df_i _df_sep='{'
-  mapfile -t _df_ids < <(jq -r '(.children // [])[] | .run_id // empty | strings' "$_DF_REC")
+  local _df_id _df_skill _df_f _df_i _df_sep='{'
+  mapfile -t _df_ids < <(jq -r "$_DF_JQ_CHILDREN"'children[] | "\(.skill // "" | strings) \(.run_id // "" | strings)"' "$_DF_REC")
   for _df_id in "${_df_ids[@]}"; do
-    [[ $_df_id =~ $_DF_RUN_ID_RE && -f $_DF_RUNS/$_df_id.json ]] || continue
-    _df_found+=("$_df_id") _df_files+=("$_DF_RUNS/$_df_id.json")
+    _df_skill=${_df_id%% *} _df_id=${_df_id#* }
+    [[ $_df_id =~ $_DF_RUN_ID_RE ]] || continue
+    _df_f=$_DF_RUNS/$_df_id.json
+    [[ ! $_df_skill =~ ^[a-z0-9-]{1,64}$ || ! -f $_DF_STATE/children/$_df_skill/runs/$_df_id.json ]] ||
+      _df_f=$_DF_STATE/children/$_df_skill/runs/$_df_id.json
+    [[ -f $_df_f ]] || continue
+    _df_found+=("$_df_id") _df_files+=("$_df_f")
   done
   _DF_EV_KIDS='{}'
   ((${#_df_files[@]})) || return 0
