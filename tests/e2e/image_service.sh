@@ -68,7 +68,7 @@ remove_stale_objects() {
 }
 remove_stale_objects
 
-token=trigger-token-0123456789abcdef
+token=trigger-token-0123456789abcdef approve_token=approve-token-0123456789abcdef
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.test GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.test
 export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK TZ=UTC
 
@@ -84,7 +84,9 @@ printf '#!/bin/sh\necho "ran the tests"\n' >"$WORK/src/test.sh"
 printf 'aws_key = AKIAABCDEFGHIJKLMNOP\n' >"$WORK/src/config.txt"
 printf 'PASSWORD=x\n' >"$WORK/src/.env"
 git -C "$WORK/src" add -A && git -C "$WORK/src" commit -qm init
-mkdir -p "$WORK/fixture/data"
+git -C "$WORK/src" tag v1.0
+mkdir -p "$WORK/fixture/data" "$WORK/fixture/site"
+echo ok >"$WORK/fixture/site/health"
 git clone -q --bare "$WORK/src" "$WORK/fixture/repo.git"
 echo precious >"$WORK/fixture/data/file"
 commit=$(git -C "$WORK/src" rev-parse HEAD)
@@ -106,7 +108,7 @@ templates=("$DF_SRC"/workflow-templates/*.md)
 # The service's environment besides the image's: a port from the kernel on loopback, the trigger token, the
 # Gateway stand-in (the templates' agent steps).
 service_env() {
-  printf '%s\n' "DF_PORT=${PORT_[$1]}" DF_BIND=127.0.0.1 "DF_TRIGGER_TOKEN=$token" \
+  printf '%s\n' "DF_PORT=${PORT_[$1]}" DF_BIND=127.0.0.1 "DF_TRIGGER_TOKEN=$token" "DF_APPROVE_TOKEN=$approve_token" \
     "OPENCLAW_GATEWAY_URL=$gateway_url" OPENCLAW_GATEWAY_TOKEN=gateway-token-0123456789
 }
 
@@ -278,6 +280,9 @@ http_run() {
 status_of() {
   curl -sS -H "X-DF-Token: $token" "http://127.0.0.1:${PORT_[$1]}/hooks/status?run_id=$2"
 }
+awaiting_step_approval() { # NAME RUN_ID: the status hook says a step of the run waits for approval
+  status_of "$1" "$2" | jq -e 'any(.steps[]; .approval.status? == "pending")' >/dev/null
+}
 run_ended() { # NAME RUN_ID: the status hook says the run is over
   [[ $(status_of "$1" "$2" | jq -r .status) != @(queued|running|awaiting_approval|null|) ]]
 }
@@ -325,6 +330,24 @@ check_http_run() {
       archive=$(output archive)
       [[ $archive == /data/backups/*.tar.gz ]] || fail "$name: archive $archive is not on the volume"
       tar -tzf "${VOL[$name]}/${archive#/data/}" | grep -qx './file' || fail "$name: the archive lacks the file"
+      ;;
+    release)
+      # Build and test side by side, then the approval over the approve hook, the deploys and the smoke test
+      # (a child workflow bundled in the image).
+      http_run "$name" "{\"git_repo\":\"$repo\",\"tag\":\"v1.0\",\"services\":\"api, web\",
+        \"test_command\":\"sh ./test.sh\",\"health_url\":\"file:///srv/fixture/site\"}"
+      deadline_wait 90 "$name: run $RUN_ID to wait for approval" awaiting_step_approval "$name" "$RUN_ID"
+      curl -fsS -o /dev/null -X POST -H "X-DF-Approve-Token: $approve_token" -H 'Content-Type: application/json' \
+        --data-binary "{\"run_id\":\"$RUN_ID\",\"by\":\"release-manager\"}" \
+        "http://127.0.0.1:${PORT_[$name]}/hooks/approve" || fail "$name: POST /hooks/approve failed"
+      wait_run "$name" "$RUN_ID" succeeded
+      assert_eq '["api@v1.0","web@v1.0"] healthy' "$(output deployed) $(output health)" \
+        "$name: outputs"
+      ;;
+    smoke-test)
+      http_run "$name" '{"url":"file:///srv/fixture/site","attempts":1}'
+      wait_run "$name" "$RUN_ID" succeeded
+      assert_eq healthy "$(output health)" "$name: outputs"
       ;;
     *) fail "$name: this test has no HTTP run for it: add one to check_http_run" ;;
   esac
