@@ -10,7 +10,15 @@ start_standin
 make_skill hello
 d() { deploy --poll-interval 200ms "$@"; }
 
-held() { [[ $(curl -sf "$URL/_standin/held" | jq .held) -ge 1 ]]; }
+# held: whether the stand-in holds a request; says what it holds, whether deploy still runs and how the
+# last deployment stands (read when a wait for it times out).
+held() {
+  local n
+  n=$(curl -sf "$URL/_standin/held" | jq .held)
+  echo "held=${n:-?} deploy=$(kill -0 "${BG:-0}" 2>/dev/null && echo running || echo ended)" \
+    "last deployment=$(control state | jq -r '.deployments[-1].status' 2>/dev/null); deploy's stderr: $(cat "$WORK/bg.err" 2>/dev/null)"
+  [[ ${n:-0} -ge 1 ]]
+}
 break_registry() { ln -sfn "$WORK/nowhere" "$REGISTRY.lock"; }
 mend_registry() { rm -f "$REGISTRY.lock"; }
 # in_background CMD...: runs deploy's command with its output in $WORK/bg.out and .err; wait_background
