@@ -19,6 +19,7 @@ held() {
     "last deployment=$(control state | jq -r '.deployments[-1].status' 2>/dev/null); deploy's stderr: $(cat "$WORK/bg.err" 2>/dev/null)"
   [[ ${n:-0} -ge 1 ]]
 }
+last_deployment() { [[ $(control state | jq -r '.deployments[-1].status') == "$1" ]]; }
 break_registry() { ln -sfn "$WORK/nowhere" "$REGISTRY.lock"; }
 mend_registry() { rm -f "$REGISTRY.lock"; }
 # in_background CMD...: runs deploy's command with its output in $WORK/bg.out and .err; wait_background
@@ -56,13 +57,12 @@ rollback_entry() {
   control apps/df-hello '{"fail_next_builds":1}' >/dev/null
   control faults '{"path_prefix":"/api/v1/deployments/","method":"GET","count":-1,"hold":true}' >/dev/null
   in_background d --auto-rollback "$WORK/skills/hello"
-  # Polls are let through one by one until the deployment has failed; the poll held then reads it, and
-  # the next registry write is the rollback's entry.
-  while :; do
-    wait_for held
-    if [[ $(control state | jq -r '.deployments[-1].status') == failed ]]; then break; fi
-    control release '{}' >/dev/null
-  done
+  # deploy's first poll is held until the stand-in's build has failed (it runs on its own), so that poll
+  # reads the failure and the next registry write is the rollback's entry. (Letting polls through one by
+  # one raced: the build could fail between the test's look and its release, and the released poll read
+  # the failure before the registry was broken.)
+  wait_for held
+  wait_for last_deployment failed
   break_registry
   curl -sf -X DELETE "$URL/_standin/faults" >/dev/null
   control release '{}' >/dev/null

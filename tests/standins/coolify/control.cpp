@@ -131,6 +131,7 @@ void Server::control(const httplib::Request& req, httplib::Response& res) {
         {
             std::lock_guard hold(hold_mutex_);
             ++releases_;
+            held_ = 0;
         }
         released_.notify_all();
         return send(res, 200, "{}");

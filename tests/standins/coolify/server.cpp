@@ -100,8 +100,9 @@ bool Server::apply_fault(const httplib::Request& req, httplib::Response& res, st
         std::unique_lock lock(hold_mutex_);
         const auto seen = releases_;
         ++held_;
-        released_.wait_for(lock, std::chrono::seconds(60), [&] { return releases_ != seen; });
-        --held_;
+        // A release takes the requests it lets go off the count itself (control.cpp), so that /_standin/held
+        // never counts one on its way out: a test that saw it would release the next request unseen.
+        if (!released_.wait_for(lock, std::chrono::seconds(60), [&] { return releases_ != seen; })) --held_;
     }
     if (fault.drop_after || fault.after) {
         after = fault;
