@@ -129,4 +129,30 @@ assert_not_contains "$OUT$ERR" "12x-pin-value" "the refusal"
 DF_TRIGGER=cron expect_exit 65 "$SKILL/run" --inputs-json - <<<'{"pin": "12x-pin-value"}'
 assert_eq 1 "$(runs)" "the scheduled run's failed record"
 if grep -rq "12x-pin-value" "$SKILL/state"; then fail "the secret is in the state folder"; fi
+
+step "a detached run's log is whole when its record is final: the masking filter is drained first"
+skill secret-log <<'MD'
+# Workflow: Secret Log
+
+## Inputs
+- `key` (secret): A key the step prints
+
+## Steps
+### 1. Print it and fail
+```sh
+echo "calling the API with key $key"
+exit 3
+```
+MD
+# An awk that starts late: the filter's lines reach the log a second after the step printed them.
+mkdir -p "$WORK/slow"
+printf '#!/bin/sh\nsleep 1\nexec %s "$@"\n' "$(command -v awk)" >"$WORK/slow/awk"
+chmod +x "$WORK/slow/awk"
+PATH=$WORK/slow:$PATH expect_exit 0 "$SKILL/run" --key sk-0123456789 --detach
+id=$(jq -r .run_id <<<"$OUT")
+final() { [[ $(jq -r .status "$(record "$id")") == failed ]]; }
+wait_for final
+assert_contains "$(cat "$SKILL/state/runs/$id.log")" "calling the API with key ***" "the log when the record is final"
+wait_for grep -q "run: $id: failed" "$SKILL/state/runs/$id.log"
+if grep -rq "sk-0123456789" "$SKILL/state"; then fail "the secret is in the state folder"; fi
 echo PASS

@@ -72,7 +72,7 @@ df_main() {
   df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
   _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR='' _DF_FAILED_STEP=''
-  _DF_FINISHED=() _DF_SUCCEEDED=()
+  _DF_FINISHED=() _DF_SUCCEEDED=() _DF_MASKS=() _DF_MASK_PID='' _DF_MASK_DIRECT=''
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
@@ -194,7 +194,7 @@ df_detach() {
   trap '' HUP
   # A secret input given to the run (not only its record) is masked in its log: the steps may print it.
   if df_mask_values; then
-    df_execute </dev/null > >(df_mask_lines >>"$_DF_RUNS/$_DF_RUN_ID.log") 2>&1 &
+    df_execute_masked </dev/null &
   else
     df_execute </dev/null >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1 &
   fi
@@ -209,6 +209,13 @@ df_detach() {
   df_log "$_DF_RUN_ID: awaiting approval in the background: run --approve $_DF_RUN_ID (or --deny)"
   if [[ -n $_DF_OPT_JSON ]]; then cat -- "$_DF_REC"; else printf '%s awaiting_approval\n' "$_DF_RUN_ID"; fi
   exit "$_DF_EXIT_AWAITING"
+}
+
+# df_execute with its output through the masking filter, which df_finish drains (df_mask_drain).
+df_execute_masked() {
+  exec > >(df_mask_lines >>"$_DF_RUNS/$_DF_RUN_ID.log") 2>&1
+  _DF_MASK_PID=$!
+  df_execute
 }
 
 # The run's folders that are missing, with one mkdir: _DF_TMP and, unless the run waits for approval first,
@@ -356,6 +363,10 @@ df_finish() {
   _DF_FINISHING=1
   local _df_status=$1 _df_err=$2
   df_release_slot
+  df_mask_drain
+  # Secrets are masked in records: an error may quote a step's or the Gateway's words.
+  ((${#_DF_MASKS[@]})) || df_mask_values
+  df_mask_text _df_err
   df_rec '.status = $st | .ended_at = $now | .error = (if $err == "" then .error else $err end)
     | (.steps, .rollback, .on_failure) |= (if . == null then null else map(if .status == "pending" then .status = "skipped"
         elif .status == "running" then .status = (if $st == "interrupted" then "interrupted" else "failed" end)

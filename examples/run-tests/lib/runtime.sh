@@ -15,8 +15,17 @@ readonly _DF_NAME_RE='^[a-z][a-z0-9_]{0,63}$'
 _DF_KILL_GRACE=${DF_KILL_GRACE_SECONDS:-5}
 [[ $_DF_KILL_GRACE =~ ^[0-9]+$ ]] || _DF_KILL_GRACE=5
 
-df_log() { printf 'run: %s\n' "$*" >&2; }
-df_error() { printf 'run: error: %s\n' "$*" >&2; }
+df_log() {
+  local _df_msg="$*"
+  # After df_mask_drain this writes to the log itself, with no filter in between.
+  [[ -z ${_DF_MASK_DIRECT-} ]] || df_mask_text _df_msg
+  printf 'run: %s\n' "$_df_msg" >&2
+}
+df_error() {
+  local _df_msg="$*"
+  [[ -z ${_DF_MASK_DIRECT-} ]] || df_mask_text _df_msg
+  printf 'run: error: %s\n' "$_df_msg" >&2
+}
 
 # df_mask_values: _DF_MASKS, the values of the secret inputs this run was given (each line of a value) that
 # have 4 characters or more, longest first so that a secret holding another is masked whole; a shorter
@@ -54,6 +63,31 @@ df_mask_lines() {
         line = out line
       }
       print line; fflush() }'
+}
+
+# df_mask_text VAR: replaces each of _DF_MASKS in the value of the variable named VAR by ***, in this process:
+# for the executor's own messages (a step's error may quote what the step printed).
+df_mask_text() {
+  local -n _df_text=$1
+  local _df_m
+  for _df_m in "${_DF_MASKS[@]}"; do _df_text=${_df_text//"$_df_m"/***}; done
+}
+
+# df_mask_drain: the run's log gets every line the masking filter (_DF_MASK_PID, started by df_detach) was
+# given before the run's final record is written, so whoever sees the run end finds its whole log. The
+# executor writes to the log directly from here on (df_log masks its messages), which closes the filter's
+# input once the steps' processes are gone (their groups are killed as each step ends); the wait is
+# bounded, should a step have moved a process out of its group.
+df_mask_drain() {
+  [[ -n ${_DF_MASK_PID-} ]] || return 0
+  exec >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1
+  _DF_MASK_DIRECT=1
+  local _df_i
+  for ((_df_i = 0; _df_i < 500; _df_i++)); do
+    kill -0 "$_DF_MASK_PID" 2>/dev/null || break
+    df_sleep 0.01
+  done
+  _DF_MASK_PID=''
 }
 
 # df_run_end_log STATUS ERROR: the run's end as one logfmt line on the service's log (docs/service.md, "The
