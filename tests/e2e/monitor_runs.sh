@@ -248,7 +248,7 @@ step "the run's log tail (status hook, log=tail): bounded, the service's secrets
 expect_http 202 POST run "${auth[@]}" --data-binary '{"mode":"fail"}'
 bad_id=$(jq -r .run_id <<<"$BODY")
 wait_for_record "$bad_id" failed
-# The run masks its secret inputs as it writes its log (docs/run.md, "Secrets in the log").
+# The run masks its secret inputs as it writes its log (docs/run.md, "Secrets in the output").
 assert_contains "$(cat "$WORK/state/runs/$bad_id.log")" "calling the API with token ***" "the step's line in the log"
 assert_not_contains "$(cat "$WORK/state/runs/$bad_id.log")" "$api_secret" "the run's log"
 expect_http 200 GET "status?run_id=$bad_id&log=tail" "${auth[@]}"

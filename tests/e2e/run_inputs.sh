@@ -141,6 +141,7 @@ skill secret-log <<'MD'
 ### 1. Print it and fail
 ```sh
 echo "calling the API with key $key"
+echo "and on stderr: $key" >&2
 exit 3
 ```
 MD
@@ -155,4 +156,13 @@ wait_for final
 assert_contains "$(cat "$SKILL/state/runs/$id.log")" "calling the API with key ***" "the log when the record is final"
 wait_for grep -q "run: $id: failed" "$SKILL/state/runs/$id.log"
 if grep -rq "sk-0123456789" "$SKILL/state"; then fail "the secret is in the state folder"; fi
+
+step "a run in the foreground masks a secret input in what its steps print to the caller"
+expect_exit 1 "$SKILL/run" --inputs-json - <<<'{"key": "sk-0123456789"}'
+# The steps' stdout goes to the caller's stderr; stdout carries the result alone.
+assert_contains "$ERR" "calling the API with key ***" "the step's stdout"
+assert_contains "$ERR" "and on stderr: ***" "the step's stderr"
+assert_contains "$ERR" ": failed: step print-it-and-fail failed: exit status 3" "the executor's last line"
+assert_not_contains "$OUT$ERR" "sk-0123456789" "the caller's output"
+[[ $OUT =~ ^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}\ failed$ ]] || fail "stdout is not the result line alone: $OUT"
 echo PASS

@@ -73,21 +73,45 @@ df_mask_text() {
   for _df_m in "${_DF_MASKS[@]}"; do _df_text=${_df_text//"$_df_m"/***}; done
 }
 
-# df_mask_drain: the run's log gets every line the masking filter (_DF_MASK_PID, started by df_detach) was
-# given before the run's final record is written, so whoever sees the run end finds its whole log. The
-# executor writes to the log directly from here on (df_log masks its messages), which closes the filter's
+# df_mask_output: the rest of this run writes through masking filters (_DF_MASK_PIDS): a run in the
+# foreground through one for stdout and one for stderr, to the caller's own (kept in _DF_MASK_FDS for
+# df_mask_drain); a detached run (df_detach) through one, to its log.
+df_mask_output() {
+  if [[ -n ${_DF_DETACHED-} ]]; then
+    exec > >(df_mask_lines >>"$_DF_RUNS/$_DF_RUN_ID.log") 2>&1
+    _DF_MASK_PIDS=("$!")
+    return 0
+  fi
+  local _df_out _df_err
+  exec {_df_out}>&1 {_df_err}>&2
+  _DF_MASK_FDS=("$_df_out" "$_df_err")
+  exec > >(df_mask_lines)
+  _DF_MASK_PIDS=("$!")
+  exec 2> >(df_mask_lines >&"$_df_err")
+  _DF_MASK_PIDS+=("$!")
+}
+
+# df_mask_drain: every line the masking filters were given has reached the log or the caller before the
+# run's final record is written, so whoever sees the run end finds its whole log. The executor writes
+# directly from here on (df_log and df_error mask its messages in this process), which closes the filters'
 # input once the steps' processes are gone (their groups are killed as each step ends); the wait is
 # bounded, should a step have moved a process out of its group.
 df_mask_drain() {
-  [[ -n ${_DF_MASK_PID-} ]] || return 0
-  exec >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1
+  ((${#_DF_MASK_PIDS[@]})) || return 0
+  if ((${#_DF_MASK_FDS[@]})); then
+    exec 1>&"${_DF_MASK_FDS[0]}" 2>&"${_DF_MASK_FDS[1]}"
+  else
+    exec >>"$_DF_RUNS/$_DF_RUN_ID.log" 2>&1
+  fi
   _DF_MASK_DIRECT=1
-  local _df_i
-  for ((_df_i = 0; _df_i < 500; _df_i++)); do
-    kill -0 "$_DF_MASK_PID" 2>/dev/null || break
-    df_sleep 0.01
+  local _df_i _df_p
+  for _df_p in "${_DF_MASK_PIDS[@]}"; do
+    for ((_df_i = 0; _df_i < 500; _df_i++)); do
+      kill -0 "$_df_p" 2>/dev/null || break
+      df_sleep 0.01
+    done
   done
-  _DF_MASK_PID=''
+  _DF_MASK_PIDS=()
 }
 
 # df_run_end_log STATUS ERROR: the run's end as one logfmt line on the service's log (docs/service.md, "The

@@ -72,7 +72,7 @@ df_main() {
   df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
   _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR='' _DF_FAILED_STEP=''
-  _DF_FINISHED=() _DF_SUCCEEDED=() _DF_MASKS=() _DF_MASK_PID='' _DF_MASK_DIRECT=''
+  _DF_FINISHED=() _DF_SUCCEEDED=() _DF_MASKS=() _DF_MASK_PIDS=() _DF_MASK_FDS=() _DF_MASK_DIRECT=''
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}
   unset DF_LOG
@@ -143,7 +143,8 @@ df_cmd_run() {
     df_detach
   fi
   df_rec_create_published queued "$BASHPID"
-  df_execute
+  # A secret input given to the run is masked in what its steps print to the caller too.
+  if df_mask_values; then df_execute_masked; else df_execute; fi
 }
 
 # A scheduled run has nobody to read its error: when its inputs are wrong (a required one neither in the
@@ -211,10 +212,9 @@ df_detach() {
   exit "$_DF_EXIT_AWAITING"
 }
 
-# df_execute with its output through the masking filter, which df_finish drains (df_mask_drain).
+# df_execute with its output through masking filters, which df_finish drains (df_mask_drain).
 df_execute_masked() {
-  exec > >(df_mask_lines >>"$_DF_RUNS/$_DF_RUN_ID.log") 2>&1
-  _DF_MASK_PID=$!
+  df_mask_output
   df_execute
 }
 
