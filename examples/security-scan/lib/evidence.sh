@@ -63,7 +63,8 @@ df_evidence_seal() {
 # df_ledger_lock_takeover). A holder in another pid namespace cannot be judged and is waited for.
 # _DF_EV_HOLDER names the holder when the lock stays busy for 30 s.
 df_ledger_lock() {
-  local _df_own=$_DF_EV_DIR/.holder.$BASHPID _df_held _df_retry=0 _df_waited='' _df_until=$((${EPOCHREALTIME%.*} + 30))
+  local _df_own=$_DF_EV_DIR/.holder.$BASHPID _df_held='' _df_retry=0 _df_waited=''
+  local _df_until=$((${EPOCHREALTIME%.*} + 30))
   _DF_EV_HOLDER=''
   df_ledger_me
   { printf '%s\n' "$_DF_EV_ME" >"$_df_own"; } 2>/dev/null || return 1
