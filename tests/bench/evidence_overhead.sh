@@ -26,10 +26,48 @@ hyperfine --warmup 5 --runs "${RUNS:-50}" --export-json "$WORK/result.json" --st
 read -r none unsigned signed none_cpu unsigned_cpu signed_cpu < <(jq -r '[(.results[] | .mean),
   (.results[] | .user + .system)] | map(. * 1000) | @tsv' "$WORK/result.json")
 
+# A large record: five steps, one of them For each over 100 items (each item's result in the record).
+cat >"$WORK/big.md" <<'MD'
+# Workflow: Big Record
+
+## Inputs
+- `items` (required): the list
+
+## Steps
+### 1. Prepare
+```sh
+echo "count=100" >> "$DF_OUTPUT"
+```
+
+### 2. Each
+- For each: item in $items
+```sh
+echo "done=item-$item" >> "$DF_OUTPUT"
+```
+
+### 3. Check
+```sh
+:
+```
+
+### 4. Report
+```sh
+echo "report=ok" >> "$DF_OUTPUT"
+```
+
+### 5. Finish
+```sh
+:
+```
+MD
+"$BIN/df-compile" "$WORK/big.md" -o "$WORK/skills" >/dev/null 2>&1
+DF_STATE_DIR=$WORK/s3 "$WORK/skills/big-record/run" --items "$(seq -s, 100)" >/dev/null 2>&1
+big_kb=$(($(cat "$WORK"/s3/runs/*.json | wc -c) / 1024))
+
 # The seal alone, in one process, N times over the same record: its wall time without the start-up noise
 # of whole runs on a loaded machine, and its CPU time (user + sys, the programs it starts included), which
 # a loaded machine inflates far less. Prints "WALL_US CPU_US" per seal.
-seal_loop() { # N [KEY]
+seal_loop() { # N [KEY [SKILL STATE]]
   DF_EVIDENCE_KEY=${2-} bash -c '
     set -u
     for f in "$0"/lib/*.sh; do source "$f"; done
@@ -41,12 +79,13 @@ seal_loop() { # N [KEY]
     [[ -n ${DF_EVIDENCE_KEY-} ]] || unset DF_EVIDENCE_KEY
     TIMEFORMAT="%3R %3U %3S"
     { time for ((i = 0; i < $2; i++)); do df_evidence_seal succeeded; done; } 2>&1' \
-    "$WORK/skills/one-step" "$WORK/s1" "$1" | jq -Rr --argjson n "$1" \
+    "${3:-$WORK/skills/one-step}" "${4:-$WORK/s1}" "$1" | jq -Rr --argjson n "$1" \
     'split(" ") | map(tonumber) | "\(.[0] * 1e6 / $n | round) \((.[1] + .[2]) * 1e6 / $n | round)"'
 }
 read -r seal_us seal_cpu_us < <(seal_loop "${SEALS:-200}")
 read -r seal_signed_us seal_signed_cpu_us < <(seal_loop "${SEALS:-200}" "$WORK/key.pem")
-# What starting one program costs on this machine now (the unsigned seal starts two: flock and sha256sum).
+read -r seal_big_us seal_big_cpu_us < <(seal_loop "${SEALS:-200}" "" "$WORK/skills/big-record" "$WORK/s3")
+# What starting one program costs on this machine now (the unsigned seal starts one: sha256sum).
 exec_us=$(bash -c 'start=$EPOCHREALTIME; for ((i = 0; i < 200; i++)); do /bin/true; done
   echo "$(((${EPOCHREALTIME/./} - ${start/./}) / 200))"')
 
@@ -63,4 +102,6 @@ printf '| the seal alone (in-process, %s times), unsigned, wall / CPU | **%s ms 
   "${SEALS:-200}" "$(ms "$seal_us")" "$(ms "$seal_cpu_us")"
 printf '| the seal alone, signed, wall / CPU | **%s ms / %s ms** per run |\n' "$(ms "$seal_signed_us")" \
   "$(ms "$seal_signed_cpu_us")"
+printf '| the seal alone over a large record (%s KiB: 5 steps, For each over 100 items), unsigned, wall / CPU | **%s ms / %s ms** per run |\n' \
+  "$big_kb" "$(ms "$seal_big_us")" "$(ms "$seal_big_cpu_us")"
 printf '| one program start (/bin/true) for scale | %s ms |\n' "$(ms "$exec_us")"

@@ -319,12 +319,13 @@ assert_eq "--verify-evidence" "$(field "$(run_id_of "$OUT")" .inputs.service)" "
 expect_exit 64 "$SKILL/run" --service x --evidence
 assert_contains "$ERR" "unexpected argument '--service' for an evidence command"
 
-step "the seal takes the last line from the head file: it starts flock and sha256sum only (counted, not timed)"
+step "the seal takes the last line from the head file and its lock by builtins: it starts sha256sum only (counted, not timed)"
 # Each program the seal might start is wrapped to note its name. Without bash's loadable builtins there is
-# no head file to trust, and it reads the ledger's end (tail); the next run finds the head stale (the
-# ledger grew past it) and does the same, then the head is current again.
+# no head file to trust, and it reads the ledger's end (tail), and the lock is made and removed by the ln
+# and unlink programs; the next run finds the head stale (the ledger grew past it) and reads the end too,
+# then the head is current again.
 mkdir -p wrap
-for prog in flock sha256sum tail wc openssl base64; do
+for prog in flock sha256sum tail wc openssl base64 ln unlink; do
   printf '#!/bin/bash\necho %s >>"$PROG_LOG"\nexec %q "$@"\n' "$prog" "$(command -v "$prog")" >"wrap/$prog"
   chmod +x "wrap/$prog"
 done
@@ -337,10 +338,49 @@ seal_programs() { # [VAR=VALUE...]: the programs one run started, sorted, on one
 [[ -r /usr/lib/bash/stat ]] || skip "Debian's bash-builtins is not installed (./bin/setup installs it)"
 SKILL=$evidence_skill
 tampered
-assert_eq "flock sha256sum" "$(seal_programs)" "with the head file"
-assert_eq "flock sha256sum tail" "$(seal_programs BASH_LOADABLES_PATH=/nonexistent)" "without the loadables"
-assert_eq "flock sha256sum tail" "$(seal_programs)" "after a seal that left the head stale"
-assert_eq "flock sha256sum" "$(seal_programs)" "with the head file again"
+assert_eq "sha256sum" "$(seal_programs)" "with the head file"
+assert_eq "ln sha256sum tail unlink unlink" "$(seal_programs BASH_LOADABLES_PATH=/nonexistent)" "without the loadables"
+assert_eq "sha256sum tail" "$(seal_programs)" "after a seal that left the head stale"
+assert_eq "sha256sum" "$(seal_programs)" "with the head file again"
+expect_exit 0 "$SKILL/run" --verify-ledger
+
+step "a run that died holding the ledger's lock: the next run takes the lock over and chains on"
+# The lock file names its holder: pid, start time (field 22 of /proc/PID/stat), boot id, pid namespace.
+boot=$(cat /proc/sys/kernel/random/boot_id)
+start_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+holder=t/evidence/ledger.holder
+tampered
+n=$(wc -l <"$tl")
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+printf '%s 12345 %s ?\n' "$dead" "$boot" >"$holder" # that pid has ended
+expect_exit 0 "$SKILL/run" --service after-dead-holder
+printf '%s %s 00000000-0000-0000-0000-000000000000 ?\n' "$$" "$(start_of $$)" >"$holder" # a live pid, an earlier boot
+expect_exit 0 "$SKILL/run" --service after-earlier-boot
+printf '%s %s %s ?\n' "$$" "$(($(start_of $$) + 1))" "$boot" >"$holder" # the pid now runs another process
+expect_exit 0 "$SKILL/run" --service after-reused-pid
+assert_eq "$(seq 1 $((n + 3)) | xargs)" "$(jq -r .entry.seq "$tl" | xargs)" "entry numbers"
+[[ ! -e $holder ]] || fail "the lock is left behind: $(cat "$holder")"
+expect_exit 0 "$SKILL/run" --verify-ledger
+
+step "a live holder of the ledger's lock is waited for; when it ends, its lock is taken over"
+tampered
+n=$(wc -l <"$tl")
+sleep 120 &
+live=$!
+printf '%s %s %s ?\n' "$live" "$(start_of "$live")" "$boot" >"$holder"
+"$SKILL/run" --service waits >waits.out 2>waits.err &
+waiting=$!
+# The waiting seal's own lock file, made before its first try: it is still trying.
+wait_for compgen -G "t/evidence/.holder.*"
+assert_eq "$n" "$(wc -l <"$tl")" "ledger lines while the lock is held"
+kill "$live"
+wait "$live" 2>/dev/null || true
+wait "$waiting" || fail "the waiting run failed: $(cat waits.err)"
+assert_eq "$((n + 1)) $(run_id_of "$(cat waits.out)")" "$(tail -n 1 "$tl" | jq -r '.entry | "\(.seq) \(.run_id)"')" \
+  "the waiting run's entry"
+[[ ! -e $holder ]] || fail "the lock is left behind: $(cat "$holder")"
 expect_exit 0 "$SKILL/run" --verify-ledger
 
 step "a crash between the ledger line and the head file: the next entry chains to the ledger's last line"

@@ -21,6 +21,7 @@ df_ledger_path() {
   _DF_EV_DIR=$_DF_STATE/evidence
   _DF_LEDGER=$_DF_EV_DIR/ledger.jsonl
   _DF_EV_HEAD=$_DF_EV_DIR/ledger.head
+  _DF_EV_LOCK=$_DF_EV_DIR/ledger.holder
 }
 
 # df_evidence_agent_call STEP_ID AGENT REQUEST_FILE REPLY_FILE: the digests of one request to the Gateway and
@@ -40,32 +41,128 @@ df_sha_field() {
 
 # df_evidence_seal STATUS: the run's ledger entry. Called once the record is final; under the ledger's lock,
 # so concurrent runs each chain to the line before. A failure is reported and leaves the run's result alone.
-# It starts two programs, flock and sha256sum (docs/performance.md, "Evidence"); openssl too when signing.
+# It starts one program, sha256sum (docs/performance.md, "Evidence"); openssl too when signing.
 df_evidence_seal() {
   [[ -n ${_DF_REC-} && -f $_DF_REC ]] || return 0
   df_ledger_path
   [[ -d $_DF_EV_DIR ]] || mkdir -p -- "$_DF_EV_DIR" 2>/dev/null
-  local _df_fd
-  # (The braces keep 2>/dev/null to the exec: on a bare exec it would silence this process for good.)
-  if ! { exec {_df_fd}>>"$_DF_EV_DIR/ledger.lock"; } 2>/dev/null || ! flock -w 30 "$_df_fd"; then
-    df_error "cannot lock the evidence ledger $_DF_LEDGER: run $_DF_RUN_ID has no ledger entry"
+  if ! df_ledger_lock; then
+    df_error "cannot lock the evidence ledger $_DF_LEDGER${_DF_EV_HOLDER:+ (held by $_DF_EV_HOLDER)}: run $_DF_RUN_ID has no ledger entry"
     return 1
   fi
   df_evidence_append "$1" || df_error "cannot append to the evidence ledger $_DF_LEDGER: run $_DF_RUN_ID has no ledger entry"
-  exec {_df_fd}>&-
+  unlink "$_DF_EV_LOCK" 2>/dev/null
   return 0
+}
+
+# The ledger's lock is a file that exists while a process appends: evidence/ledger.holder, a hard link
+# (made by the ln builtin, so taking the lock starts no program) to a file that names its holder — pid,
+# start time, boot id and pid namespace — complete from the moment it exists. The holder removes it when
+# done. One that died holding it (a crash) is recognised by that name: its pid is gone or runs another
+# process, or the machine has booted since; then the lock is taken over under an flock (see
+# df_ledger_lock_takeover). A holder in another pid namespace cannot be judged and is waited for.
+# _DF_EV_HOLDER names the holder when the lock stays busy for 30 s.
+df_ledger_lock() {
+  local _df_own=$_DF_EV_DIR/.holder.$BASHPID _df_held='' _df_retry=0 _df_waited=''
+  local _df_until=$((${EPOCHREALTIME%.*} + 30))
+  _DF_EV_HOLDER=''
+  df_ledger_me
+  { printf '%s\n' "$_DF_EV_ME" >"$_df_own"; } 2>/dev/null || return 1
+  until ln -- "$_df_own" "$_DF_EV_LOCK" 2>/dev/null; do
+    if ((${EPOCHREALTIME%.*} >= _df_until)); then
+      _DF_EV_HOLDER=${_df_held:0:200}
+      unlink "$_df_own" 2>/dev/null
+      return 1
+    fi
+    _df_held=''
+    IFS= read -r _df_held <"$_DF_EV_LOCK" 2>/dev/null
+    if [[ -z $_df_held ]]; then
+      ((_df_retry++ == 0)) && continue # released between the ln and the read: again at once (once)
+    elif df_ledger_holder_gone "$_df_held" && df_ledger_lock_takeover "$_df_held"; then
+      continue
+    fi
+    _df_retry=0 _df_waited=1
+    sleep 0.005 # the loadable sleep: no program (a seal holds the lock for a few milliseconds)
+  done
+  unlink "$_df_own" 2>/dev/null
+  [[ -z $_df_waited ]] || df_ledger_sweep
+  return 0
+}
+
+# df_ledger_sweep: removes the files .holder.PID that runs killed while waiting for the lock left behind
+# (only after a wait: a wait is when others wait too). Each names its maker, as the lock does.
+df_ledger_sweep() {
+  local _df_f _df_held
+  for _df_f in "$_DF_EV_DIR"/.holder.*; do
+    _df_held=''
+    IFS= read -r _df_held <"$_df_f" 2>/dev/null
+    [[ -n $_df_held ]] && df_ledger_holder_gone "$_df_held" && unlink "$_df_f" 2>/dev/null
+  done
+  return 0
+}
+
+# df_ledger_me: this process as the lock's holder names it, "PID START BOOT_ID PIDNS", in _DF_EV_ME.
+df_ledger_me() {
+  local _df_boot='' _df_ns=''
+  df_proc_start "$BASHPID"
+  IFS= read -r _df_boot </proc/sys/kernel/random/boot_id 2>/dev/null
+  df_ledger_pidns && _df_ns=$_DF_EV_NS
+  _DF_EV_ME="$BASHPID ${_DF_PROC_START:-?} ${_df_boot:-?} ${_df_ns:-?}"
+}
+
+# df_ledger_pidns: the inode of this process's pid namespace (_DF_EV_NS), by the stat loadable.
+df_ledger_pidns() {
+  df_ledger_stat_builtin || return 1
+  local -A _df_st=()
+  stat -A _df_st /proc/self/ns/pid 2>/dev/null && [[ ${_df_st[inode]-} =~ ^[0-9]+$ ]] || return 1
+  _DF_EV_NS=${_df_st[inode]}
+}
+
+# df_ledger_holder_gone "PID START BOOT_ID PIDNS": has the lock's holder ended? Only a sure yes counts:
+# another boot, or (in this pid namespace, or where a namespace is unknown: "?") no process with that pid
+# and start time.
+df_ledger_holder_gone() {
+  local _df_pid _df_start _df_boot _df_ns _df_me_pid _df_me_start _df_me_boot _df_me_ns
+  read -r _df_pid _df_start _df_boot _df_ns <<<"$1"
+  read -r _df_me_pid _df_me_start _df_me_boot _df_me_ns <<<"$_DF_EV_ME"
+  [[ $_df_boot != "?" && $_df_me_boot != "?" && $_df_boot != "$_df_me_boot" ]] && return 0
+  [[ $_df_ns == "$_df_me_ns" || $_df_ns == "?" || $_df_me_ns == "?" ]] || return 1
+  [[ $_df_start == "?" ]] && _df_start=''
+  ! df_alive "$_df_pid" "$_df_start"
+}
+
+# df_ledger_lock_takeover HELD: removes the lock of a holder that has ended, if it is still that holder's.
+# Under an flock on evidence/ledger.lock (only here, so only in this rare case a program starts): two runs
+# that both found the same dead holder cannot each remove it, the second one a live run's lock. While the
+# lock exists no one else can take it, and a dead holder cannot release it, so it is the same file between
+# the read and the unlink. The line the dead run may have left half-written is dealt with by the append.
+df_ledger_lock_takeover() {
+  local _df_fd _df_held='' _df_rc=1
+  { exec {_df_fd}>>"$_DF_EV_DIR/ledger.lock"; } 2>/dev/null || return 1
+  if flock -w 30 "$_df_fd"; then
+    IFS= read -r _df_held <"$_DF_EV_LOCK" 2>/dev/null
+    # 0 when the dead holder's lock is gone (removed here, or by another run before): try again at once.
+    if [[ $_df_held != "$1" ]] || unlink "$_DF_EV_LOCK" 2>/dev/null; then _df_rc=0; fi
+  fi
+  exec {_df_fd}>&-
+  return "$_df_rc"
+}
+
+# df_ledger_stat_builtin: is the stat loadable builtin (Debian's bash-builtins) enabled? Enabled here on
+# first use, as nothing else in the executor runs a stat program.
+df_ledger_stat_builtin() {
+  if [[ -z ${_DF_EV_STAT-} ]]; then
+    _DF_EV_STAT=no
+    [[ -r ${_DF_LOADABLES-}/stat ]] && enable -f "$_DF_LOADABLES/stat" stat 2>/dev/null && _DF_EV_STAT=yes
+  fi
+  [[ $_DF_EV_STAT == yes ]]
 }
 
 # df_ledger_size: the ledger's size in bytes (_DF_EV_SIZE) by the stat loadable builtin (Debian's
 # bash-builtins; enabled here on first use, as nothing else in the executor runs a stat program). 1 where it
 # or the ln and unlink builtins are missing: then there is no head file, and the seal reads the ledger's end.
 df_ledger_size() {
-  if [[ -z ${_DF_EV_STAT-} ]]; then
-    _DF_EV_STAT=no
-    [[ -n ${_DF_LINK-} && -r ${_DF_LOADABLES-}/stat ]] && enable -f "$_DF_LOADABLES/stat" stat 2>/dev/null &&
-      _DF_EV_STAT=yes
-  fi
-  [[ $_DF_EV_STAT == yes ]] || return 1
+  [[ -n ${_DF_LINK-} ]] && df_ledger_stat_builtin || return 1
   _DF_EV_SIZE=0
   [[ -e $_DF_LEDGER ]] || return 0
   local -A _df_st=()
@@ -135,13 +232,15 @@ df_evidence_digests() {
     [[ -n ${_DF_IN[$_df_n]-} ]] && _df_names+=("$_df_n")
   done
   # A process substitution lives for one command, so the secrets' pipes are written into the sha256sum
-  # command itself; the text eval reads is made here of indices only, never of a name or a value. (exec:
-  # sha256sum replaces the subshell instead of being one more fork.)
-  local _df_cmd='exec sha256sum -- - "${_df_files[@]}"'
+  # command itself; the text eval reads is made here of indices only, never of a name or a value. The
+  # output goes to a scratch file, read back with buffered reads: a plain command forks and execs at once,
+  # where a process substitution's subshell (running beside this process, read a byte at a time from a
+  # pipe) costs more page faults (docs/performance.md, "Evidence"). The file is only written under the lock.
+  local _df_cmd='sha256sum -- - "${_df_files[@]}"' _df_out=$_DF_EV_DIR/ledger.digests
   for ((_df_n = 0; _df_n < ${#_df_names[@]}; _df_n++)); do
     _df_cmd+=" <(printf '%s%s' \"\$_DF_EV_SALT\" \"\${_DF_IN[\${_df_names[$_df_n]}]}\")"
   done
-  mapfile -t _df_s < <(eval "$_df_cmd" <<<"$_DF_EV_LAST")
+  eval "$_df_cmd" <<<"$_DF_EV_LAST" >"$_df_out" && mapfile -t _df_s <"$_df_out" || return 1
   ((${#_df_s[@]} == ${#_df_files[@]} + 1 + ${#_df_names[@]})) || return 1
   df_sha_field "${_df_s[0]}"
   _DF_EV_PREV=$_DF_EV_GENESIS

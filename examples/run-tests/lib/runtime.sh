@@ -215,8 +215,8 @@ df_alive() {
 # Debian's bash-builtins package ships loadable mkdir, rm, ln, unlink, sleep and setpgid. Where they are
 # installed (in BASH_LOADABLES_PATH, default /usr/lib/bash) they stand in for the programs in this process
 # (not in the steps: each step is a bash of its own), since starting a program is most of what a run's
-# start-up costs; elsewhere the programs run. (sleep is only ever run in the background, as `sleep N &`: a
-# fork that stays interruptible.) _DF_LINK=1 when ln and unlink are builtins; _DF_SETPGID=1 when setpgid
+# start-up costs; elsewhere the programs run. (sleep is run in the background, as `sleep N &`: a fork that
+# stays interruptible; only the evidence ledger's lock waits in the foreground, 5 ms at a time.) _DF_LINK=1 when ln and unlink are builtins; _DF_SETPGID=1 when setpgid
 # is and this process has no controlling terminal (see df_step_process). _DF_LOADABLES names the folder, for
 # the builtins loaded only where they are used (stat, by the evidence seal).
 df_load_builtins() {
