@@ -80,7 +80,8 @@ struct Compiler {
           out(os),
           shown_err(es),
           children(o.out_dir, o.color),
-          pool(std::make_unique<StagingPool>(writes() ? StagingPool::workers_for(o.inputs.size()) : 0)) {}
+          pool(std::make_unique<StagingPool>(writes() && !o.verify ? StagingPool::workers_for(o.inputs.size())
+                                                                   : 0)) {}
 
     const CompileOptions& options;
     std::istream& in;
