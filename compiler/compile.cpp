@@ -1,9 +1,12 @@
 #include "compiler/compile.h"
 
 #include <algorithm>
+#include <deque>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <memory>
+#include <sstream>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -16,6 +19,7 @@
 #include "compiler/output.h"
 #include "compiler/parser.h"
 #include "compiler/report.h"
+#include "compiler/staging_pool.h"
 
 namespace df::compiler {
 namespace {
@@ -59,11 +63,31 @@ int severity(ExitCode code) {
     }
 }
 
+// An input whose folder a worker is staging: what compile printed about it waits until the folder's
+// result is in, so that stderr reads as if each folder had been written before the next input was read.
+struct Pending {
+    std::string printed;               // the input's stderr text so far
+    std::optional<std::size_t> job;    // its StagingPool number; none: an input with no folder to write
+    std::size_t report = 0;            // its index in reports
+    std::string folder;                // out_dir/leaf, for --depfile
+    std::vector<std::string> sources;  // the workflow and its children, for --depfile; empty for stdin
+};
+
 struct Compiler {
+    Compiler(const CompileOptions& o, std::istream& i, std::ostream& os, std::ostream& es)
+        : options(o),
+          in(i),
+          out(os),
+          shown_err(es),
+          children(o.out_dir, o.color),
+          pool(std::make_unique<StagingPool>(writes() && !o.verify ? StagingPool::workers_for(o.inputs.size())
+                                                                   : 0)) {}
+
     const CompileOptions& options;
     std::istream& in;
     std::ostream& out;
-    std::ostream& err;
+    std::ostream& shown_err;  // the real stderr; `err` holds the current input's text until it is its turn
+    std::ostringstream err;
     std::vector<FileReport> reports;
     std::map<std::string, std::string> names;                  // skill name → the input that produced it
     std::vector<std::pair<std::size_t, StagedFolder>> staged;  // reports[index]'s folder, not yet swapped in
@@ -72,6 +96,8 @@ struct Compiler {
     ChildCompiler children;  // compiles each child workflow once, however many parents use it
     std::string verify_dir;  // the folder verify_one compares against
     ExitCode worst = ExitCode::ok;
+    std::unique_ptr<StagingPool> pool;  // stages the folders, on worker threads in a batch
+    std::deque<Pending> pending;        // inputs in order whose folder is being staged, or behind one that is
 
     void note(ExitCode code) {
         if (severity(code) > severity(worst)) worst = code;
@@ -184,16 +210,44 @@ struct Compiler {
         if (options.json) report.manifest = manifest;  // only the JSON report shows it: 1,000 copies add up
         if (options.graph) return print_graph(manifest.workflow, report);
         if (writes()) {
-            auto written = stage_skill_folder(options.out_dir, leaf, files, options.force);
-            if (!written) {
-                fail(written.error());
-            } else {
-                staged.emplace_back(reports.size(), std::move(*written));
-                bundle.sources.insert(bundle.sources.begin(), input);
-                if (!from_stdin) depends.emplace_back(folder, std::move(bundle.sources));
-            }
+            const std::size_t job = pool->submit({options.out_dir, leaf, std::move(files), options.force});
+            bundle.sources.insert(bundle.sources.begin(), input);
+            if (from_stdin) bundle.sources.clear();
+            pending.push_back({take_printed(), job, reports.size(), folder, std::move(bundle.sources)});
         }
         reports.push_back(std::move(report));
+    }
+
+    std::string take_printed() {
+        std::string text = err.str();
+        err.str("");
+        return text;
+    }
+
+    // Prints what the inputs so far have to say, in input order: an input's text once the folders before
+    // it and its own are staged (all of them with `wait`), followed by its staging error if there is one.
+    void settle(bool wait) {
+        if (pending.empty()) {
+            shown_err << take_printed() << std::flush;
+            return;
+        }
+        // An input with no folder to write: its text waits behind the folders before it.
+        if (!err.str().empty()) pending.push_back({take_printed(), std::nullopt, 0, {}, {}});
+        while (!pending.empty()) {
+            Pending& next = pending.front();
+            if (next.job && !wait && !pool->done(*next.job)) break;
+            shown_err << next.printed;
+            if (next.job) record_staged(next);
+            shown_err << take_printed() << std::flush;  // the staging error record_staged reported
+            pending.pop_front();
+        }
+    }
+
+    void record_staged(Pending& p) {
+        auto result = pool->take(*p.job);
+        if (!result) return fail(result.error());
+        staged.emplace_back(p.report, std::move(*result));
+        if (!p.sources.empty()) depends.emplace_back(std::move(p.folder), std::move(p.sources));
     }
 
     // --verify DIR: the workflow DIR was compiled from (its skill.json says), compiled again in memory.
@@ -269,6 +323,7 @@ struct Compiler {
         if (any_changed) {
             if (auto s = sync_output(options.out_dir); !s) fail(s.error());
         }
+        settle(true);
     }
 };
 
@@ -294,18 +349,19 @@ ExitCode run_compile(const CompileOptions& options, std::istream& stdin_stream, 
                                      "--graph prints one graph: it goes with none of --json, "
                                      "--verify and --depfile"});
     }
-    Compiler compiler{
-        options, stdin_stream, out, err, {}, {}, {}, {}, ChildCompiler(options.out_dir, options.color),
-        {},      ExitCode::ok};
+    Compiler compiler(options, stdin_stream, out, err);
     for (const auto& input : options.inputs) {
         if (options.verify) {
             compiler.verify_one(input);
         } else {
             compiler.compile_one(input);
         }
+        compiler.settle(false);
     }
+    compiler.settle(true);
     compiler.commit_all();
     if (!options.depfile.empty()) compiler.write_depfile();
+    compiler.settle(true);
     if (options.json) out << json_report(compiler.reports) << std::flush;
     return compiler.worst;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <linux/fs.h>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -62,12 +63,15 @@ void remove_tree(int dirfd, const std::string& name) {
 // The names in an output folder that may be leftovers of an interrupted compile (".<name>.tmp-…",
 // ".<name>.old-…"), read once per folder and process. Reading the folder for every skill made a batch
 // quadratic: 1,000 skills read a folder of up to 2,000 entries 1,000 times (a quarter of the batch's system
-// time). A leftover that appears while this process runs is removed by the next compile.
+// time). A leftover that appears while this process runs is removed by the next compile. Folders are staged
+// on several threads (staging_pool.h): the first one reads the folder, the others wait for its list.
 const std::vector<std::string>& possible_leftovers(int outfd) {
+    static std::mutex mutex;
     static std::map<std::pair<dev_t, ino_t>, std::vector<std::string>> listed;
     static const std::vector<std::string> none;
     struct stat st {};
     if (::fstat(outfd, &st) != 0) return none;
+    const std::lock_guard lock(mutex);
     auto [it, fresh] = listed.try_emplace({st.st_dev, st.st_ino});
     if (!fresh) return it->second;
     const int fd = ::openat(outfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -179,7 +183,8 @@ std::optional<std::map<std::string, ExistingFile>> read_existing(int outfd, cons
     return files;
 }
 
-// The umask, read once (reading it means setting it; compile writes from one thread).
+// The umask, read once: reading it means setting it for a moment, so it is read before any staging thread
+// starts (prepare_parallel_staging), never while another thread creates files.
 mode_t process_umask() {
     static const mode_t mask = [] {
         const mode_t m = ::umask(077);
@@ -353,6 +358,10 @@ Result<StagedFolder> stage_skill_folder(const std::string& out_dir, const std::s
     staged.keep_state = exists && S_ISDIR(st.st_mode);
     staged.result.changed = true;
     return staged;
+}
+
+void prepare_parallel_staging() {
+    process_umask();
 }
 
 Status sync_output(const std::string& out_dir) {

@@ -50,6 +50,8 @@ struct StagedFolder {
 // ExitCode::io_error (a write failed; nothing was changed).
 Result<StagedFolder> stage_skill_folder(const std::string& out_dir, const std::string& name,
                                         const std::vector<GeneratedFile>& files, bool force);
+// Call once before stage_skill_folder runs on several threads at once (staging_pool.h).
+void prepare_parallel_staging();
 // Makes everything written under `out_dir` so far durable (syncfs of its file system).
 Status sync_output(const std::string& out_dir);
 // Swaps a staged folder in with one rename (RENAME_EXCHANGE); the run records in state/ move along.
