@@ -255,6 +255,8 @@ df_execute() {
   fi
   [[ -d $DF_WORKDIR ]] || mkdir -p -- "$DF_WORKDIR" ||
     df_finish failed "cannot create the working directory $DF_WORKDIR"
+  # From here on steps run: the watcher stops them should this process be killed (lib/watch.sh).
+  df_watch_start
   _DF_DEADLINE_MS=0
   if [[ -n $_DF_RUN_TIMEOUT ]]; then
     df_now

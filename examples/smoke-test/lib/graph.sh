@@ -160,8 +160,12 @@ df_graph_start() {
   (
     trap 'df_graph_step_stop' INT TERM HUP
     _DF_PARALLEL=1 _DF_PEND=() _DF_PEND_ARGS=() _DF_PENDING_GUARDS=()
+    # Only the executor holds the watcher's pipe; the watcher finds this subshell in its note.
+    df_watch_close
+    df_watch_note
     df_step_gate "$1" "$1" && df_run_step steps "$1" "$1" -1 "$(($1 + 1))"
     printf '%s\n%s\n' "$_DF_STEP_RESULT" "${_DF_ERR//$'\n'/ }" >"$_DF_TMP/result-$1"
+    df_watch_forget
   ) &
   _DF_GRAPH_PIDS[$!]=$1
 }
@@ -173,6 +177,7 @@ df_graph_step_stop() {
   if [[ -n $_DF_CHILD ]]; then
     if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
   fi
+  df_watch_forget
   exit 143
 }
 
@@ -188,6 +193,7 @@ df_graph_stop() {
 # runs beside others).
 df_prefix_lines() {
   local _df_l
+  df_watch_close
   while IFS= read -r _df_l || [[ -n $_df_l ]]; do printf '[%s] %s\n' "$1" "$_df_l"; done >&2
 }
 
@@ -249,6 +255,7 @@ df_foreach_exec() {
       [[ -z ${_DF_SETPGID-} || $_DF_LIMIT -gt 0 ]] || setpgid "$_df_pid" "$_df_pid" 2>/dev/null
       _DF_ITEM_PIDS[$_df_pid]=$_df_k
       _df_k=$((_df_k + 1))
+      df_watch_note
     done
     _df_pid=''
     wait -n -p _df_pid "${!_DF_ITEM_PIDS[@]}"
@@ -256,8 +263,9 @@ df_foreach_exec() {
     [[ -n $_df_pid && -n ${_DF_ITEM_PIDS[$_df_pid]+set} ]] || continue
     _df_j=${_DF_ITEM_PIDS[$_df_pid]}
     _df_codes[_df_j]=$_df_rc
-    unset "_DF_ITEM_PIDS[$_df_pid]"
     df_stop_group "$_df_pid"
+    unset "_DF_ITEM_PIDS[$_df_pid]"
+    df_watch_note
   done
   _DF_OUT_FILE=$_df_out _DF_ITEM_VAR=''
   df_foreach_end "$1" "$3" "$4" "$_df_n" "${_df_codes[@]}"
