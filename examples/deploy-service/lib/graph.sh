@@ -116,14 +116,14 @@ df_condition_holds() {
 }
 
 # df_pend_skip SECTION RECORD_INDEX NEXT MANIFEST_INDEX LABEL: the step is skipped (_DF_SKIP_WHY says why:
-# its `If:` does not hold, or it undoes a step that had not succeeded), queued for the next record write
-# like a step's end; NEXT (or -1) is marked running.
+# its `If:` does not hold, or it undoes a step that had not succeeded; in the log and the step's error),
+# queued for the next record write like a step's end; NEXT (or -1) is marked running.
 df_pend_skip() {
   local _df_k=${#_DF_PEND[@]}
   df_log "$_DF_RUN_ID: step $5 ${_DF_STEP_ID[$4]}: skipped ($_DF_SKIP_WHY)"
   df_now
   _DF_PEND+=("{\"i\":$_df_k,\"sec\":\"$1\",\"ri\":$2,\"st\":\"skipped\",\"att\":0,\"code\":null,\"next\":$3,\"ended\":\"$_DF_NOW\"}")
-  _DF_PEND_ARGS+=(--rawfile "o$_df_k" /dev/null --argjson "a$_df_k" null --arg "e$_df_k" "")
+  _DF_PEND_ARGS+=(--rawfile "o$_df_k" /dev/null --argjson "a$_df_k" null --arg "e$_df_k" "skipped: $_DF_SKIP_WHY")
 }
 
 # df_graph_reap PID: the step whose subshell PID has ended (or is ending: its result is written): its
@@ -134,6 +134,11 @@ df_graph_reap() {
   wait "$1" 2>/dev/null
   unset "_DF_GRAPH_PIDS[$1]"
   _DF_FINISHED+=("$_df_i")
+  # The time the step waited at its approval gate does not count (df_gate_waited).
+  if [[ -r $_DF_TMP/gate-waited-$_df_i ]] && read -r _df_result <"$_DF_TMP/gate-waited-$_df_i" &&
+    [[ $_df_result =~ ^[0-9]+$ ]] && ((_DF_DEADLINE_MS > 0)); then
+    _DF_DEADLINE_MS=$((_DF_DEADLINE_MS + _df_result))
+  fi
   # The step's end (df_rec_step_end wrote it), queued for the next record write.
   [[ -r $_DF_TMP/end-$_df_i ]] && mapfile -d '' _df_end <"$_DF_TMP/end-$_df_i"
   if ((${#_df_end[@]} >= 9)); then
