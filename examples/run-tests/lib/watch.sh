@@ -81,7 +81,7 @@ df_watch_stop() {
   local _df_f _df_t _df_k _df_tick=0 _df_left=1
   for _df_f in "$_DF_TMP"/groups-*; do
     read -r -a _df_w <"$_df_f" 2>/dev/null
-    ((${#_df_w[@]} > 1)) && [[ ${_df_w[0]} =~ ^[0-9]+$ ]] || continue
+    [[ ${#_df_w[@]} -gt 1 && ${_df_w[0]} =~ ^[0-9]+$ ]] || continue
     for _df_t in "${_df_w[@]:1}"; do _df_targets+=("$_df_t") _df_graces+=("$((_df_w[0] * 10))"); done
   done
   ((${#_df_targets[@]})) || return 0
