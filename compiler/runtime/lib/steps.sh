@@ -165,8 +165,9 @@ df_output_env() {
   return 1
 }
 
-# df_output_warnings: the outputs this step published that later steps get in $DF_OUTPUTS only (the
-# declared ones compile checked), each with why, as the step's warnings (in _DF_AGENT, for the record).
+# df_output_warnings: the outputs this step published that later steps get in $DF_OUTPUTS only (those
+# compile gave a variable, output_env, are not looked at again), each with why, as the step's warnings (in
+# _DF_AGENT, for the record).
 df_output_warnings() {
   local _df_l _df_n _df_w=''
   [[ -s $_DF_OUT_FILE ]] || return 0
