@@ -328,41 +328,45 @@ std::set<std::size_t> runs_after(const std::vector<Step>& steps, std::size_t i) 
     return seen;
 }
 
-// `If:` compares an input, or an output of a step that has ended by then, with a text.
-void check_conditions(ParseContext& ctx) {
+// One `If:`: it compares an input, or an output of a step of `## Steps` that has ended when `step` starts
+// (`ended(k)`: has step k?), with a text.
+void check_condition(ParseContext& ctx, const Step& step, const std::function<bool(std::size_t)>& ended) {
     const auto& steps = ctx.workflow.steps;
-    for (const auto& s : ctx.workflow.rollback) {
-        if (s.condition)
-            ctx.diags.error(
-                s.condition_pos,
-                fmt::format("rollback step '{}' has `If:`: rollback steps have no conditions", s.id));
-    }
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-        if (!steps[i].condition) continue;
-        const std::string& left = steps[i].condition->left;
-        const SourcePos at = steps[i].condition_pos;
-        if (left.rfind("steps.", 0) == 0) {
-            const auto dot = left.find(".outputs.", 6);
-            const std::string id = left.substr(6, dot == std::string::npos ? std::string::npos : dot - 6);
-            const auto it =
-                std::find_if(steps.begin(), steps.end(), [&](const Step& s) { return s.id == id; });
-            if (dot == std::string::npos || left.size() == dot + 9) {
-                ctx.diags.error(at, fmt::format("`If: {}`: write steps.<id>.outputs.<name>", left));
-            } else if (it == steps.end()) {
-                ctx.diags.error(at, fmt::format("`If: {}`: '{}' is no step", left, id));
-            } else if (runs_after(steps, i).count(static_cast<std::size_t>(it - steps.begin())) == 0) {
-                ctx.diags.error(at, fmt::format("step '{}' reads an output of step '{}', which has not ended "
-                                                "when it starts (give it `Needs: {}`)",
-                                                steps[i].id, id, id));
-            }
-        } else if (!find_input(ctx.workflow, left)) {
-            std::string names;
-            for (const auto& in : ctx.workflow.inputs) names += (names.empty() ? "" : ", ") + in.name;
-            ctx.diags.error(at,
-                            fmt::format("`If:` compares an input or steps.<id>.outputs.<name> with a text "
+    const std::string& left = step.condition->left;
+    const SourcePos at = step.condition_pos;
+    if (left.rfind("steps.", 0) == 0) {
+        const auto dot = left.find(".outputs.", 6);
+        const std::string id = left.substr(6, dot == std::string::npos ? std::string::npos : dot - 6);
+        const auto it = std::find_if(steps.begin(), steps.end(), [&](const Step& s) { return s.id == id; });
+        if (dot == std::string::npos || left.size() == dot + 9) {
+            ctx.diags.error(at, fmt::format("`If: {}`: write steps.<id>.outputs.<name>", left));
+        } else if (it == steps.end()) {
+            ctx.diags.error(at, fmt::format("`If: {}`: '{}' is no step", left, id));
+        } else if (!ended(static_cast<std::size_t>(it - steps.begin()))) {
+            ctx.diags.error(at, fmt::format("step '{}' reads an output of step '{}', which has not ended "
+                                            "when it starts (give it `Needs: {}`)",
+                                            step.id, id, id));
+        }
+    } else if (!find_input(ctx.workflow, left)) {
+        std::string names;
+        for (const auto& in : ctx.workflow.inputs) names += (names.empty() ? "" : ", ") + in.name;
+        ctx.diags.error(at, fmt::format("`If:` compares an input or steps.<id>.outputs.<name> with a text "
                                         "(`If: environment == production`); '{}' is neither (the inputs: {})",
                                         left, names.empty() ? "none" : names));
-        }
+    }
+}
+
+void check_conditions(ParseContext& ctx) {
+    const auto& steps = ctx.workflow.steps;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (!steps[i].condition) continue;
+        const std::set<std::size_t> after = runs_after(steps, i);
+        check_condition(ctx, steps[i], [&](std::size_t k) { return after.count(k) != 0; });
+    }
+    // A rollback step runs once `## Steps` has ended: any step's output can be read (empty when the step
+    // did not publish it or did not run).
+    for (const auto& r : ctx.workflow.rollback) {
+        if (r.condition) check_condition(ctx, r, [](std::size_t) { return true; });
     }
 }
 

@@ -19,6 +19,11 @@ std::optional<std::string> input_name_problem(std::string_view name);
 // BASH_*, DF_*, GIT_DIR, …): an input never reaches a step under such a name.
 bool env_name_steps_rely_on(std::string_view upper_name);
 
+// The same two rules as extended regular expressions (bash's =~) over an upper-case name, for the executor,
+// which applies them to outputs no `## Outputs` declares (skill.fields env_rely_re, env_loader_re).
+std::string env_rely_regex();
+std::string loader_families_regex();
+
 std::string upper_case(std::string_view name);
 
 // True when `--NAME` (with '_' written '-') is one of run's own options (--json, --status, --step, …), so an

@@ -36,12 +36,23 @@ std::string flag(bool f) {
 // under their name when it could be an input's name, and in upper case unless steps rely on that name;
 // never under a name an input or a `## Requires` variable has. "name:ALIAS" (or "name:") per output,
 // space-separated.
-std::string output_env(const Manifest& m) {
+std::set<std::string> taken_env(const Manifest& m) {
     std::set<std::string> taken(m.workflow.requirements.env.begin(), m.workflow.requirements.env.end());
     for (const auto& in : m.workflow.inputs) {
         taken.insert(in.name);
-        taken.insert(in.env_alias);
+        if (!in.env_alias.empty()) taken.insert(in.env_alias);
     }
+    return taken;
+}
+
+std::string env_taken(const Manifest& m) {
+    std::string out;
+    for (const auto& name : taken_env(m)) out += (out.empty() ? "" : " ") + name;
+    return out;
+}
+
+std::string output_env(const Manifest& m) {
+    const std::set<std::string> taken = taken_env(m);
     std::string out;
     for (const auto& o : m.workflow.outputs) {
         if (input_name_problem(o.name) || taken.count(o.name) != 0) continue;
@@ -126,6 +137,11 @@ const Field<Manifest> kRunFields[] = {
     {"on_failure", [](const Manifest& m) { return std::to_string(m.workflow.on_failure.size()); }},
     {"inputs", [](const Manifest& m) { return std::to_string(m.workflow.inputs.size()); }},
     {"output_env", output_env},
+    // The rule of inputs, for the outputs no `## Outputs` declares (lib/steps.sh, df_output_env): the
+    // names they never take (inputs, their aliases, `## Requires` variables) and the two regexes.
+    {"env_taken", env_taken},
+    {"env_rely_re", [](const Manifest&) { return env_rely_regex(); }},
+    {"env_loader_re", [](const Manifest&) { return loader_families_regex(); }},
     {"json_name", [](const Manifest& m) { return jq_quote(m.workflow.name); }},
     {"json_version", [](const Manifest& m) { return jq_quote(m.version); }},
 };

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A step with `Approval: required` pauses the run before it in awaiting_approval: `run --approve` lets it
-# go on, `run --deny` ends the run rejected (no rollback), the wait's Timeout: ends it rejected too, an
+# go on, `run --deny` ends the run rejected (rolling back what had been done, by `Undoes:`), the wait's
+# Timeout: ends it rejected too, the wait does not count against the run's time limit, --no-wait does not
+# apply to a step's gate, an
 # approver not named in `Approvers:` is refused, and with `Needs:` the steps that do not need the paused
 # one keep running. Over HTTP the approve hook decides the same way. Compile refuses bad values with
 # file:line:col.
@@ -33,8 +35,15 @@ echo "where=production" >> "$DF_OUTPUT"
 
 ## Rollback
 ### Undo the build
+- Undoes: build
 ```sh
-echo "rolled back"
+echo "rolled back" >> "$DF_WORKDIR/built.txt"
+```
+
+### Undo the deploy
+- Undoes: deploy
+```sh
+echo "deploy undone" >> "$DF_WORKDIR/built.txt"
 ```
 
 ## Guardrails
@@ -71,7 +80,7 @@ assert_eq "false" "$(field "$id" .approval.required)" "the run's own gate is unt
 expect_exit 65 "$SKILL/run" --deny "$id" --by alice
 assert_contains "$ERR" "not awaiting approval"
 
-step "--deny ends the run rejected (exit 3): the gated step is skipped and nothing rolls back"
+step "--deny ends the run rejected (exit 3): the gated step is skipped, what had been done rolls back"
 # awaiting: the id of the run that waits for approval (one at a time in this test).
 awaiting() { jq -r 'select(.status == "awaiting_approval") | .run_id' "$WORK"/state/runs/*.json 2>/dev/null | grep .; }
 "$SKILL/run" --workdir "$WORK/w2" --json >"$WORK/deny.json" 2>"$WORK/deny.err" &
@@ -85,8 +94,56 @@ assert_eq 3 "$rc" "the run's exit code"
 assert_eq "rejected" "$(field "$id" .status)" "run status"
 assert_eq "step deploy: approval denied by alice" "$(field "$id" .error)" "run error"
 assert_eq "succeeded skipped denied alice" "$(field "$id" '"\(.steps[0].status) \(.steps[1].status) \(.steps[1].approval.status) \(.steps[1].approval.by)"')" "steps"
-assert_eq "0" "$(field "$id" '.rollback | length')" "rollback steps run"
-[[ ! -e $WORK/w2/built.txt || $(cat "$WORK/w2/built.txt") == built ]] || fail "the denied step ran"
+check "the step that had succeeded is undone; the denied one had nothing to undo" \
+  jq -e '[.rollback[].status] == ["succeeded", "skipped"]
+    and ([.guardrails[] | select(.kind == "auto_rollback") | .decision] == ["started", "succeeded"])' "$(record "$id")"
+check "the denied step did not run" test "$(cat "$WORK/w2/built.txt")" = $'built\nrolled back'
+
+step "a step's approval wait does not count against the run's time limit"
+skill patient <<'MD'
+# Workflow: Patient Gate
+
+## Steps
+### 1. Ship
+- Approval: required
+```sh
+echo "shipped"
+```
+
+## Guardrails
+- Timeout: 2 seconds
+MD
+expect_exit 0 "$SKILL/run" --detach
+id=$(jq -r .run_id <<<"$OUT")
+wait_status "$id" awaiting_approval
+# The run's limit of 2 s is past while the step waits: the decision comes after it.
+limit_passed() { (($(date +%s) >= $1)); }
+wait_for limit_passed "$(($(date -d "$(field "$id" .started_at)" +%s) + 4))"
+expect_exit 0 "$SKILL/run" --approve "$id" --by carol
+check "the step runs after the approval and the run succeeds" wait_status "$id" succeeded
+check "the record says the limit moved by the wait" jq -e '[.guardrails[] | select(.kind == "run_timeout")
+  | .decision] == ["armed", "extended"]' "$(record "$id")"
+
+step "--no-wait applies to the run's approval guardrail, not to a step's gate: the run waits there in the foreground"
+skill gated-nowait <<'MD'
+# Workflow: Gated Later
+
+## Steps
+### 1. Ship
+- Approval: required
+```sh
+echo "shipped"
+```
+MD
+"$SKILL/run" --no-wait >"$WORK/nowait.out" 2>"$WORK/nowait.err" &
+runner=$!
+wait_for awaiting
+id=$(awaiting)
+check "the run still runs in the foreground while its step waits" kill -0 "$runner"
+expect_exit 0 "$SKILL/run" --approve "$id" --by carol
+rc=0
+wait "$runner" || rc=$?
+assert_eq 0 "$rc" "the run's exit code once the step was approved"
 
 step "the wait's Timeout: ends the run rejected, as the run's approval guardrail does"
 skill expiring <<'MD'

@@ -58,7 +58,7 @@ assert_contains "$OUT" $'3. ship (command): Ship\n   needs: build, lint'
 expect_exit 0 "$SKILL/run" --dry-run --json
 assert_eq '[["build","lint"],["ship"]]' "$(jq -c .start_order <<<"$OUT")" "the plan's start_order"
 
-step "outputs flow: declared ones as variables (name and upper case), all of them in \$DF_OUTPUTS"
+step "outputs flow: as variables (name and upper case, as inputs), all of them in \$DF_OUTPUTS"
 skill flow <<'MD'
 # Workflow: Outputs Flow
 
@@ -95,10 +95,47 @@ cp "$DF_OUTPUTS" outputs.json
 ```
 MD
 DF_KEEP_WORKDIR=1 expect_exit 0 "$SKILL/run" --workdir "$WORK/flow" --home_page input-value
-assert_eq "v1.2 \$(not run) 'q' \"dq\"|v1.2 \$(not run) 'q' \"dq\"|input-value|p1|unset" "$(paste -sd'|' "$WORK/flow/seen")" \
+assert_eq "v1.2 \$(not run) 'q' \"dq\"|v1.2 \$(not run) 'q' \"dq\"|input-value|p1|undeclared" "$(paste -sd'|' "$WORK/flow/seen")" \
   "what the third step saw"
 assert_eq '{"home_page":"from-output","image_tag":"v1.2 $(not run) '"'"'q'"'"' \"dq\"","other":"o","path":"p1","extra":"undeclared"}' \
   "$(jq -cS . "$WORK/flow/outputs.json" | jq -c '{home_page, image_tag, other, path, extra}')" "\$DF_OUTPUTS"
+
+step "an undeclared output follows the rule of inputs; one that would shadow the environment is a warning"
+skill shadow <<'MD'
+# Workflow: Shadow
+
+## Inputs
+- `name` (required): an input, which an output of that name must not replace
+
+## Steps
+### 1. Publish
+```sh
+for line in extra=undeclared PATH=/nowhere Upper=u ld_preload=/x.so home=h df_run_id=d name=from-output \
+  _DF_TMP=/tmp/x git_dir=g; do
+  echo "$line" >> "$DF_OUTPUT"
+done
+```
+
+### 2. Use
+```sh
+[[ $PATH != /nowhere && $HOME != h && $DF_RUN_ID != d && ${GIT_DIR-unset} == unset ]]
+printf '%s|' "$extra" "$EXTRA" "$home" "$df_run_id" "$git_dir" "$name" "${Upper-unset}" "${UPPER-unset}" \
+  "${ld_preload-unset}" "${_DF_TMP-unset}" >"$DF_WORKDIR/seen"
+jq -c '{PATH, Upper, ld_preload, name, _DF_TMP}' "$DF_OUTPUTS" >"$DF_WORKDIR/outputs.json"
+```
+MD
+DF_KEEP_WORKDIR=1 expect_exit 0 "$SKILL/run" --workdir "$WORK/shadow" --name input-value --json
+check "lower-case names as variables, in upper case unless steps rely on that name" \
+  test "$(cat "$WORK/shadow/seen")" = "undeclared|undeclared|h|d|g|input-value|unset|unset|unset|unset|"
+check "every output in \$DF_OUTPUTS" \
+  test "$(cat "$WORK/shadow/outputs.json")" = '{"PATH":"/nowhere","Upper":"u","ld_preload":"/x.so","name":"from-output","_DF_TMP":"/tmp/x"}'
+check "the publishing step warns of each output that is no variable, and why" jq -e '.steps[0].warnings == [
+  "output PATH is not an environment variable of later steps (it is in $DF_OUTPUTS): only a lower-case name (a-z, 0-9, _), as an input'"'"'s, becomes a variable",
+  "output Upper is not an environment variable of later steps (it is in $DF_OUTPUTS): only a lower-case name (a-z, 0-9, _), as an input'"'"'s, becomes a variable",
+  "output ld_preload is not an environment variable of later steps (it is in $DF_OUTPUTS): its name is in a family the loader or the shell reads",
+  "output name is not an environment variable of later steps (it is in $DF_OUTPUTS): an input or a variable the workflow requires has that name",
+  "output _DF_TMP is not an environment variable of later steps (it is in $DF_OUTPUTS): only a lower-case name (a-z, 0-9, _), as an input'"'"'s, becomes a variable"]
+  and .steps[1].warnings == null' <<<"$OUT"
 
 step "At most 2 steps at a time: five independent steps, never more than two running"
 {

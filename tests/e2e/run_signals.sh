@@ -61,9 +61,28 @@ assert_eq "succeeded interrupted" "$(field "$ID" '"\(.steps[0].status) \(.steps[
 # run has killed the step's process group; the kernel may not have finished them off yet.
 wait_for no_process_left "$MARK"
 
-step "SIGKILL: the record still says running, and --status reports it interrupted"
+step "SIGKILL: the run's watcher stops the step and records interrupted"
 start_run 2
 kill -KILL "$PID"
+wait "$PID" || true
+wait_for no_process_left "$MARK"
+wait_status "$ID" interrupted
+assert_contains "$(field "$ID" .error)" "is gone: it was killed"
+assert_eq "$ID interrupted" "$(jq -r '.entry | "\(.run_id) \(.status)"' "$DF_STATE_DIR/evidence/ledger.jsonl" | tail -n 1)" \
+  "the run's evidence is sealed by the watcher"
+
+step "SIGKILL of the run and its watcher: the record still says running, and --status reports it interrupted"
+# watcher_of PID: the run's watcher, its one child that is a fork of it (the step is a bash of its own).
+watcher_of() {
+  local c
+  for c in $(pgrep -P "$1"); do
+    [[ $(tr '\0' ' ' <"/proc/$c/cmdline") != "$(tr '\0' ' ' <"/proc/$1/cmdline")" ]] || echo "$c"
+  done
+}
+start_run 3
+WATCHER=$(watcher_of "$PID")
+[[ $WATCHER =~ ^[0-9]+$ ]] || fail "no watcher found among the children of $PID: $(pgrep -a -P "$PID")"
+kill -KILL "$WATCHER" "$PID"
 wait "$PID" || true
 assert_eq running "$(field "$ID" .status)" "record before --status"
 expect_exit 0 "$SKILL/run" --status "$ID" --json

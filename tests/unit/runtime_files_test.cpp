@@ -50,7 +50,7 @@ TEST_CASE("every skill carries the executor, byte for byte from compiler/runtime
     df::compiler::Diagnostics d1, d2;
     const auto a = df::compiler::generate_skill(manifest("First"), d1);
     const auto b = df::compiler::generate_skill(manifest("Second `$(rm -rf /)`"), d2);
-    REQUIRE(std::size(df::compiler::runtime::kFiles) == 13);
+    REQUIRE(std::size(df::compiler::runtime::kFiles) == 14);
     for (const std::string_view name : df::compiler::runtime::kFiles) {
         const std::string path(name);
         INFO(path);
@@ -102,7 +102,7 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     std::istringstream s(text);
     for (std::string line; std::getline(s, line);) lines.push_back(line);
     // The header, the three lines of names, then the values in the order the names give.
-    REQUIRE(lines.size() == 4 + 28 + 22 + 8);
+    REQUIRE(lines.size() == 4 + 31 + 22 + 8);
     CHECK(lines[0] == df::compiler::kRunFieldsHeader);
     CHECK(lines[1].rfind("run name version title run_timeout_seconds ", 0) == 0);
     CHECK(lines[2] ==
@@ -128,15 +128,19 @@ TEST_CASE("skill.fields: jq's string escapes, and every field on one line") {
     CHECK(value(1, "steps", 4) == "1");
     CHECK(value(1, "inputs", 4) == "1");
     CHECK(value(1, "json_name", 4) == "\"a-skill\"");
-    CHECK(value(2, "id", 32) == "one");
-    CHECK(value(2, "needs", 32) == "-");  // no `Needs:`: it follows the step before it
+    // The rule of inputs for undeclared outputs: the names taken (the input and its alias) and the regexes.
+    CHECK(value(1, "env_taken", 4) == "ENV env");
+    CHECK(value(1, "env_loader_re", 4) == "^(LD_|BASH_|DYLD_)");
+    CHECK(value(1, "env_rely_re", 4).rfind("^(PATH|HOME|IFS|", 0) == 0);
+    CHECK(value(2, "id", 35) == "one");
+    CHECK(value(2, "needs", 35) == "-");  // no `Needs:`: it follows the step before it
     CHECK(value(1, "parallel", 4).empty());
-    CHECK(value(2, "commands", 32) ==
+    CHECK(value(2, "commands", 35) ==
           "echo a\\\\nb\\nsecond line\\n");                         // a backslash doubled, newlines as \n
-    CHECK(value(2, "json_title", 32) == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
-    CHECK(value(2, "uses", 32).empty());
-    CHECK(value(2, "with", 32) == "{}");
-    CHECK(std::vector<std::string>(lines.begin() + 54, lines.end()) ==
+    CHECK(value(2, "json_title", 35) == "\"Say \\\\\"hi\\\\\"\"");  // jq's \" with its backslash doubled
+    CHECK(value(2, "uses", 35).empty());
+    CHECK(value(2, "with", 35) == "{}");
+    CHECK(std::vector<std::string>(lines.begin() + 57, lines.end()) ==
           std::vector<std::string>{"env", "choice", "", "1", "dev", "1", "ENV", "dev\\nprod\\n"});
 
     df::compiler::Diagnostics diags;

@@ -116,14 +116,14 @@ df_condition_holds() {
 }
 
 # df_pend_skip SECTION RECORD_INDEX NEXT MANIFEST_INDEX LABEL: the step is skipped (_DF_SKIP_WHY says why:
-# its `If:` does not hold, or it undoes a step that had not succeeded), queued for the next record write
-# like a step's end; NEXT (or -1) is marked running.
+# its `If:` does not hold, or it undoes a step that had not succeeded; in the log and the step's error),
+# queued for the next record write like a step's end; NEXT (or -1) is marked running.
 df_pend_skip() {
   local _df_k=${#_DF_PEND[@]}
   df_log "$_DF_RUN_ID: step $5 ${_DF_STEP_ID[$4]}: skipped ($_DF_SKIP_WHY)"
   df_now
   _DF_PEND+=("{\"i\":$_df_k,\"sec\":\"$1\",\"ri\":$2,\"st\":\"skipped\",\"att\":0,\"code\":null,\"next\":$3,\"ended\":\"$_DF_NOW\"}")
-  _DF_PEND_ARGS+=(--rawfile "o$_df_k" /dev/null --argjson "a$_df_k" null --arg "e$_df_k" "")
+  _DF_PEND_ARGS+=(--rawfile "o$_df_k" /dev/null --argjson "a$_df_k" null --arg "e$_df_k" "skipped: $_DF_SKIP_WHY")
 }
 
 # df_graph_reap PID: the step whose subshell PID has ended (or is ending: its result is written): its
@@ -134,6 +134,11 @@ df_graph_reap() {
   wait "$1" 2>/dev/null
   unset "_DF_GRAPH_PIDS[$1]"
   _DF_FINISHED+=("$_df_i")
+  # The time the step waited at its approval gate does not count (df_gate_waited).
+  if [[ -r $_DF_TMP/gate-waited-$_df_i ]] && read -r _df_result <"$_DF_TMP/gate-waited-$_df_i" &&
+    [[ $_df_result =~ ^[0-9]+$ ]] && ((_DF_DEADLINE_MS > 0)); then
+    _DF_DEADLINE_MS=$((_DF_DEADLINE_MS + _df_result))
+  fi
   # The step's end (df_rec_step_end wrote it), queued for the next record write.
   [[ -r $_DF_TMP/end-$_df_i ]] && mapfile -d '' _df_end <"$_DF_TMP/end-$_df_i"
   if ((${#_df_end[@]} >= 9)); then
@@ -160,8 +165,12 @@ df_graph_start() {
   (
     trap 'df_graph_step_stop' INT TERM HUP
     _DF_PARALLEL=1 _DF_PEND=() _DF_PEND_ARGS=() _DF_PENDING_GUARDS=()
+    # Only the executor holds the watcher's pipe; the watcher finds this subshell in its note.
+    df_watch_close
+    df_watch_note
     df_step_gate "$1" "$1" && df_run_step steps "$1" "$1" -1 "$(($1 + 1))"
     printf '%s\n%s\n' "$_DF_STEP_RESULT" "${_DF_ERR//$'\n'/ }" >"$_DF_TMP/result-$1"
+    df_watch_forget
   ) &
   _DF_GRAPH_PIDS[$!]=$1
 }
@@ -173,6 +182,7 @@ df_graph_step_stop() {
   if [[ -n $_DF_CHILD ]]; then
     if [[ -n $_DF_CHILD_GROUP ]]; then df_stop_group "$_DF_CHILD"; else kill -TERM "$_DF_CHILD" 2>/dev/null; fi
   fi
+  df_watch_forget
   exit 143
 }
 
@@ -188,6 +198,7 @@ df_graph_stop() {
 # runs beside others).
 df_prefix_lines() {
   local _df_l
+  df_watch_close
   while IFS= read -r _df_l || [[ -n $_df_l ]]; do printf '[%s] %s\n' "$1" "$_df_l"; done >&2
 }
 
@@ -249,6 +260,7 @@ df_foreach_exec() {
       [[ -z ${_DF_SETPGID-} || $_DF_LIMIT -gt 0 ]] || setpgid "$_df_pid" "$_df_pid" 2>/dev/null
       _DF_ITEM_PIDS[$_df_pid]=$_df_k
       _df_k=$((_df_k + 1))
+      df_watch_note
     done
     _df_pid=''
     wait -n -p _df_pid "${!_DF_ITEM_PIDS[@]}"
@@ -256,8 +268,9 @@ df_foreach_exec() {
     [[ -n $_df_pid && -n ${_DF_ITEM_PIDS[$_df_pid]+set} ]] || continue
     _df_j=${_DF_ITEM_PIDS[$_df_pid]}
     _df_codes[_df_j]=$_df_rc
-    unset "_DF_ITEM_PIDS[$_df_pid]"
     df_stop_group "$_df_pid"
+    unset "_DF_ITEM_PIDS[$_df_pid]"
+    df_watch_note
   done
   _DF_OUT_FILE=$_df_out _DF_ITEM_VAR=''
   df_foreach_end "$1" "$3" "$4" "$_df_n" "${_df_codes[@]}"

@@ -28,7 +28,8 @@ def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
       | .outputs += $new
       | (if $ag.summary then .summary = $ag.summary else . end)
       | (if $ag.child then .child = $ag.child else . end)
-      | (if ($po.warnings | length) > 0 then .warnings = ((.warnings // []) + $po.warnings) else . end))
+      | ($po.warnings + ($ag.warnings // [])) as $w
+      | (if ($w | length) > 0 then .warnings = ((.warnings // []) + $w) else . end))
   | (if $p.sec == "steps" then .outputs += $new else . end)
   | (if $p.next >= 0 then .[$p.sec][$p.next] |= (.status = "running" | .started_at = $p.ended) else . end);
 def run_start($p): .status = "running" | .pid = $p.pid | .pid_start = ($p.ps | nullable)

@@ -90,6 +90,7 @@ df_step_process() {
   [[ -z ${_DF_ITEM_VAR-} ]] || export "$_DF_ITEM_VAR=$_DF_ITEM" DF_ITEM_INDEX=$_DF_ITEM_INDEX
   unset BASH_ENV ENV
   [[ -z ${_DF_SLOT_FD:-} ]] || exec {_DF_SLOT_FD}>&-
+  df_watch_close
   # A detached run ignores SIGHUP, and so does this process until it has left the terminal's process group:
   # a hangup in between would kill the step before it starts. Then the step gets the default back: timeout
   # catches SIGHUP itself (its command starts with the default), env puts it back after setsid.
@@ -111,8 +112,9 @@ df_step_process() {
 
 # df_export_outputs (in a step's process, before it execs): the outputs the steps that have finished
 # (_DF_FINISHED, in the order they did; a later value wins) published, as the JSON object in the file
-# $DF_OUTPUTS, and the declared ones as environment variables under the names compile chose (the run field
-# output_env: the input rule). Values are data: nothing is evaluated.
+# $DF_OUTPUTS, and as environment variables by the rule of inputs: the declared ones under the names compile
+# chose (the run field output_env), the others under those df_output_env gives. Values are data: nothing
+# is evaluated.
 df_export_outputs() {
   local -A _df_env=() _df_val=()
   local -a _df_order=()
@@ -131,12 +133,58 @@ df_export_outputs() {
     if [[ -n ${_df_env[$_df_n]+set} ]]; then
       export "$_df_n=${_df_val[$_df_n]}"
       [[ -z ${_df_env[$_df_n]} ]] || export "${_df_env[$_df_n]}=${_df_val[$_df_n]}"
+    elif df_output_env "$_df_n"; then
+      for _df_w in $_DF_ENV_NAMES; do export "$_df_w=${_df_val[$_df_n]}"; done
     fi
     df_rec_json "${_df_val[$_df_n]}"
     _df_json+=,\"$_df_n\":$_DF_JSON
   done
   export DF_OUTPUTS=$_DF_TMP/known-outputs-$_DF_CUR_STEP_ID
   printf '{%s}\n' "${_df_json#,}" >"$DF_OUTPUTS"
+}
+
+# df_output_env NAME: the environment variables an output no `## Outputs` declares reaches later command
+# steps under, by the rule of inputs (compile applies it to the declared ones: output_env): its name when
+# that could be an input's name and no input or `## Requires` variable has it, and the name in upper case
+# too unless steps rely on that (PATH, HOME, DF_*, ...: the run field env_rely_re) or it is taken. Sets
+# _DF_ENV_NAMES; returns 1 with the reason in _DF_ENV_WHY when the output reaches no variable.
+df_output_env() {
+  local _df_u=${1^^} _df_taken=" ${_DF_M[env_taken]-} "
+  _DF_ENV_NAMES='' _DF_ENV_WHY=''
+  if [[ ! $1 =~ $_DF_NAME_RE ]]; then
+    _DF_ENV_WHY="only a lower-case name (a-z, 0-9, _), as an input's, becomes a variable"
+  elif [[ $_df_u =~ ${_DF_M[env_loader_re]-^(LD_|BASH_|DYLD_)} ]]; then
+    _DF_ENV_WHY="its name is in a family the loader or the shell reads"
+  elif [[ $_df_taken == *" $1 "* ]]; then
+    _DF_ENV_WHY="an input or a variable the workflow requires has that name"
+  else
+    _DF_ENV_NAMES=$1
+    [[ $_df_u =~ ${_DF_M[env_rely_re]-^} || $_df_taken == *" $_df_u "* ]] || _DF_ENV_NAMES+=" $_df_u"
+    return 0
+  fi
+  return 1
+}
+
+# df_output_warnings: the outputs this step published that later steps get in $DF_OUTPUTS only (those
+# compile gave a variable, output_env, are not looked at again), each with why, as the step's warnings (in
+# _DF_AGENT, for the record).
+df_output_warnings() {
+  local _df_l _df_n _df_w=''
+  [[ -s $_DF_OUT_FILE ]] || return 0
+  while IFS= read -r _df_l || [[ -n $_df_l ]]; do
+    [[ $_df_l =~ ^([A-Za-z_][A-Za-z0-9_]{0,63})= ]] || continue
+    _df_n=${BASH_REMATCH[1]}
+    [[ " ${_DF_M[output_env]-} " != *" $_df_n:"* ]] || continue
+    df_output_env "$_df_n" && continue
+    df_rec_json "output $_df_n is not an environment variable of later steps (it is in \$DF_OUTPUTS): $_DF_ENV_WHY"
+    [[ $_df_w == *"$_DF_JSON"* ]] || _df_w+=,$_DF_JSON
+  done <"$_DF_OUT_FILE"
+  [[ -n $_df_w ]] || return 0
+  if [[ $_DF_AGENT == null ]]; then
+    _DF_AGENT="{\"warnings\":[${_df_w#,}]}"
+  else
+    _DF_AGENT=$(jq -c --argjson w "[${_df_w#,}]" '.warnings = $w' <<<"$_DF_AGENT") || _DF_AGENT=null
+  fi
 }
 
 # Stops what is left of a step's process group: SIGTERM, a grace period (_DF_STOP_GRACE while a child
@@ -196,10 +244,12 @@ df_exec_command() {
   _DF_CHILD_GROUP=1
   # Fails harmlessly once the step has exec'd (it made its group itself) or uses timeout or setsid.
   [[ -z ${_DF_SETPGID-} || $_DF_LIMIT -gt 0 ]] || setpgid "$_DF_CHILD" "$_DF_CHILD" 2>/dev/null
+  df_watch_note
   df_wait_step
   _DF_RC=$?
   df_stop_group "$_DF_CHILD"
   _DF_CHILD=
+  df_watch_note
   _DF_ERR="exit status $_DF_RC"
 }
 
@@ -238,16 +288,18 @@ agent steps, or carry out this step yourself and run the command steps with --st
     return
   }
   : >"$_df_resp"
-  # The token travels on curl's stdin (-H @-), never in its argv.
-  curl -sS -o "$_df_resp" -w '%{http_code}' --max-time "$_df_limit" --connect-timeout 10 \
+  # The token travels on curl's stdin (-H @-), never in its argv. curl holds no copy of the watcher's pipe.
+  { df_watch_close; exec curl -sS -o "$_df_resp" -w '%{http_code}' --max-time "$_df_limit" --connect-timeout 10 \
     -H 'Content-Type: application/json' -H "x-openclaw-agent-id: $_df_agent" -H @- \
-    --data-binary @"$_df_body" -- "${_df_url%/}/v1/chat/completions" \
+    --data-binary @"$_df_body" -- "${_df_url%/}/v1/chat/completions"; } \
     >"$_DF_TMP/agent-status" 2>"$_DF_TMP/agent-error" \
     <<<"${_df_token:+Authorization: Bearer $_df_token}" &
   _DF_CHILD=$! _DF_CHILD_GROUP=
+  df_watch_note
   wait "$_DF_CHILD"
   local _df_curl=$? _df_http
   _DF_CHILD=
+  df_watch_note
   df_evidence_agent_call "$_DF_CUR_STEP_ID" "$_df_agent" "$_df_body" "$_df_resp"
   _df_http=$(<"$_DF_TMP/agent-status")
   case $_df_curl in
@@ -346,12 +398,14 @@ df_run_step() {
     fi
     df_log "$_DF_RUN_ID: step $_df_label $_DF_CUR_STEP_ID: $_df_status${_DF_ERR:+ ($_DF_ERR)}"
     if [[ $_df_status == succeeded ]]; then
+      df_output_warnings
       df_rec_step_end "$_df_sec" "$_df_ri" succeeded "$_df_attempt" "" "$_df_next"
       _DF_STEP_RESULT=succeeded _DF_FINISHED+=("$_df_mi") _DF_SUCCEEDED+=("$_df_mi")
       return 0
     fi
     if [[ $_DF_LIMIT_BY == run && $_df_status == timed_out ]] || ((_df_attempt > _df_retries)); then
       _DF_FINISHED+=("$_df_mi")
+      df_output_warnings
       df_rec_step_end "$_df_sec" "$_df_ri" "$_df_status" "$_df_attempt" "$_DF_ERR" -1
       _DF_STEP_RESULT=$_df_status
       [[ $_DF_LIMIT_BY == run && $_df_status == timed_out ]] && _DF_STEP_RESULT=run_timed_out

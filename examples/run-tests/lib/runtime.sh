@@ -177,7 +177,8 @@ df_new_run_id() {
 
 # Sleeps in the background and waits, so a trapped signal interrupts it at once.
 df_sleep() {
-  sleep "$1" &
+  # The background sleep holds no copy of the watcher's pipe (lib/watch.sh).
+  if [[ -n ${_DF_WATCH_FD-} ]]; then sleep "$1" {_DF_WATCH_FD}>&- & else sleep "$1" & fi
   _DF_SLEEP_PID=$!
   wait "$_DF_SLEEP_PID"
   _DF_SLEEP_PID=
@@ -207,9 +208,10 @@ df_proc_start() {
 df_alive() {
   [[ $1 =~ ^[0-9]+$ ]] || return 1
   kill -0 "$1" 2>/dev/null || [[ -d /proc/$1 ]] || return 1
-  [[ -z $2 ]] && return 0
-  df_proc_start "$1"
-  [[ -z $_DF_PROC_START || $_DF_PROC_START == "$2" ]]
+  # A zombie has ended; only its parent has not reaped it yet.
+  df_stat "$1" || return 0
+  [[ ${_DF_STAT[0]-} != Z ]] || return 1
+  [[ -z $2 || -z ${_DF_STAT[19]-} || ${_DF_STAT[19]} == "$2" ]]
 }
 
 # Debian's bash-builtins package ships loadable mkdir, rm, ln, unlink, sleep and setpgid. Where they are

@@ -148,10 +148,13 @@ expires after $_df_timeout s"
 # _DF_STEP_RESULT=rejected, when it is denied or the wait expires.
 df_step_gate() {
   [[ -n ${_DF_STEP_APPROVAL[$1]-} ]] || return 0
-  local _df_fd='' _df_rc=0
+  local _df_fd='' _df_rc=0 _df_from
+  df_now
+  _df_from=$_DF_NOW_MS
   if [[ -n ${_DF_PARALLEL-} ]] && exec {_df_fd}>>"$_DF_TMP/approval.lock"; then flock "$_df_fd"; fi
   df_await_approval "$1" "$2" || _df_rc=$?
   [[ -z $_df_fd ]] || exec {_df_fd}>&-
+  df_gate_waited "$1" "$_df_from"
   case $_df_rc in
     0) return 0 ;;
     1) _DF_ERR="approval denied by $_DF_DECIDED_BY" ;;
@@ -161,4 +164,19 @@ df_step_gate() {
   df_log "$_DF_RUN_ID: step $(($1 + 1)) ${_DF_STEP_ID[$1]}: $_DF_ERR"
   df_rec '.steps[$i] |= (.status = "skipped" | .ended_at = $now | .error = $e)' --argjson i "$2" --arg e "$_DF_ERR"
   return 1
+}
+
+# df_gate_waited MANIFEST_INDEX FROM_MS: time spent waiting for a person does not count against the run's
+# time limit (as a GitHub Actions environment's wait does not count toward the job's timeout): the
+# deadline moves later by the wait, so the run has, once the step is decided, what it had left when the
+# step began to wait. Beside other steps (a subshell) the wait is also left in gate-waited-INDEX for the
+# runner (df_graph_reap), so that the steps that start after this one ends get it too.
+df_gate_waited() {
+  ((_DF_DEADLINE_MS > 0)) || return 0
+  df_now
+  local _df_w=$((_DF_NOW_MS - $2))
+  _DF_DEADLINE_MS=$((_DF_DEADLINE_MS + _df_w))
+  [[ -z ${_DF_PARALLEL-} ]] || printf '%s\n' "$_df_w" >"$_DF_TMP/gate-waited-$1"
+  df_guard run_timeout extended "step ${_DF_STEP_ID[$1]} waited $((_df_w / 1000)) s for its approval; \
+that time does not count: the run's limit of $_DF_RUN_TIMEOUT s ends that much later"
 }

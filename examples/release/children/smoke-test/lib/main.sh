@@ -255,6 +255,8 @@ df_execute() {
   fi
   [[ -d $DF_WORKDIR ]] || mkdir -p -- "$DF_WORKDIR" ||
     df_finish failed "cannot create the working directory $DF_WORKDIR"
+  # From here on steps run: the watcher stops them should this process be killed (lib/watch.sh).
+  df_watch_start
   _DF_DEADLINE_MS=0
   if [[ -n $_DF_RUN_TIMEOUT ]]; then
     df_now
@@ -272,7 +274,9 @@ df_execute() {
     for ((_df_ri = 0; _df_ri < _df_n; _df_ri++)); do
       _df_mi=${_DF_ONLY_STEP:-$_df_ri}
       _df_next=$((_df_ri + 1 < _df_n ? _df_ri + 1 : -1))
-      if [[ -z $_DF_OPT_STEP ]] && ! df_condition_holds "$_df_mi"; then
+      # `--step ID` too: the step's `If:` holds or it is skipped (an output it reads is empty then: no other
+      # step has run).
+      if ! df_condition_holds "$_df_mi"; then
         df_pend_skip steps "$_df_ri" "$_df_next" "$_df_mi" "$((_df_mi + 1))"
         continue
       fi
@@ -282,10 +286,13 @@ df_execute() {
       break
     done
   fi
-  # A run a person stopped at a step's approval ends `rejected`: nothing failed, so nothing rolls back.
-  if [[ $_df_status != succeeded && $_df_status != rejected && -n $_DF_AUTO_ROLLBACK && -z $_DF_OPT_STEP ]]; then
+  # A run a person stopped at a step's approval (denied or expired) rolls back what it had done, as a
+  # failed one does (`Undoes:` skips what never ran), and stays `rejected` unless a rollback step fails.
+  if [[ $_df_status != succeeded && -n $_DF_AUTO_ROLLBACK && -z $_DF_OPT_STEP ]]; then
     df_run_rollback "$_df_status"
-    [[ -z $_DF_ROLLBACK_STATUS ]] || _df_status=$_DF_ROLLBACK_STATUS
+    if [[ -n $_DF_ROLLBACK_STATUS && ($_df_status != rejected || $_DF_ROLLBACK_STATUS == rollback_failed) ]]; then
+      _df_status=$_DF_ROLLBACK_STATUS
+    fi
   fi
   # `## On Failure` steps (lib/on_failure.sh) after any failure, whatever the rollback did.
   [[ $_df_status == succeeded || -n $_DF_OPT_STEP ]] || df_run_on_failure "$_df_status" "$_df_err"
@@ -324,7 +331,7 @@ df_run_rollback() {
   local _df_k _df_next _df_ran=0
   for ((_df_k = 0; _df_k < _DF_NROLLBACK; _df_k++)); do
     _df_next=$((_df_k + 1 < _DF_NROLLBACK ? _df_k + 1 : -1))
-    if ! df_undo_needed "$((_DF_NSTEPS + _df_k))"; then
+    if ! df_condition_holds "$((_DF_NSTEPS + _df_k))" || ! df_undo_needed "$((_DF_NSTEPS + _df_k))"; then
       df_pend_skip rollback "$_df_k" "$_df_next" "$((_DF_NSTEPS + _df_k))" "R$((_df_k + 1))"
       continue
     fi
