@@ -155,6 +155,7 @@ final() { [[ $(jq -r .status "$(record "$id")") == failed ]]; }
 wait_for final
 assert_contains "$(cat "$SKILL/state/runs/$id.log")" "calling the API with key ***" "the log when the record is final"
 wait_for grep -q "run: $id: failed" "$SKILL/state/runs/$id.log"
+assert_not_contains "$(cat "$SKILL/state/runs/$id.log")" "has not ended" "the filter ends with the run"
 if grep -rq "sk-0123456789" "$SKILL/state"; then fail "the secret is in the state folder"; fi
 
 step "a run in the foreground masks a secret input in what its steps print to the caller"
@@ -164,5 +165,6 @@ assert_contains "$ERR" "calling the API with key ***" "the step's stdout"
 assert_contains "$ERR" "and on stderr: ***" "the step's stderr"
 assert_contains "$ERR" ": failed: step print-it-and-fail failed: exit status 3" "the executor's last line"
 assert_not_contains "$OUT$ERR" "sk-0123456789" "the caller's output"
+assert_not_contains "$ERR" "has not ended" "the filters end with the run (nothing else holds the output)"
 [[ $OUT =~ ^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}\ failed$ ]] || fail "stdout is not the result line alone: $OUT"
 echo PASS

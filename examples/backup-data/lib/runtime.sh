@@ -110,6 +110,8 @@ df_mask_drain() {
       kill -0 "$_df_p" 2>/dev/null || break
       df_sleep 0.01
     done
+    ((_df_i < 500)) ||
+      df_log "$_DF_RUN_ID: the output filter has not ended after 5 s: a process a step started still holds the run's output"
   done
   _DF_MASK_PIDS=()
 }

@@ -52,8 +52,13 @@ df_watch() {
   trap '' INT HUP
   # It holds neither the caller's output (a detached run's log filter waits for every writer) nor the
   # concurrency slot, and leaves the executor's process group: a signal to that group spares it.
+  # A run's masking filters (df_mask_output) likewise wait for every writer: the watcher writes past them.
   exec >/dev/null
-  [[ -z ${_DF_DETACHED-} ]] || exec 2>>"$_DF_RUNS/$_DF_RUN_ID.log"
+  if ((${#_DF_MASK_FDS[@]})); then
+    exec 2>&"${_DF_MASK_FDS[1]}"
+  elif [[ -n ${_DF_DETACHED-} ]]; then
+    exec 2>>"$_DF_RUNS/$_DF_RUN_ID.log"
+  fi
   [[ -z ${_DF_SLOT_FD:-} ]] || exec {_DF_SLOT_FD}>&-
   if [[ -n ${_DF_LOADABLES-} ]] && enable -f "$_DF_LOADABLES/setpgid" setpgid 2>/dev/null; then
     setpgid "$BASHPID" "$BASHPID" 2>/dev/null
