@@ -76,6 +76,33 @@ expect_exit 0 "$SKILL/run" --dry-run --fail_at none
 assert_contains "$OUT" "On-failure steps (after any failed run, with DF_FAILED_STEP and DF_RUN_ERROR):"
 assert_contains "$OUT" "3. open-a-ticket (command): Open a ticket"
 
+step "a run a person stopped at a step's approval is rejected, not failed: no on-failure step runs"
+skill gated <<'MD'
+# Workflow: Gated Job
+
+## Steps
+### 1. Ship
+- Approval: required
+
+```sh
+true
+```
+
+## On Failure
+### 1. Page the on-call person
+```sh
+echo "page: $DF_RUN_STATUS" >> "$DF_STATE_DIR/on-failure.log"
+```
+MD
+rm -f "$DF_STATE_DIR/on-failure.log"
+expect_exit 0 "$SKILL/run" --detach
+id=$(jq -r .run_id <<<"$OUT")
+wait_status "$id" awaiting_approval
+expect_exit 0 "$SKILL/run" --deny "$id" --by alice
+wait_status "$id" rejected
+assert_eq null "$(field "$id" .on_failure)" "on_failure in the record"
+[[ ! -e $DF_STATE_DIR/on-failure.log ]] || fail "something ran: $(cat "$DF_STATE_DIR/on-failure.log")"
+
 step "compile: prose under On Failure stays advice; Needs/If/Undoes on an on-failure step are errors"
 cat >"$WORK/advice.md" <<'MD'
 # Workflow: Advice Only

@@ -294,8 +294,10 @@ df_execute() {
       _df_status=$_DF_ROLLBACK_STATUS
     fi
   fi
-  # `## On Failure` steps (lib/on_failure.sh) after any failure, whatever the rollback did.
-  [[ $_df_status == succeeded || -n $_DF_OPT_STEP ]] || df_run_on_failure "$_df_status" "$_df_err"
+  # `## On Failure` steps (lib/on_failure.sh) after any failure, whatever the rollback did; not after a run a
+  # person stopped at a step's gate (rejected): nothing failed, there is nobody to page.
+  [[ $_df_status == succeeded || $_df_status == rejected || -n $_DF_OPT_STEP ]] ||
+    df_run_on_failure "$_df_status" "$_df_err"
   df_finish "$_df_status" "$_df_err"
 }
 
