@@ -205,6 +205,43 @@ std::string relative_source(const std::string& source, const std::string& skill_
     return out;
 }
 
+std::string compiled_home(const std::string& dir) {
+    // Absolute, so that "children/x" seen from inside its parent climbs out of it too.
+    const auto parts = absolute_parts(dir);
+    std::size_t outer = parts.size();  // parts[0, outer) is the outermost skill folder found so far
+    while (outer >= 3 && parts[outer - 2] == kChildrenDir) {
+        std::string parent;
+        for (std::size_t i = 0; i + 2 < outer; ++i) parent += "/" + parts[i];
+        struct stat st {};
+        if (::stat((parent + "/skill.json").c_str(), &st) != 0) break;
+        outer -= 2;
+    }
+    if (outer == parts.size()) return dir;
+    std::string home;
+    for (std::size_t i = 0; i + 1 < outer; ++i) home += "/" + parts[i];
+    return home + "/" + parts.back();
+}
+
+std::string source_from(const std::string& home, const std::string& source) {
+    if (!source.empty() && source[0] == '/') return source;
+    std::vector<std::string> parts;
+    const std::string joined = home + "/" + source;  // split's views point into it
+    for (const auto& part : split(joined, '/')) {
+        if (part == "..") {
+            if (!parts.empty() && parts.back() != "..") {
+                parts.pop_back();
+                continue;
+            }
+        } else if (part.empty() || part == ".") {
+            continue;
+        }
+        parts.emplace_back(part);
+    }
+    std::string out = home.empty() || home[0] != '/' ? "" : "/";
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
+    return out.empty() ? "." : out;
+}
+
 Manifest manifest_for(const std::string& raw, Workflow workflow, std::string source_path) {
     Manifest m;
     m.source_sha256 = sha256_hex(raw);
@@ -323,6 +360,10 @@ void ChildCompiler::bundle_step(Step& step, const std::string& dir, Bundle& out,
     }
     const Entry& entry = found->second;
     if (!entry.child) return diags.error(step.uses_pos, fmt::format("step '{}': {}", step.id, entry.error));
+    if (!entry.warnings.empty() && warned_.insert(key).second) {
+        diags.warning(step.uses_pos, fmt::format("step '{}': child workflow '{}' has warnings:\n{}", step.id,
+                                                 where.path, entry.warnings));
+    }
     const ChildSkill& child = *entry.child;
     step.uses_skill = child.workflow.name;
     const auto [at, fresh] = bundled.emplace(child.workflow.name, key);
@@ -403,7 +444,7 @@ const std::string& ChildCompiler::skill_name_of(const std::string& file) {
 // A child workflow file compiled as compiling it alone would, its own children bundled first.
 ChildCompiler::Entry ChildCompiler::compile_file(const std::string& path) {
     const auto raw = read_file(path, kMaxSourceBytes + 1);
-    if (!raw) return {nullptr, raw.error().message};
+    if (!raw) return {nullptr, raw.error().message, {}};
     Diagnostics diags;
     const SourceFile source(path, *raw, diags);
     Workflow workflow;
@@ -431,22 +472,27 @@ ChildCompiler::Entry ChildCompiler::compile_file(const std::string& path) {
             if (d.severity == Severity::error) text += format_diagnostic(d, source, color_);
         }
         while (!text.empty() && text.back() == '\n') text.pop_back();
-        return {nullptr, text};
+        return {nullptr, text, {}};
     }
-    return {child, {}};
+    std::string warnings;
+    for (const auto& d : diags.all()) {
+        if (d.severity == Severity::warning) warnings += format_diagnostic(d, source, color_);
+    }
+    while (!warnings.empty() && warnings.back() == '\n') warnings.pop_back();
+    return {child, {}, warnings};
 }
 
 // A skill compiled earlier into --out: its folder as it is (its run records left out).
 ChildCompiler::Entry ChildCompiler::load_folder(const std::string& folder) {
     const auto manifest = load_manifest(folder);
-    if (!manifest) return {nullptr, manifest.error().message};
+    if (!manifest) return {nullptr, manifest.error().message, {}};
     auto files = read_skill_files(folder);
-    if (!files) return {nullptr, files.error().message};
+    if (!files) return {nullptr, files.error().message, {}};
     auto child = std::make_shared<ChildSkill>();
     child->workflow = manifest->workflow;
     child->files = std::move(*files);
     child->sources.push_back(folder + "/" + std::string(kManifestFile));
-    return {child, {}};
+    return {child, {}, {}};
 }
 
 }  // namespace df::compiler

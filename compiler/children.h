@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,15 @@ inline constexpr std::string_view kChildrenDir = "children";
 // The path `source` as seen from the folder `skill_dir` (either may be relative to the working directory):
 // skill.json's source.path, so deploy finds the workflow wherever it is run from.
 std::string relative_source(const std::string& source, const std::string& skill_dir);
+
+// The folder a skill folder's source.path is relative to: `dir` itself, or for a child bundled in a parent
+// (P/children/NAME with P a skill folder, perhaps bundled itself) the folder compile wrote it to, OUT/NAME
+// beside the outermost parent (compile --verify of a bundled child).
+std::string compiled_home(const std::string& dir);
+
+// `source` (relative, as source.path is) seen from the folder `home`, its `..` taken lexically: `home` need
+// not exist.
+std::string source_from(const std::string& home, const std::string& source);
 
 // The manifest of a workflow read from `raw`, before generate_skill: version, hashes and source path.
 Manifest manifest_for(const std::string& raw, Workflow workflow, std::string source_path);
@@ -61,7 +71,8 @@ class ChildCompiler {
   private:
     struct Entry {
         std::shared_ptr<const ChildSkill> child;
-        std::string error;  // why there is no child (its own diagnostics when it does not compile)
+        std::string error;     // why there is no child (its own diagnostics when it does not compile)
+        std::string warnings;  // its own warnings, at its file:line:col, shown with the first step using it
     };
     struct Resolved {
         std::string path;  // a workflow file, or a compiled skill folder (folder true)
@@ -80,6 +91,7 @@ class ChildCompiler {
     std::string out_dir_;
     bool color_;
     std::map<std::string, Entry> cache_;        // by canonical path
+    std::set<std::string> warned_;              // the children whose warnings were shown (by canonical path)
     std::map<std::string, std::string> names_;  // workflow file → the skill name it compiles to
     std::vector<std::pair<std::string, std::string>> stack_;  // the chain being compiled: canonical, shown
 };

@@ -93,8 +93,9 @@ struct Compiler {
     std::vector<std::pair<std::size_t, StagedFolder>> staged;  // reports[index]'s folder, not yet swapped in
     // skill folder → the workflow it came from, and its child workflows
     std::vector<std::pair<std::string, std::vector<std::string>>> depends;
-    ChildCompiler children;  // compiles each child workflow once, however many parents use it
-    std::string verify_dir;  // the folder verify_one compares against
+    ChildCompiler children;   // compiles each child workflow once, however many parents use it
+    std::string verify_dir;   // the folder verify_one compares against
+    std::string verify_home;  // the folder its source.path is relative to (compiled_home)
     ExitCode worst = ExitCode::ok;
     std::unique_ptr<StagingPool> pool;  // stages the folders, on worker threads in a batch
     std::deque<Pending> pending;        // inputs in order whose folder is being staged, or behind one that is
@@ -181,7 +182,8 @@ struct Compiler {
         }
         if (!diags.has_errors()) {
             manifest =
-                manifest_for(*raw, std::move(workflow), from_stdin ? "" : relative_source(input, folder));
+                manifest_for(*raw, std::move(workflow),
+                             from_stdin ? "" : relative_source(input, options.verify ? verify_home : folder));
             files = generate_skill(manifest, diags, writes() ? Generate::files : Generate::diagnostics);
             if (writes()) files.push_back(run_state_gitignore());
             for (auto& f : bundle.files) files.push_back(std::move(f));
@@ -250,7 +252,8 @@ struct Compiler {
         if (!p.sources.empty()) depends.emplace_back(std::move(p.folder), std::move(p.sources));
     }
 
-    // --verify DIR: the workflow DIR was compiled from (its skill.json says), compiled again in memory.
+    // --verify DIR: the workflow DIR was compiled from (its skill.json says), compiled again in memory. DIR
+    // may be a child bundled in a parent (P/children/NAME): its source.path is relative to OUT/NAME.
     void verify_one(const std::string& dir) {
         const std::string manifest_path = dir + "/" + std::string(kManifestFile);
         const auto text = read_file(manifest_path, 16 * 1024 * 1024);
@@ -265,9 +268,12 @@ struct Compiler {
         }
         verify_dir = dir;
         while (verify_dir.size() > 1 && verify_dir.back() == '/') verify_dir.pop_back();
-        const std::string source =
-            manifest->source_path[0] == '/' ? manifest->source_path : dir + "/" + manifest->source_path;
-        compile_one(source);
+        verify_home = compiled_home(verify_dir);
+        // A bundled child's home may not exist (its workflow was named by file): `..` is taken lexically.
+        compile_one(verify_home == verify_dir
+                        ? (manifest->source_path[0] == '/' ? manifest->source_path
+                                                           : dir + "/" + manifest->source_path)
+                        : source_from(verify_home, manifest->source_path));
     }
 
     void compare(const std::string& dir, const std::vector<GeneratedFile>& files) {

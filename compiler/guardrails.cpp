@@ -333,7 +333,8 @@ class GuardrailCompiler {
         return true;
     }
 
-    // "Keep run history for 30 days", "Keep the last 500 runs", "Delete run records after 2 weeks".
+    // "Keep run history for 30 days", "Keep the last 500 runs", "Delete run records after 2 weeks", "Keep run
+    // history for 3 years" (find_duration_days: a month is 30 days, a year 365).
     bool history(Guardrail& g) {
         if (!has_any(lower_, {"history", "run records", "records of runs", "last "}) ||
             !has_any(lower_, {"keep", "retain", "retention", "delete", "prune", "remove", "purge"}) ||
@@ -341,9 +342,7 @@ class GuardrailCompiler {
             return false;
         std::optional<int> days;
         std::optional<int> runs;
-        if (const auto d = find_duration_seconds(lower_); d && d->value >= 86400) {
-            days = static_cast<int>(std::min<long long>(d->value / 86400, 36500));
-        }
+        if (const auto d = find_duration_days(lower_)) days = static_cast<int>(d->value);
         // "the last 500 runs": a count followed by "run".
         for (auto at = lower_.find("run"); at != std::string::npos; at = lower_.find("run", at + 1)) {
             std::size_t end = at;

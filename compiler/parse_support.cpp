@@ -155,6 +155,29 @@ std::optional<Found> find_duration_seconds(std::string_view text) {
     return std::nullopt;
 }
 
+std::optional<Found> find_duration_days(std::string_view text) {
+    static const std::pair<std::string_view, int> units[] = {
+        {"d", 1},      {"day", 1},     {"days", 1}, {"week", 7},   {"weeks", 7},   {"wk", 7},   {"wks", 7},
+        {"month", 30}, {"months", 30}, {"mo", 30},  {"year", 365}, {"years", 365}, {"yr", 365}, {"yrs", 365}};
+    const auto tokens = tokenize(text);
+    for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+        const auto n = number_value(tokens[i].text);
+        if (!n || ((tokens[i].text == "a" || tokens[i].text == "an") && tokens[i + 1].text.size() < 3))
+            continue;
+        for (const auto& [name, days] : units) {
+            if (tokens[i + 1].text != name) continue;
+            const double total = *n * days;
+            if (total < 1 || total > 36500) break;
+            return Found{static_cast<long long>(total), tokens[i].begin, tokens[i + 1].end};
+        }
+    }
+    if (auto d = find_duration_seconds(text); d && d->value >= 86400) {
+        d->value /= 86400;
+        return d;
+    }
+    return std::nullopt;
+}
+
 std::optional<Found> find_size_bytes(std::string_view text) {
     const auto tokens = tokenize(text);
     for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {

@@ -56,6 +56,9 @@ struct Found {
     std::size_t begin = 0, end = 0;  // where in the text
 };
 std::optional<Found> find_duration_seconds(std::string_view lower_text);
+// Long periods in whole days: "30 days", "2 weeks", "6 months" (30 days each), "3 years" (365 days each), up
+// to 100 years; shorter ones ("48 hours") as find_duration_seconds finds them, rounded down to days.
+std::optional<Found> find_duration_days(std::string_view lower_text);
 std::optional<Found> find_size_bytes(std::string_view lower_text);
 std::optional<Found> find_count(std::string_view lower_text);  // "5", "five", "once", "twice"
 

@@ -2,11 +2,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/coolify/config.h"
@@ -155,6 +158,22 @@ Result<std::string> rollback_target(const SkillRecord& skill, const std::string&
 Status record(const std::string& registry, const std::string& name, const std::string& id,
               const std::function<void(SkillRecord&, DeployRecord&)>& change, bool sets_status = true);
 std::string new_record_id();
+
+// --- Attempts (attempts.cpp) -------------------------------------------------------------------------
+
+// Records the end of an attempt (status, message, and on the skill what it now runs) and fills the outcome;
+// registry trouble is added to the message.
+Outcome& conclude(Session& s, Outcome& o, const std::string& id, const std::string& status, ExitCode code,
+                  const std::string& message, const std::string& running_commit = {});
+// conclude for an error: interrupted, timed_out or failed, by its exit code.
+Outcome& conclude_error(Session& s, Outcome& o, const std::string& id, const Error& e);
+// --timeout, else the skill's run timeout, else 10 minutes.
+std::chrono::seconds deploy_timeout(const Session& s, const Skill* skill);
+// After a write whose answer was lost (or a 5xx, or an unreadable 2xx), the server may have acted: read back
+// what it has (`applied`) before deciding, and never send the write again. Applied: the write succeeded.
+// Not applied, or nothing readable: the original error stands.
+Status reconcile_write(Session& s, const std::string& name, const Error& e, std::string_view what,
+                       const std::function<Result<bool>()>& applied);
 
 // --- Flows -------------------------------------------------------------------------------------------
 

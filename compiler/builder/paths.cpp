@@ -184,6 +184,13 @@ Result<std::optional<OnDisk>> Place::read(std::size_t max_bytes) const {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return open_error(errno, path_, "no such file");
     if (!S_ISREG(st.st_mode)) return refused(path_, "not a regular file");
+    // Another name of the same file may be outside the folder (a hard link needs no permission on its
+    // target's folder): its bytes must not be served, nor its permissions copied by a save.
+    if (st.st_nlink > 1) {
+        return refused(path_, fmt::format("it is a hard link ({} names for one file, perhaps one outside the "
+                                          "folder); copy the file instead of linking it",
+                                          st.st_nlink));
+    }
     std::FILE* stream = ::fdopen(fd.get(), "rb");
     if (!stream) return open_error(errno, path_, "no such file");
     fd.release();  // the stream owns it now

@@ -31,7 +31,13 @@ before=$(tree_hash out/release)
 expect_exit 0 compile -q -o out release.md
 assert_eq "$before" "$(tree_hash out/release)" "the folder after a second compile"
 expect_exit 0 compile --verify out/release
+# A bundled child alone: its source.path is relative to out/<child>, where compiling it alone would write it.
+expect_exit 0 compile --verify out/release/children/deploy-service out/release/children/smoke-test/
+assert_eq $'out/release/children/deploy-service\nout/release/children/smoke-test' "$OUT" "--verify of bundled children"
+(cd out/release && expect_exit 0 compile --verify children/smoke-test) || fail "--verify from inside the parent"
 echo changed >>out/release/children/smoke-test/SKILL.md
+expect_exit 1 compile --verify out/release/children/smoke-test
+assert_contains "$ERR" "out/release/children/smoke-test/SKILL.md: content differs" "--verify of a changed bundled child"
 expect_exit 1 compile --verify out/release
 assert_contains "$ERR" "children/smoke-test/SKILL.md: content differs" "--verify's report"
 
@@ -58,6 +64,16 @@ assert_contains "$OUT" 's2[["2. Deploy<br>uses deploy-service"]]' "the Mermaid n
 assert_contains "$OUT" "classDef workflow" "the Mermaid classes"
 expect_exit 0 compile -q --graph dot release.md
 assert_contains "$OUT" '"s2" [label="2. Deploy\nuses deploy-service", shape=box, peripheries=2' "the DOT node"
+
+step "a child's warnings are shown once, at the child's file:line:col, under the first step that uses it"
+expect_exit 0 compile -o out warned-parent.md
+assert_contains "$ERR" "warned-parent.md:5:3: warning: step 'first': child workflow 'warned-child.md' has warnings:
+warned-child.md:13:3: warning: guardrail \"Step timout: 10 minutes\" is read as advice" "compile's stderr"
+assert_eq 1 "$(grep -c 'warned-child.md:13:3: warning: guardrail "Step timout: 10 minutes" is read as advice' <<<"$ERR")" \
+  "times the child's warning is shown (two steps use the child)"
+expect_exit 1 compile --strict -o strict warned-parent.md
+assert_contains "$ERR" "warned-parent.md:5:3: error: step 'first': child workflow 'warned-child.md' has warnings:" \
+  "--strict: a child's warning is an error"
 
 nothing_written() { [[ ! -e out || -z $(find out -mindepth 1 -print -quit) ]]; }
 count=0

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Agent steps against the Gateway stand-in: the request (Bearer token, agent id, prompt with inputs, earlier
 # outputs and advice), success with outputs (and with the status synonyms models use), a failure the agent
-# reports, a malformed reply, HTTP 500 and 401, a timeout, a 500 at the time limit (not a timeout), and no
-# Gateway configured.
+# reports, a malformed reply, HTTP 500 and 401, a timeout, a 500 at the time limit (not a timeout), a reply
+# larger than one argument may be, and no Gateway configured.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/run_lib.sh"
 cd "$WORK" || exit
@@ -124,6 +124,15 @@ for word in error Failure; do
   id=$(run_id_of "$OUT")
   assert_contains "$(field "$id" '.steps[1].error')" "the agent reported failure" "status \"$word\""
 done
+
+step "a reply larger than one argument may be (an output of 200 KiB) reaches the record whole"
+printf '{"deployment_url": "https://x.test", "notes": "%s"}' "$(head -c 204800 /dev/zero | tr '\0' n)" >"$WORK/big-outputs.json"
+start_gateway --outputs-file "$WORK/big-outputs.json"
+OPENCLAW_GATEWAY_URL=$GW_URL OPENCLAW_GATEWAY_TOKEN=$GW_TOKEN expect_exit 0 "$SKILL/run" --service_name api
+id=$(run_id_of "$OUT")
+assert_eq succeeded "$(field "$id" .status)" "the run with a large reply"
+assert_eq 204800 "$(field "$id" '.steps[1].outputs.notes | length')" "the large output in the step"
+assert_eq 204800 "$(field "$id" '.outputs.notes | length')" "the large output in the run's outputs"
 
 step "no Gateway configured: the step fails saying what to set"
 unset OPENCLAW_GATEWAY_URL

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Run history retention: `Keep run history for N days` and `Keep the last N runs` compile into the policy
-# (defaults 30 days and 1000 runs); at the end of each run, the records of finished runs beyond either limit
-# go with their logs and working folders, while live runs' records and the records within the limits stay.
+# Run history retention: `Keep run history for N days` (or weeks, months, years) and `Keep the last N runs`
+# compile into the policy (defaults 30 days and 1000 runs); at the end of each run, the records of finished
+# runs beyond either limit go with their logs and working folders, while live runs' records and the records
+# within the limits stay.
 # Old runs are made by writing records whose run ids (creation times) are in the past: no waiting.
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
@@ -96,6 +97,27 @@ for id in "$old_live" "$old_waiting" "$recent" "$new" "$template"; do
 done
 [[ -f $runs/$old_live.log && -d $DF_STATE_DIR/work/$old_live && -f $runs/$recent.log ]] || fail "a kept run lost its files"
 [[ -f $runs/not-a-run.json ]] || fail "a file that is not a run record was removed"
+
+step "long periods: years and months are enforced, not advice"
+skill years <<'MD'
+# Workflow: Years
+
+## Steps
+1. **Say**
+   ```sh
+   echo hi
+   ```
+
+## Guardrails
+- Keep run history for 3 years
+MD
+assert_eq "1095 1000" "$(jq -r '"\(.policy.history_days) \(.policy.history_runs)"' "$SKILL/skill.json")" "3 years"
+assert_not_contains "$(cat "$WORK/compile.err")" "warning" "compile's output"
+two_years=$(old_run 730 succeeded 0000001a)
+four_years=$(old_run 1460 succeeded 0000001b)
+out=$("$SKILL/run") || fail "run failed"
+[[ -f $runs/$two_years.json ]] || fail "a run 2 years old was removed"
+[[ ! -e $runs/$four_years.json ]] || fail "a run 4 years old was kept"
 
 step "the count rule: beyond the newest N runs, finished ones go (live ones stay)"
 skill last <<'MD'

@@ -121,6 +121,15 @@ assert_contains "$OUT" "      child of run $id, step build-api" "the child's lin
 assert_contains "$OUT" "        build (command): succeeded" "the child's step, indented"
 expect_exit 0 "$SKILL/run" --status "$id" --json
 check "--status --json is the record itself" jq -e '.steps[0].child.skill == "build-api"' <<<"$OUT"
+# A step's error is text: a line in it that looks like the tree's old child marker shows no other record.
+forged_id=20260101T000000Z-0000f0f0
+jq --arg id "$forged_id" --arg api "$api_id" '.run_id = $id | .status = "failed" | .steps = [.steps[3]
+  | .status = "failed" | .error = "boom\n@child build-api \($api)"]' "$(record "$id")" >"$(record "$forged_id")"
+expect_exit 0 "$SKILL/run" --status "$forged_id"
+assert_not_contains "$OUT" "$api_id  succeeded" "a child run named by an error's text"
+assert_contains "$OUT" $'  announce (command): failed, 1 attempt, exit 0: boom\n    @child build-api '"$api_id" \
+  "the error, every line of it indented"
+rm "$(record "$forged_id")"
 
 step "run --evidence names each child run by the digest of its record"
 expect_exit 0 "$SKILL/run" --evidence "$id"
@@ -236,6 +245,37 @@ check "one child run was rejected by its concurrency guardrail, and failed its s
   jq -e '[.steps[] | select(.status == "failed") | .error] | length == 1 and (.[0] | test("ended rejected: rejected by the concurrency guardrail"))' "$WORK/solo.out"
 check "the child's state holds both runs" \
   jq -es 'map(.status) | sort == ["rejected", "succeeded"]' "$DF_STATE_DIR"/children/solo/runs/*.json
+
+step "a child's output larger than one argument may be (200 KiB) reaches the parent's record and later steps"
+cat >src/big.md <<'MD'
+# Workflow: Big
+
+## Outputs
+- `blob`: 200 KiB of text
+
+## Steps
+### 1. Make
+```sh
+printf 'blob=%s\n' "$(head -c 204800 /dev/zero | tr '\0' x)" >> "$DF_OUTPUT"
+```
+MD
+skill bigparent <<'MD'
+# Workflow: Big parent
+
+## Steps
+### 1. Big
+- Uses: big.md
+
+### 2. Measure
+```sh
+echo "measured=$(jq -r '.blob | length' "$DF_OUTPUTS")" >> "$DF_OUTPUT"
+```
+MD
+expect_exit 0 "$SKILL/run" --json
+check "the parent succeeded" jq -e '.status == "succeeded"' <<<"$OUT"
+check "the step's output is the child's, whole" jq -e '.steps[0].outputs.blob | length == 204800' <<<"$OUT"
+check "the next step saw it" jq -e '.steps[1].outputs.measured == "204800"' <<<"$OUT"
+check "the run record holds it too" jq -e '.steps[0].outputs.blob | length == 204800' "$(record "$(jq -r .run_id <<<"$OUT")")"
 
 step "cancelling the parent stops the child and its steps: no process left"
 cat >src/slow.md <<'MD'

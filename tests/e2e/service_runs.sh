@@ -277,6 +277,18 @@ expect_http 200 GET "status?run_id=$ok_id" "${auth[@]}"
 assert_eq 1 "$(grep -c "runs/$bad.json is not a readable run record" "$WORK/service.log")" "times the corrupt record is logged"
 rm "$WORK/state/runs/$bad.json"
 
+step "a record whose run_id is not its file name's is corrupt: it never stands for the run it names"
+impostor=${runkey[6]}T000000Z-000000d0
+jq --arg id "$ok_id" '.run_id = $id | .trigger = "impostor"' "$WORK/state/runs/$ok_id.json" >"$WORK/state/runs/$impostor.json"
+expect_http 200 GET "runs?limit=200" "${auth[@]}"
+assert_eq "$(jq -r .trigger "$WORK/state/runs/$ok_id.json")" \
+  "$(jq -r --arg id "$ok_id" '.runs[] | select(.run_id == $id) | .trigger' <<<"$BODY")" "the named run's summary"
+assert_eq 1 "$(jq --arg id "$ok_id" '[.runs[] | select(.run_id == $id)] | length' <<<"$BODY")" "the named run's entries"
+assert_contains "$(cat "$index")" "$impostor"$'\t'corrupt$'\t' "the record in the index"
+assert_not_contains "$(cat "$index")" impostor "the index"
+assert_eq 1 "$(grep -c "runs/$impostor.json is not a readable run record" "$WORK/service.log")" "times the record is logged"
+rm "$WORK/state/runs/$impostor.json"
+
 step "the log holds no secret"
 assert_not_contains "$(cat "$WORK/service.log")" "$key" "secret input"
 assert_not_contains "$(cat "$WORK/service.log")" "$token" "trigger token"

@@ -4,6 +4,7 @@
 // The answer depends on the mode: --mode, or per request the agent id (header x-openclaw-agent-id, which
 // `run` sets from OPENCLAW_AGENT) when it names a mode:
 //   ok            200, a reply that ends with a ```json block {"status":"succeeded","outputs":<--outputs>}
+//                 (or the JSON in --outputs-file)
 //   fail          200, the same block with "status":"failed"
 //   malformed     200, a reply without a JSON block
 //   error500      HTTP 500
@@ -16,7 +17,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -33,6 +36,7 @@ struct Options {
     std::string token;
     std::string mode = "ok";
     std::string outputs = R"({"agent_result":"done"})";
+    std::string outputs_file;  // outputs read from a file: larger than one argument may be
     std::string log;
     int lifetime = 120;
     int slow_seconds = 30;
@@ -79,8 +83,14 @@ Options parse(int argc, char** argv) {
         "log", "append requests here (JSON lines)", cxxopts::value(o.log))(
         "lifetime", "exit after this many seconds", cxxopts::value(o.lifetime))(
         "slow-seconds", "delay of the slow mode", cxxopts::value(o.slow_seconds))(
-        "ok-status", "status word of the ok mode's result block", cxxopts::value(o.ok_status));
+        "ok-status", "status word of the ok mode's result block", cxxopts::value(o.ok_status))(
+        "outputs-file", "read --outputs from this file", cxxopts::value(o.outputs_file));
     spec.parse(argc, argv);
+    if (!o.outputs_file.empty()) {
+        std::ifstream in(o.outputs_file, std::ios::binary);
+        if (!in) throw std::runtime_error("cannot read " + o.outputs_file);
+        o.outputs.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     return o;
 }
 

@@ -121,6 +121,19 @@ TEST_CASE("builder paths: a save never writes through a symlink, and nothing out
     }
 }
 
+TEST_CASE("builder paths: a hard link (to a file outside, say) is refused for reading, so for saving too") {
+    const Tree t;
+    fs::create_hard_link(t.outside + "/secret.md", t.root + "/linked.md");
+    for (const auto& folder : open_each(t.root)) {
+        INFO("resolver " << static_cast<int>(folder.resolver()));
+        const auto error = read_error(folder, "linked.md");  // what a save checks first, too
+        CHECK(error.find("'linked.md' is refused: it is a hard link (2 names for one file") !=
+              std::string::npos);
+        CHECK(folder.place("linked.md")->read(1 << 20).error().code == ExitCode::usage);
+    }
+    CHECK(slurp(t.outside + "/secret.md") == "# Workflow: X\n");
+}
+
 TEST_CASE("builder paths: a folder swapped for a symlink after the folder was opened is not followed") {
     const Tree t;
     for (const auto& folder : open_each(t.root)) {

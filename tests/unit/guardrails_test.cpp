@@ -155,6 +155,10 @@ TEST_CASE("run history retention: days, a number of runs, the defaults, and line
              {"Keep run history for 30 days", 30, 1000},
              {"Keep run history for 90 days", 90, 1000},
              {"Delete run records after 2 weeks", 14, 1000},
+             {"Keep run history for 3 years", 1095, 1000},
+             {"Keep run history for 18 months", 540, 1000},
+             {"Keep run history for a year", 365, 1000},
+             {"Delete run records after 48 hours", 2, 1000},
              {"Keep the last 500 runs", 30, 500},
              {"Retain the run history of the last 200 runs for 7 days", 7, 200}}) {
         INFO(line);
@@ -166,7 +170,7 @@ TEST_CASE("run history retention: days, a number of runs, the defaults, and line
     }
     for (const std::string line :
          {"Keep the deployment history readable", "Delete temporary files after each run",
-          "Keep the last 0 runs", "Max deployment time: 10 minutes"}) {
+          "Keep the last 0 runs", "Keep run history for 200 years", "Max deployment time: 10 minutes"}) {
         INFO(line);
         const auto p = guard(line);
         CHECK(only(p).kind != GuardrailKind::history_retention);

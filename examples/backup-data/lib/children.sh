@@ -14,19 +14,32 @@ export DF_STATE_DIR=$DF_STATE_DIR/children/$_df_skill DF_PARENT_RUN_ID=$DF_RUN_I
 exec "$DF_SKILL_DIR/children/$_df_skill/run" --inputs-json "$_df_inputs" --json >"$_df_result"
 '
 
+# What the finished steps published (name → last value), and how many of _DF_FINISHED are in it: each
+# step's outputs file is read once, however many child steps follow it (_DF_FINISHED only grows).
+declare -gA _DF_PUBLISHED=()
+_DF_PUBLISHED_N=0
+
+# df_published_update: adds the outputs of the steps that finished since the last call to _DF_PUBLISHED.
+df_published_update() {
+  local _df_i _df_l
+  for _df_i in "${_DF_FINISHED[@]:_DF_PUBLISHED_N}"; do
+    [[ -r $_DF_TMP/outputs-$_df_i ]] || continue
+    while IFS= read -r _df_l || [[ -n $_df_l ]]; do
+      [[ $_df_l =~ ^([A-Za-z_][A-Za-z0-9_]{0,63})=(.*)$ ]] && _DF_PUBLISHED[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+    done <"$_DF_TMP/outputs-$_df_i"
+  done
+  _DF_PUBLISHED_N=${#_DF_FINISHED[@]}
+}
+
 # df_child_inputs MANIFEST_INDEX FILE: the child's inputs, a JSON object in FILE: each `With:` template
 # with $name and ${name} replaced by this run's input of that name, else by the last value a finished step
 # published (an input wins, as for environment variables). The values are data to jq, never read by a
 # shell. A template that is only a reference to something empty is left out: the child's default applies.
 df_child_inputs() {
-  local _df_i _df_l _df_n _df_vals=''
+  local _df_n _df_vals=''
+  df_published_update
   local -A _df_out=()
-  for _df_i in "${_DF_FINISHED[@]}"; do
-    [[ -r $_DF_TMP/outputs-$_df_i ]] || continue
-    while IFS= read -r _df_l || [[ -n $_df_l ]]; do
-      [[ $_df_l =~ ^([A-Za-z_][A-Za-z0-9_]{0,63})=(.*)$ ]] && _df_out[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
-    done <"$_DF_TMP/outputs-$_df_i"
-  done
+  for _df_n in "${!_DF_PUBLISHED[@]}"; do _df_out[$_df_n]=${_DF_PUBLISHED[$_df_n]}; done
   for _df_n in "${!_DF_IN[@]}"; do _df_out[$_df_n]=${_DF_IN[$_df_n]}; done
   for _df_n in "${!_df_out[@]}"; do
     df_rec_json "${_df_out[$_df_n]}"
@@ -45,19 +58,19 @@ df_child_inputs() {
 }
 
 # df_exec_child MANIFEST_INDEX LIMIT_S: runs the step's child workflow to its end. Sets _DF_RC, _DF_ERR and
-# _DF_AGENT ({outputs, child: {skill, run_id, status}} for the record), and the child's outputs as the
+# _DF_STEP_EXTRA (the child's result for the record: {outputs, child: {skill, run_id, status}}), and the child's outputs as the
 # step's (name=value lines in _DF_OUT_FILE, which later steps read).
 df_exec_child() {
   local _df_skill=${_DF_STEP_USES[$1]} _df_inputs=$_DF_TMP/child-inputs-$1.json
   local _df_result=$_DF_TMP/child-result-$1.json
   if [[ ! $_df_skill =~ ^[a-z0-9-]{1,64}$ || ! -x $_DF_SKILL_DIR/children/$_df_skill/run ]]; then
-    _DF_RC=1 _DF_AGENT=null
+    _DF_RC=1 _DF_STEP_EXTRA=null
     _DF_ERR="the child workflow's folder children/$_df_skill is missing from the skill folder (compile it again)"
     : >"$_DF_OUT_FILE"
     return
   fi
   if ! df_child_inputs "$1" "$_df_inputs"; then
-    _DF_RC=1 _DF_AGENT=null _DF_ERR="cannot build the child workflow's inputs (jq failed)"
+    _DF_RC=1 _DF_STEP_EXTRA=null _DF_ERR="cannot build the child workflow's inputs (jq failed)"
     : >"$_DF_OUT_FILE"
     return
   fi
@@ -77,14 +90,14 @@ df_child_result() {
   local -a _df_r=()
   mapfile -d '' _df_r < <(jq -j '[.run_id, .status, (.error // "")][] | tostring | . + "\u0000"' "$2" 2>/dev/null)
   if ((${#_df_r[@]} < 3)); then
-    _DF_AGENT=null
+    _DF_STEP_EXTRA=null
     [[ $_DF_RC != 0 ]] || _DF_RC=1
     _DF_ERR="child workflow $1 ended without a run record (exit status $_DF_RC)"
     return
   fi
   # Every output in the record; those without a line break also for the steps after this one.
-  _DF_AGENT=$(jq -c --arg skill "$1" '{outputs: (.outputs // {} | map_values(if type == "string" then . else tojson end)),
-    child: {skill: $skill, run_id, status}}' "$2") || _DF_AGENT=null
+  _DF_STEP_EXTRA=$(jq -c --arg skill "$1" '{outputs: (.outputs // {} | map_values(if type == "string" then . else tojson end)),
+    child: {skill: $skill, run_id, status}}' "$2") || _DF_STEP_EXTRA=null
   jq -r '.outputs // {} | to_entries[] | (.value | if type == "string" then . else tojson end) as $v
     | select($v | test("[\r\n]") | not) | "\(.key)=\($v)"' "$2" >"$_DF_OUT_FILE" 2>/dev/null
   if [[ ${_df_r[1]} == succeeded ]]; then
@@ -96,21 +109,26 @@ df_child_result() {
 }
 
 # df_show_tree RECORD STATE INDENT: `run --status ID` as text, each child-workflow step followed by its
-# child run's record, indented (the child's record is in STATE/children/<skill>/runs).
+# child run's record, indented (the child's record is in STATE/children/<skill>/runs). jq ends each item
+# with a NUL and says what it is: "t" and text (which may hold line breaks: the lines after the first are
+# indented further), or "c" and a child run (skill, run id).
 df_show_tree() {
-  local _df_line _df_skill _df_id _df_f
-  while IFS= read -r _df_line; do
-    _df_skill='' _df_id=''
-    [[ $_df_line =~ ^@child\ ([a-z0-9-]{1,64})\ ([^ ]+)$ ]] && _df_skill=${BASH_REMATCH[1]} _df_id=${BASH_REMATCH[2]}
-    if [[ -n $_df_skill && $_df_id =~ $_DF_RUN_ID_RE ]]; then
-      _df_f=$2/children/$_df_skill/runs/$_df_id.json
-      if [[ -r $_df_f ]]; then
-        df_show_tree "$_df_f" "$2/children/$_df_skill" "$3      "
-      else
-        printf '%s      (child run %s: no record in %s)\n' "$3" "$_df_id" "${_df_f%/*}"
-      fi
-    else
-      printf '%s%s\n' "$3" "$_df_line"
+  local _df_item _df_skill _df_id _df_f
+  while IFS= read -r -d '' _df_item; do
+    if [[ $_df_item != c* ]]; then
+      printf '%s%s\n' "$3" "${_df_item:1}"
+      continue
     fi
-  done < <(jq -r "$_DF_JQ_SHOW" "$1")
+    _df_skill=${_df_item:1} _df_id=''
+    [[ $_df_skill == *' '* ]] && _df_id=${_df_skill#* } _df_skill=${_df_skill%% *}
+    _df_f=$2/children/$_df_skill/runs/$_df_id.json
+    if [[ ! $_df_skill =~ ^[a-z0-9-]{1,64}$ || ! $_df_id =~ $_DF_RUN_ID_RE ]]; then
+      printf '%s      (child run: not a skill and run id)\n' "$3"
+    elif [[ -r $_df_f ]]; then
+      df_show_tree "$_df_f" "$2/children/$_df_skill" "$3      "
+    else
+      printf '%s      (child run %s: no record in %s)\n' "$3" "$_df_id" "${_df_f%/*}"
+    fi
+  done < <(jq -j --arg indent "$3" "$_DF_JQ_SHOW"' | if type == "string" then "t" + gsub("\n"; "\n" + $indent + "    ")
+    else "c\(.child.skill) \(.child.run_id)" end | gsub("\u0000"; "") + "\u0000"' "$1")
 }

@@ -225,7 +225,7 @@ df_wait_step() {
 # df_exec_command MANIFEST_INDEX LIMIT_S: sets _DF_RC and _DF_ERR.
 df_exec_command() {
   _DF_SCRIPT=$_DF_TMP/step-$1.sh
-  _DF_LIMIT=$2 _DF_AGENT=null
+  _DF_LIMIT=$2 _DF_STEP_EXTRA=null
   [[ -f $_DF_SCRIPT ]] || printf '%s' "${_DF_STEP_COMMANDS[$1]}" >"$_DF_SCRIPT" ||
     df_die "$_DF_EXIT_IO" "cannot write $_DF_SCRIPT"
   : >"$_DF_OUT_FILE"
@@ -254,9 +254,9 @@ df_exec_command() {
 }
 
 # df_exec_agent MANIFEST_INDEX LIMIT_S LABEL: one request to the Gateway. Sets _DF_RC, _DF_ERR and
-# _DF_AGENT (the parsed answer, JSON).
+# _DF_STEP_EXTRA (the parsed answer, JSON).
 df_exec_agent() {
-  _DF_AGENT=null _DF_RC=1
+  _DF_STEP_EXTRA=null _DF_RC=1
   df_rec_flush
   : >"$_DF_OUT_FILE"
   local _df_url=${OPENCLAW_GATEWAY_URL:-} _df_token=${OPENCLAW_GATEWAY_TOKEN:-} _df_agent=${OPENCLAW_AGENT:-main}
@@ -319,17 +319,18 @@ agent steps, or carry out this step yourself and run the command steps with --st
       return
       ;;
   esac
-  _DF_AGENT=$(jq -nc --rawfile raw "$_df_resp" "$_DF_JQ_REPLY") || _DF_AGENT='{"ok":false,"error":"unreadable answer"}'
+  _DF_STEP_EXTRA=$(jq -nc --rawfile raw "$_df_resp" "$_DF_JQ_REPLY") ||
+    _DF_STEP_EXTRA='{"ok":false,"error":"unreadable answer"}'
   local -a _df_a
   mapfile -d '' _df_a < <(jq -j '[(.ok | tostring), (.status // ""), (.error // .summary // "")][] + "\u0000"' \
-    <<<"$_DF_AGENT")
+    <<<"$_DF_STEP_EXTRA")
   # The agent's outputs as name=value lines too, so later steps see them as command steps' (a value with a
   # line break only in the record).
   jq -r '.outputs // {} | to_entries[] | select(.value | test("[\r\n]") | not) | "\(.key)=\(.value)"' \
-    <<<"$_DF_AGENT" >"$_DF_OUT_FILE" 2>/dev/null
+    <<<"$_DF_STEP_EXTRA" >"$_DF_OUT_FILE" 2>/dev/null
   if [[ ${_df_a[0]:-} != true ]]; then
     _DF_ERR=${_df_a[2]:-the answer could not be read}
-    _DF_AGENT=null
+    _DF_STEP_EXTRA=null
   elif [[ ${_df_a[1]} == succeeded ]]; then
     _DF_RC=0 _DF_ERR=
   else
@@ -357,7 +358,7 @@ df_run_step() {
   _DF_CUR_STEP_ID=${_DF_STEP_ID[$_df_mi]}
   _DF_OUT_FILE=$_DF_TMP/outputs-$_df_mi
   while :; do
-    _df_attempt=$((_df_attempt + 1)) _DF_AGENT=null
+    _df_attempt=$((_df_attempt + 1)) _DF_STEP_EXTRA=null
     df_limit_for "$_df_mi"
     if [[ $_DF_LIMIT_BY == run && $_DF_LIMIT_S -le 0 ]]; then
       _DF_RC=124 _DF_ERR="the run's time limit ($_DF_RUN_TIMEOUT s) was reached before the step started"
@@ -429,12 +430,12 @@ df_rec_step_end() {
   if [[ -n ${_DF_PARALLEL-} && $3 != running ]]; then
     # A step beside others leaves its end to the runner (df_graph_reap), which writes the ends of the steps
     # that finish together in one record write. NUL-separated: no value is parsed by the shell.
-    printf '%s\0' "$1" "$2" "$3" "$4" "$_df_code" "$_DF_NOW" "$_DF_OUT_FILE" "$_DF_AGENT" "$5" \
+    printf '%s\0' "$1" "$2" "$3" "$4" "$_df_code" "$_DF_NOW" "$_DF_OUT_FILE" "$_DF_STEP_EXTRA" "$5" \
       "${_DF_PENDING_GUARDS[@]}" >"$_DF_TMP/end-$_df_mi"
     _DF_PENDING_GUARDS=()
     return 0
   fi
   _DF_PEND+=("{\"i\":$_df_i,\"sec\":\"$1\",\"ri\":$2,\"st\":\"$3\",\"att\":$4,\"code\":$_df_code,\"next\":$6,\"ended\":\"$_DF_NOW\"}")
-  _DF_PEND_ARGS+=(--rawfile "o$_df_i" "$_DF_OUT_FILE" --argjson "a$_df_i" "$_DF_AGENT" --arg "e$_df_i" "$5")
+  df_pend_texts "$_df_i" "$_DF_OUT_FILE" "$_DF_STEP_EXTRA" "$5"
   [[ $3 == succeeded && $6 -ge 0 ]] || df_rec .
 }

@@ -54,16 +54,17 @@ df_check_live() {
 # "-" for a field the run has not got), SUMMARY being the run's entry in GET /hooks/runs (one line of JSON).
 # A finished run's record never changes again, so its summary is made once (by jq, df_runs_refresh) and
 # later requests (runs, status, metrics) read it here without starting a process. A record that cannot be
-# summarised (not JSON, not a run) has the line "RUN_ID<tab>corrupt<tab>-<tab>-<tab>-<tab>-": it is logged
-# once and skipped until it is removed. Only the hooks read and write the index, whole (temp file +
-# rename); a line whose record is gone (retention) is dropped at the next write. The header names the
-# format: an index written by another version of these hooks is ignored and rebuilt.
+# summarised (not JSON, not a run, or a run_id other than its file name's: its line would stand for another
+# run) has the line "RUN_ID<tab>corrupt<tab>-<tab>-<tab>-<tab>-": it is logged once and skipped until it is
+# removed. Only the hooks read and write the index, whole (temp file + rename); a line whose record is gone
+# (retention) is dropped at the next write. The header names the format: an index written by another
+# version of these hooks is ignored and rebuilt.
 readonly DF_RUNS_INDEX_HEADER='df-runs-index 2'
 
 # The index line of a record (the summary's fields: docs/service.md, "Recent runs"), by jq.
 # shellcheck disable=SC2016 # a jq program
 readonly DF_RUNS_SUMMARY='def ms: (.[0:19] + "Z" | fromdateiso8601) * 1000 + (.[20:23] | tonumber? // 0);
-  select(type == "object" and (.run_id | type) == "string")
+  select(type == "object" and .run_id == (input_filename | sub(".*/"; "") | sub("\\.json$"; "")))
   | (if .ended_at then (.ended_at | ms) else null end) as $ended
   | (if $ended then $ended - (.started_at | ms) else null end) as $duration
   | [.run_id, (.status | tostring), (.started_at // "-" | tostring | gsub("[\t\n]"; " ")),
@@ -114,7 +115,7 @@ df_runs_refresh() {
     [[ -z ${_df_to[$_df_id]+set} && -e $_df_f ]] || continue
     # shellcheck disable=SC2004 # an associative array (through a nameref), not arithmetic
     _df_to[$_df_id]=$_df_id$'\t'corrupt$'\t-\t-\t-\t-'
-    df_log "runs: the run record runs/$_df_id.json is not a readable run record; it is skipped until it is removed"
+    df_log "runs: the run record runs/$_df_id.json is not a readable run record (or its run_id is not its file name); it is skipped until it is removed"
   done
   df_runs_index_save _df_to
 }

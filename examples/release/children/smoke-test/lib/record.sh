@@ -19,7 +19,7 @@ def parse_outputs: split("\n") | to_entries
       else .warnings += ["line \($l.key + 1) of $DF_OUTPUT ignored: not name=value with a valid name"] end);
 def live: . == "queued" or . == "running" or . == "awaiting_approval";
 def step_end($p): ($ARGS.named["o\($p.i)"] | parse_outputs) as $po
-  | ($ARGS.named["a\($p.i)"] // {}) as $ag
+  | ($ARGS.named["a\($p.i)"][0] // {}) as $ag
   | ($po.outputs + ($ag.outputs // {})) as $new
   | .[$p.sec][$p.ri] |= (.status = $p.st | .attempts = $p.att | .exit_code = $p.code
       | .error = ($ARGS.named["e\($p.i)"] | nullable)
@@ -49,6 +49,26 @@ df_guard() {
 # object each in _DF_PEND (only safe fields: numbers, fixed words, times) and their texts as jq arguments in
 # _DF_PEND_ARGS. Every record write applies them first.
 _DF_PEND=() _DF_PEND_ARGS=()
+
+# df_pend_texts K OUTPUTS_FILE EXTRA_JSON ERROR: the texts of pending step end K as jq arguments: $oK the
+# outputs file, $aK [EXTRA_JSON] (an agent's answer or a child's result, _DF_STEP_EXTRA) and $eK the error.
+# A long value goes through a file: one argument may hold at most 128 KiB (MAX_ARG_STRLEN), and an agent's
+# reply or a child's outputs may be larger.
+df_pend_texts() {
+  _DF_PEND_ARGS+=(--rawfile "o$1" "$2")
+  if ((${#3} > 8192)); then
+    printf '%s' "$3" >"$_DF_TMP/pend-a$1.json" || df_die "$_DF_EXIT_IO" "cannot write $_DF_TMP/pend-a$1.json"
+    _DF_PEND_ARGS+=(--slurpfile "a$1" "$_DF_TMP/pend-a$1.json")
+  else
+    _DF_PEND_ARGS+=(--argjson "a$1" "[$3]")
+  fi
+  if ((${#4} > 8192)); then
+    printf '%s' "$4" >"$_DF_TMP/pend-e$1.txt" || df_die "$_DF_EXIT_IO" "cannot write $_DF_TMP/pend-e$1.txt"
+    _DF_PEND_ARGS+=(--rawfile "e$1" "$_DF_TMP/pend-e$1.txt")
+  else
+    _DF_PEND_ARGS+=(--arg "e$1" "$4")
+  fi
+}
 
 # df_rec FILTER [jq options...]: applies the pending step ends and a jq update to the record, atomically: jq
 # writes the new record beside the old one and mv renames it over, so readers see one or the other. When
@@ -239,7 +259,8 @@ df_record_path() {
   [[ -f $_DF_REC ]] || df_die "$_DF_EXIT_NO_INPUT" "no run $1 in $_DF_RUNS"
 }
 
-# Human-readable view of a record.
+# Human-readable view of a record: lines of text, and for a child-workflow step an object {child: {skill,
+# run_id}} where df_show_tree (lib/children.sh) puts the child run's view: text can never pass for one.
 readonly _DF_JQ_SHOW='
 def show: if type == "string" then tojson else tostring end;
 "\(.run_id)  \(.status)  \(.skill) \(.version)  trigger \(.trigger)",
@@ -248,7 +269,7 @@ def show: if type == "string" then tojson else tostring end;
 (if .approval.required then "approval: \(.approval.status)\(if .approval.by then " by \(.approval.by | show)" else "" end)" else empty end),
 (if .parent then "child of run \(.parent.run_id), step \(.parent.step)" else empty end),
 ((.steps + .rollback + (.on_failure // []))[] | "  \(.id) (\(.kind)): \(.status), \(.attempts) attempt\(if .attempts == 1 then "" else "s" end)\(if .exit_code != null then ", exit \(.exit_code)" else "" end)\(if .error then ": \(.error)" else "" end)",
-  (.child? // empty | "@child \(.skill) \(.run_id)"),
+  (.child? // empty | {child: {skill, run_id}}),
   (.approval? // empty | "    approval: \(.status)\(if .by then " by \(.by | show) at \(.at)" else "" end)")),
 (.outputs | to_entries[] | "  output \(.key) = \(.value | show)"),
 (if (.missing_outputs | length) > 0 then "missing outputs: \(.missing_outputs | join(", "))" else empty end)'
