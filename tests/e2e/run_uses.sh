@@ -269,12 +269,15 @@ skill bigparent <<'MD'
 ### 2. Measure
 ```sh
 echo "measured=$(jq -r '.blob | length' "$DF_OUTPUTS")" >> "$DF_OUTPUT"
+echo "as_variable=${blob:+yes}" >> "$DF_OUTPUT"
 ```
 MD
 expect_exit 0 "$SKILL/run" --json
 check "the parent succeeded" jq -e '.status == "succeeded"' <<<"$OUT"
 check "the step's output is the child's, whole" jq -e '.steps[0].outputs.blob | length == 204800' <<<"$OUT"
 check "the next step saw it" jq -e '.steps[1].outputs.measured == "204800"' <<<"$OUT"
+check "in \$DF_OUTPUTS only: a variable that long would stop the next step from starting" \
+  jq -e '.steps[1].outputs.as_variable == "" and (.steps[0].warnings | any(test("output blob is not an environment variable of later steps .*longer than 16384 characters")))' <<<"$OUT"
 check "the run record holds it too" jq -e '.steps[0].outputs.blob | length == 204800' "$(record "$(jq -r .run_id <<<"$OUT")")"
 
 step "cancelling the parent stops the child and its steps: no process left"

@@ -123,7 +123,7 @@ df_pend_skip() {
   df_log "$_DF_RUN_ID: step $5 ${_DF_STEP_ID[$4]}: skipped ($_DF_SKIP_WHY)"
   df_now
   _DF_PEND+=("{\"i\":$_df_k,\"sec\":\"$1\",\"ri\":$2,\"st\":\"skipped\",\"att\":0,\"code\":null,\"next\":$3,\"ended\":\"$_DF_NOW\"}")
-  _DF_PEND_ARGS+=(--rawfile "o$_df_k" /dev/null --argjson "a$_df_k" null --arg "e$_df_k" "skipped: $_DF_SKIP_WHY")
+  df_pend_texts "$_df_k" /dev/null null "skipped: $_DF_SKIP_WHY"
 }
 
 # df_graph_reap PID: the step whose subshell PID has ended (or is ending: its result is written): its
@@ -143,7 +143,7 @@ df_graph_reap() {
   [[ -r $_DF_TMP/end-$_df_i ]] && mapfile -d '' _df_end <"$_DF_TMP/end-$_df_i"
   if ((${#_df_end[@]} >= 9)); then
     _DF_PEND+=("{\"i\":$_df_k,\"sec\":\"${_df_end[0]}\",\"ri\":${_df_end[1]},\"st\":\"${_df_end[2]}\",\"att\":${_df_end[3]},\"code\":${_df_end[4]},\"next\":-1,\"ended\":\"${_df_end[5]}\"}")
-    _DF_PEND_ARGS+=(--rawfile "o$_df_k" "${_df_end[6]}" --argjson "a$_df_k" "${_df_end[7]}" --arg "e$_df_k" "${_df_end[8]}")
+    df_pend_texts "$_df_k" "${_df_end[6]}" "${_df_end[7]}" "${_df_end[8]}"
     _DF_PENDING_GUARDS+=("${_df_end[@]:9}")
   fi
   _df_result=(failed "the step's process ended without a result")
@@ -233,7 +233,7 @@ df_foreach_items() {
 # time, each under the step's time limit. Every item runs; then the outputs are collected (df_foreach_end).
 # Sets _DF_RC and _DF_ERR.
 df_foreach_exec() {
-  _DF_SCRIPT=$_DF_TMP/step-$1.sh _DF_LIMIT=$2 _DF_AGENT=null
+  _DF_SCRIPT=$_DF_TMP/step-$1.sh _DF_LIMIT=$2 _DF_STEP_EXTRA=null
   [[ -f $_DF_SCRIPT ]] || printf '%s' "${_DF_STEP_COMMANDS[$1]}" >"$_DF_SCRIPT" ||
     df_die "$_DF_EXIT_IO" "cannot write $_DF_SCRIPT"
   : >"$_DF_OUT_FILE"

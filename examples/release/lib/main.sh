@@ -71,7 +71,7 @@ df_main() {
   umask 077
   df_load_builtins
   _DF_CHILD='' _DF_CHILD_GROUP='' _DF_SLEEP_PID='' _DF_FINISHING='' _DF_RUN_ID='' _DF_ONLY_STEP=''
-  _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_AGENT=null DF_WORKDIR='' _DF_FAILED_STEP=''
+  _DF_NEEDS_APPROVAL='' _DF_NEEDS_APPROVAL_JSON=false _DF_STEP_EXTRA=null DF_WORKDIR='' _DF_FAILED_STEP=''
   _DF_FINISHED=() _DF_SUCCEEDED=() _DF_MASKS=() _DF_MASK_PIDS=() _DF_MASK_FDS=() _DF_MASK_DIRECT=''
   # The service's log (df_run_end_log): kept for the run's end, out of the steps' reach.
   _DF_SERVICE_LOG=${DF_LOG-}

@@ -130,7 +130,9 @@ df_export_outputs() {
     done <"$_DF_TMP/outputs-$_df_i"
   done
   for _df_n in "${_df_order[@]}"; do
-    if [[ -n ${_df_env[$_df_n]+set} ]]; then
+    if ((${#_df_val[$_df_n]} > _DF_ENV_VALUE_MAX)); then
+      : # too long for the environment (df_output_warnings said so): $DF_OUTPUTS only
+    elif [[ -n ${_df_env[$_df_n]+set} ]]; then
       export "$_df_n=${_df_val[$_df_n]}"
       [[ -z ${_df_env[$_df_n]} ]] || export "${_df_env[$_df_n]}=${_df_val[$_df_n]}"
     elif df_output_env "$_df_n"; then
@@ -142,6 +144,11 @@ df_export_outputs() {
   export DF_OUTPUTS=$_DF_TMP/known-outputs-$_DF_CUR_STEP_ID
   printf '{%s}\n' "${_df_json#,}" >"$DF_OUTPUTS"
 }
+
+# The longest output value exported as a variable, in characters (up to 4 bytes each in UTF-8): a later
+# step could not start (E2BIG) if one variable reached the kernel's 128 KiB, and several long ones add up
+# against the 2 MiB of arguments and environment.
+readonly _DF_ENV_VALUE_MAX=16384
 
 # df_output_env NAME: the environment variables an output no `## Outputs` declares reaches later command
 # steps under, by the rule of inputs (compile applies it to the declared ones: output_env): its name when
@@ -167,23 +174,27 @@ df_output_env() {
 
 # df_output_warnings: the outputs this step published that later steps get in $DF_OUTPUTS only (those
 # compile gave a variable, output_env, are not looked at again), each with why, as the step's warnings (in
-# _DF_AGENT, for the record).
+# _DF_STEP_EXTRA, for the record).
 df_output_warnings() {
   local _df_l _df_n _df_w=''
   [[ -s $_DF_OUT_FILE ]] || return 0
   while IFS= read -r _df_l || [[ -n $_df_l ]]; do
     [[ $_df_l =~ ^([A-Za-z_][A-Za-z0-9_]{0,63})= ]] || continue
     _df_n=${BASH_REMATCH[1]}
-    [[ " ${_DF_M[output_env]-} " != *" $_df_n:"* ]] || continue
-    df_output_env "$_df_n" && continue
+    if ((${#_df_l} - ${#_df_n} - 1 > _DF_ENV_VALUE_MAX)); then
+      _DF_ENV_WHY="its value is longer than $_DF_ENV_VALUE_MAX characters (the kernel limits one variable to 128 KiB)"
+    else
+      [[ " ${_DF_M[output_env]-} " != *" $_df_n:"* ]] || continue
+      df_output_env "$_df_n" && continue
+    fi
     df_rec_json "output $_df_n is not an environment variable of later steps (it is in \$DF_OUTPUTS): $_DF_ENV_WHY"
     [[ $_df_w == *"$_DF_JSON"* ]] || _df_w+=,$_DF_JSON
   done <"$_DF_OUT_FILE"
   [[ -n $_df_w ]] || return 0
-  if [[ $_DF_AGENT == null ]]; then
-    _DF_AGENT="{\"warnings\":[${_df_w#,}]}"
+  if [[ $_DF_STEP_EXTRA == null ]]; then
+    _DF_STEP_EXTRA="{\"warnings\":[${_df_w#,}]}"
   else
-    _DF_AGENT=$(jq -c --argjson w "[${_df_w#,}]" '.warnings = $w' <<<"$_DF_AGENT") || _DF_AGENT=null
+    _DF_STEP_EXTRA=$(jq -c --argjson w "[${_df_w#,}]" '.warnings = $w' <<<"$_DF_STEP_EXTRA") || _DF_STEP_EXTRA=null
   fi
 }
 
