@@ -101,6 +101,12 @@ def run(d):
     by_id("editor").send_keys("\n- Changed in the page\n")
     by_id("editor").send_keys(Keys.CONTROL, "s")
     until_error("Saving: existing.md changed on disk since it was loaded; nothing saved")
+    # The check that typing starts by itself ends after the refusal: the refusal stays in view.
+    by_id("editor").send_keys(Keys.CONTROL, Keys.HOME)
+    by_id("editor").send_keys("x")
+    until_text("status", "does not compile")
+    assert by_id("error").is_displayed(), "a check cleared the refused save's error"
+    until_text("error", "existing.md changed on disk since it was loaded")
 
     step("a new workflow from empty, created with the keyboard (Enter in the form)")
     fill("new-path", "hello.md")

@@ -4,7 +4,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { path: null, sha256: "", saved: "", timer: null, checking: 0 };
+const state = { path: null, sha256: "", saved: "", timer: null, checking: 0, errorFrom: null };
 
 function showError(message) {
   const box = $("error");
@@ -40,12 +40,15 @@ async function api(method, url, body) {
   return data;
 }
 
+// An action that succeeds clears the error box, except the check that runs by itself after typing: it
+// clears only its own error, so that a refused save stays in view however the timers fall.
 async function attempt(what, action) {
   try {
     await action();
-    clearError();
+    if (what !== "Checking" || state.errorFrom === "Checking") clearError();
   } catch (e) {
     showError(`${what}: ${e.message}`);
+    state.errorFrom = what;
   }
 }
 
