@@ -21,11 +21,7 @@ df_log() {
   [[ -z ${_DF_MASK_DIRECT-} ]] || df_mask_text _df_msg
   printf 'run: %s\n' "$_df_msg" >&2
 }
-df_error() {
-  local _df_msg="$*"
-  [[ -z ${_DF_MASK_DIRECT-} ]] || df_mask_text _df_msg
-  printf 'run: error: %s\n' "$_df_msg" >&2
-}
+df_error() { df_log "error: $*"; }
 
 # df_mask_values: _DF_MASKS, the values of the secret inputs this run was given (each line of a value) that
 # have 4 characters or more, longest first so that a secret holding another is masked whole; a shorter
@@ -220,8 +216,9 @@ df_alive() {
 # installed (in BASH_LOADABLES_PATH, default /usr/lib/bash) they stand in for the programs in this process
 # (not in the steps: each step is a bash of its own), since starting a program is most of what a run's
 # start-up costs; elsewhere the programs run. (sleep is run in the background, as `sleep N &`: a fork that
-# stays interruptible; only the evidence ledger's lock waits in the foreground, 5 ms at a time.) _DF_LINK=1 when ln and unlink are builtins; _DF_SETPGID=1 when setpgid
-# is and this process has no controlling terminal (see df_step_process). _DF_LOADABLES names the folder, for
+# stays interruptible; only the evidence ledger's lock waits in the foreground, 5 ms at a time.) _DF_LINK=1
+# when ln and unlink are builtins; _DF_SETPGID=1 when setpgid is and this process has no controlling
+# terminal (see df_step_process). _DF_LOADABLES names the folder, for
 # the builtins loaded only where they are used (stat, by the evidence seal).
 df_load_builtins() {
   local _df_dir _df_b
